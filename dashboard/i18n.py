@@ -1,0 +1,40 @@
+"""Interface strings. Every text a person reads comes from a catalogue here.
+
+One JSON file per language in ``dashboard/locales/`` maps a message key to its text,
+with ``str.format`` placeholders (``{file}``, ``{row}``). English is complete and is
+the fallback for a key another language lacks, so a missing translation shows English
+rather than a key name.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DEFAULT_LANG = "en"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """The messages of one language, ``{key: text}``; empty for an unknown language."""
+    path = LOCALES_DIR / f"{lang}.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def languages() -> list[str]:
+    """The language codes that have a catalogue, English first."""
+    codes = sorted(p.stem for p in LOCALES_DIR.glob("*.json"))
+    return sorted(codes, key=lambda c: c != DEFAULT_LANG)
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """The text for ``key`` in ``lang``, with ``params`` filled in.
+
+    Raises ``KeyError`` for a key no catalogue has: a typo must fail loudly in tests,
+    not show a raw key to a reader.
+    """
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANG)[key]
+    return text.format(**params) if params else text

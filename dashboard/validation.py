@@ -1,0 +1,295 @@
+"""Checking tables against the data package, with every problem in plain words.
+
+The Table Schema in ``datapackage.json`` does the typing, constraints, primary and
+foreign keys (through frictionless); this module reads the files as staff save them,
+checks the header itself (frictionless would only say "label mismatch"), adds the
+checks a schema cannot express (a point inside Kosovo, formula-like text), and turns
+every finding into a ``Problem`` that names file, row, column, value and expectation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from frictionless import Package, Resource as FlResource, Schema
+
+from .geo import contains_point, municipality_codes
+from .i18n import t
+from .paths import DATA_DIR
+from .problems import ERROR, WARNING, FileProblem, Problem, has_errors
+from .reading import RawTable, read_table
+from .schema import Resource, resource, resource_for_filename, resources
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_PROBLEMS_PER_TABLE = 500
+_ROW_REF = re.compile(r'position "?(\d+)"?')
+
+
+@dataclass
+class Table:
+    """A table's rows as text, in the schema's column order, ready to save."""
+
+    resource: Resource
+    rows: list[list[str]]
+    row_numbers: list[int]
+    source_file: str
+
+    @property
+    def header(self) -> list[str]:
+        return self.resource.field_names
+
+    def records(self) -> list[dict[str, str]]:
+        return [dict(zip(self.header, row)) for row in self.rows]
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: problems, and the tables that could be read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not has_errors(self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+
+def validate_package(data_dir: Path = DATA_DIR, replacements: dict[str, RawTable] | None = None) -> Report:
+    """Validate every table of the package in ``data_dir``.
+
+    ``replacements`` maps a table name to a file read elsewhere (an upload, a file
+    given on the command line): the package is checked as it would be with that
+    file in place, foreign keys in both directions included.
+    """
+    replacements = replacements or {}
+    report = Report()
+    for res in resources(data_dir):
+        raw = replacements.get(res.name)
+        if raw is None:
+            path = Path(data_dir) / res.path
+            if not path.exists():
+                report.problems.append(Problem(res.path, "missing-file"))
+                continue
+            try:
+                raw = read_table(path)
+            except FileProblem as exc:
+                report.problems.append(exc.problem)
+                continue
+        table, problems = _conform(raw, res)
+        report.problems.extend(problems)
+        if table is not None:
+            report.tables[res.name] = table
+    report.problems.extend(_schema_checks(report.tables))
+    for table in report.tables.values():
+        report.problems.extend(_extra_checks(table))
+    report.problems.sort(key=lambda p: (p.file, p.row or 0, p.severity != ERROR))
+    return report
+
+
+def validate_file(path: Path | bytes, resource_name: str | None = None, filename: str | None = None,
+                  data_dir: Path = DATA_DIR) -> Report:
+    """Validate one CSV/XLSX file as a replacement for its table in ``data_dir``.
+
+    The table is ``resource_name`` or, if not given, found from the file name.
+    """
+    name = filename or (Path(path).name if not isinstance(path, (bytes, bytearray)) else "upload")
+    if resource_name is None:
+        res = resource_for_filename(name, data_dir)
+        if res is None:
+            return Report([Problem(name, "unknown-table", params={
+                "tables": ", ".join(r.name for r in resources(data_dir))})])
+    else:
+        try:
+            res = resource(resource_name, data_dir)
+        except KeyError:
+            return Report([Problem(name, "unknown-table", params={
+                "tables": ", ".join(r.name for r in resources(data_dir))})])
+    try:
+        raw = read_table(path, name)
+    except FileProblem as exc:
+        return Report([exc.problem])
+    return validate_package(data_dir, {res.name: raw})
+
+
+def _conform(raw: RawTable, res: Resource) -> tuple[Table | None, list[Problem]]:
+    """Match the file's columns to the schema's; reorder cells into schema order.
+
+    Column names match ignoring case and surrounding spaces. A missing column makes
+    the table unusable (``None``): checking its rows would only repeat that problem.
+    """
+    problems: list[Problem] = []
+    expected = res.field_names
+    wanted = {n.lower(): n for n in expected}
+    positions: dict[str, int] = {}
+    if len(raw.header) == 1 and len(expected) > 1:
+        return None, [Problem(raw.filename, "not-a-table", params={
+            "detail": "", "count": len(expected), "columns": ", ".join(expected)})]
+    for i, label in enumerate(raw.header):
+        key = label.lstrip("\ufeff").strip().lower()
+        if key in wanted and wanted[key] in positions:
+            problems.append(Problem(raw.filename, "duplicate-column", row=1, column=label))
+        elif key in wanted:
+            positions[wanted[key]] = i
+        else:
+            problems.append(Problem(raw.filename, "unknown-column", row=1, column=label or f"#{i + 1}",
+                                    params={"expected": ", ".join(expected)}))
+    missing = [n for n in expected if n not in positions]
+    for name in missing:
+        problems.append(Problem(raw.filename, "missing-column", row=1, column=name,
+                                params={"expected": ", ".join(expected)}))
+    if missing:
+        return None, problems
+    rows: list[list[str]] = []
+    numeric = {f.name for f in res.fields if f.type in ("number", "integer")}
+    for number, cells in zip(raw.row_numbers, raw.rows):
+        width = len(raw.header)
+        if len(cells) > width and any(cells[width:]):
+            problems.append(Problem(raw.filename, "extra-cells", row=number,
+                                    value=", ".join(c for c in cells[width:] if c)))
+        row = []
+        for name in expected:
+            i = positions[name]
+            cell = cells[i] if i < len(cells) else ""
+            if name in numeric and raw.delimiter == ";" and re.fullmatch(r"-?\d+,\d+", cell):
+                cell = cell.replace(",", ".")  # a decimal comma, as European Excel writes it
+            row.append(cell)
+        rows.append(row)
+    return Table(res, rows, list(raw.row_numbers), raw.filename), problems
+
+
+def _schema_checks(tables: dict[str, Table]) -> list[Problem]:
+    """Types, constraints, primary and foreign keys, by frictionless."""
+    fl_resources = []
+    for name, table in tables.items():
+        schema = dict(table.resource.descriptor["schema"])
+        # A foreign key into a table that could not be read cannot be checked; its
+        # own problems are reported already.
+        schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
+                                 if fk["reference"]["resource"] in tables]
+        fl_resources.append(FlResource(name=name, data=[table.header, *table.rows],
+                                       schema=Schema.from_descriptor(schema)))
+    report = Package(resources=fl_resources).validate(limit_errors=MAX_PROBLEMS_PER_TABLE)
+    problems = []
+    for task in report.tasks:
+        table = tables[task.name]
+        for error in task.errors:
+            problem = _translate(error, table)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def _spreadsheet_row(table: Table, position: int) -> int:
+    """Frictionless counts the header as row 1 of the rows we gave it; map that back
+    to the row number in the file (blank rows were dropped before)."""
+    return table.row_numbers[position - 2]
+
+
+def _translate(error, table: Table) -> Problem | None:
+    file = table.source_file
+    kind = error.type
+    row = _spreadsheet_row(table, error.row_number) if getattr(error, "row_number", None) else None
+    if kind in ("type-error", "constraint-error"):
+        fld = table.resource.field(error.field_name)
+        code, params = _describe_cell_error(kind, fld, error.note)
+        return Problem(file, code, row=row, column=fld.name, value=error.cell, params=params)
+    if kind in ("primary-key", "unique-error"):
+        match = _ROW_REF.search(error.note)
+        other = _spreadsheet_row(table, int(match.group(1))) if match else None
+        key = table.resource.primary_key if kind == "primary-key" else [error.field_name]
+        values = dict(zip(table.header, table.rows[table.row_numbers.index(row)]))
+        return Problem(file, "duplicate-key", row=row, column=", ".join(key),
+                       value=", ".join(values[k] for k in key), params={"other_row": other})
+    if kind == "foreign-key":
+        column = ", ".join(error.field_names)
+        ref_field = ", ".join(error.reference_field_names)
+        return Problem(file, "foreign-key", row=row, column=column, value=", ".join(error.field_cells),
+                       params={"table": f"{error.reference_name}.csv", "ref_column": ref_field,
+                               "expected": t("expected.listed_in", column=ref_field, table=f"{error.reference_name}.csv")})
+    if kind in ("blank-row", "missing-cell", "extra-cell"):
+        return None  # handled when the rows were conformed
+    return Problem(file, "other", row=row, params={"detail": error.message})
+
+
+_TYPE_EXPECTED = {
+    "integer": "expected.integer",
+    "number": "expected.number",
+    "date": "expected.date",
+    "year": "expected.year",
+    "boolean": "expected.boolean",
+}
+
+
+def _constraint_value(note: str) -> str:
+    match = re.search(r'is "(.*)"$', note)
+    return match.group(1) if match else ""
+
+
+def _describe_cell_error(kind: str, fld, note: str) -> tuple[str, dict]:
+    """The message code and its parameters for a bad cell."""
+    if kind == "type-error":
+        return "wrong-type", {"expected": t(_TYPE_EXPECTED.get(fld.type, "expected.text"))}
+    constraint = re.search(r'constraint "(\w+)"', note).group(1)
+    c = fld.constraints
+    if constraint == "required":
+        return "required", {"expected": t("expected.required")}
+    if constraint in ("minimum", "maximum") and fld.name in ("lat", "lon"):
+        axis = t("expected.latitude" if fld.name == "lat" else "expected.longitude")
+        return "outside-kosovo", {"expected": t("expected.range", what=axis, minimum=c["minimum"], maximum=c["maximum"])}
+    if constraint == "minimum" and c.get("minimum") == 0:
+        return "negative", {"expected": t("expected.not_negative")}
+    if constraint in ("minimum", "maximum"):
+        return "out-of-range", {"expected": t("expected.range", what=t("expected.a_value"),
+                                                minimum=c.get("minimum", "…"), maximum=c.get("maximum", "…"))}
+    if constraint == "enum":
+        return "not-allowed", {"expected": t("expected.one_of", options=", ".join(map(str, c["enum"])))}
+    if constraint == "pattern":
+        key = f"expected.pattern.{fld.name}"
+        try:
+            expected = t(key)
+        except KeyError:
+            expected = t("expected.pattern", pattern=_constraint_value(note))
+        return "bad-format", {"expected": expected}
+    return "constraint", {"expected": f"{constraint} {_constraint_value(note)}"}
+
+
+def _extra_checks(table: Table) -> list[Problem]:
+    """What a Table Schema cannot say: formula-like text, points outside Kosovo,
+    municipality codes the map cannot draw."""
+    problems = []
+    if table.resource.name == "municipalities":
+        drawn = set(municipality_codes())
+        code_i = table.header.index("code")
+        for number, row in zip(table.row_numbers, table.rows):
+            if row[code_i] and row[code_i] not in drawn:
+                problems.append(Problem(table.source_file, "no-boundary", row=number, column="code",
+                                        value=row[code_i], params={"expected": t("expected.boundary_code")}))
+    text_columns = [i for i, f in enumerate(table.resource.fields) if f.type == "string"]
+    for number, row in zip(table.row_numbers, table.rows):
+        for i in text_columns:
+            if row[i].startswith(FORMULA_PREFIXES):
+                problems.append(Problem(table.source_file, "formula-text", WARNING, row=number,
+                                        column=table.header[i], value=row[i]))
+    if {"lat", "lon"} <= set(table.header):
+        lat_i, lon_i = table.header.index("lat"), table.header.index("lon")
+        for number, row in zip(table.row_numbers, table.rows):
+            try:
+                lat, lon = float(row[lat_i]), float(row[lon_i])
+            except ValueError:
+                continue  # reported as a type error
+            bounds = (table.resource.field("lat").constraints, table.resource.field("lon").constraints)
+            in_box = bounds[0]["minimum"] <= lat <= bounds[0]["maximum"] and bounds[1]["minimum"] <= lon <= bounds[1]["maximum"]
+            if in_box and not contains_point(lat, lon):
+                problems.append(Problem(table.source_file, "outside-kosovo-outline", row=number,
+                                        column="lat, lon", value=f"{lat}, {lon}",
+                                        params={"expected": t("expected.inside_outline")}))
+    return problems
