@@ -38,3 +38,11 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
     """
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANG)[key]
     return text.format(**params) if params else text
+
+
+def place_name(row, lang: str = DEFAULT_LANG, column: str = "name") -> str:
+    """A place's name in ``lang`` from its ``name_en``/``name_sq``/``name_sr``
+    columns; English (the Mission's dual form, e.g. "Prishtinë/Priština") when the
+    language has no column or the cell is empty."""
+    value = row.get(f"{column}_{lang}")
+    return value if isinstance(value, str) and value else row[f"{column}_{DEFAULT_LANG}"]

@@ -1,0 +1,23 @@
+"""Streamlit's caches around the loaders: the only module of the package that needs a
+running Streamlit. The cache key is the content fingerprint of the data files, so a
+change on disk (a save, a ``git pull``) shows on the next rerun without a restart.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from .loading import Dataset, fingerprint, load_dataset
+from .paths import DATA_DIR
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _dataset(data_dir: str, content_hash: str) -> Dataset:
+    # content_hash is only part of the key: same content, same cached tables.
+    return load_dataset(Path(data_dir))
+
+
+def dataset(data_dir: Path = DATA_DIR) -> Dataset:
+    """The package's tables, cached until any data file's content changes."""
+    return _dataset(str(data_dir), fingerprint(data_dir))

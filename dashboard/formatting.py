@@ -1,0 +1,37 @@
+"""Numbers, amounts and qualified figures as readers of each language expect them."""
+from __future__ import annotations
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal
+
+from .i18n import t
+
+# English readers here are European: day-month dates and the euro sign (en_GB).
+_LOCALES = {"en": "en_GB", "sq": "sq_AL", "sr": "sr_Latn_RS"}
+
+
+def babel_locale(lang: str) -> str:
+    """The Babel locale for an interface language."""
+    return _LOCALES.get(lang, _LOCALES["en"])
+
+
+def format_number(value: float, lang: str = "en") -> str:
+    """``17510500`` → ``17,510,500`` (en), ``17 510 500`` (sq), ``17.510.500`` (sr)."""
+    return format_decimal(value, locale=babel_locale(lang))
+
+
+def format_money(amount: float, currency: str, lang: str = "en") -> str:
+    """An amount with its currency, without decimals when whole:
+    ``€17,510,500`` (en), ``17 510 500 €`` (sq), ``17.510.500 €`` (sr)."""
+    locale = Locale.parse(babel_locale(lang))
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
+    if float(amount).is_integer():
+        pattern = pattern.replace(".00", "")
+    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+
+
+def qualify(text: str, qualifier: str, lang: str = "en") -> str:
+    """Puts the source's own hedge on a figure: ``over 280``, ``about 25,735``."""
+    if qualifier == "exact":
+        return text
+    return t(f"qualifier.{qualifier}", lang, value=text)

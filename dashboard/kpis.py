@@ -1,0 +1,102 @@
+"""The headline figures and the rule that picks each one.
+
+Each KPI is one sourced row of a table, never a sum or estimate: the row's own
+value, qualifier, source and as-of date travel with it to the screen. When no row
+matches, the KPI has no value and the page says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .formatting import format_money, format_number, qualify
+from .i18n import t
+from .loading import Dataset
+from .provenance import SourceRef, as_of_sort_key, format_as_of, source_ref
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline figure, ready to display."""
+
+    key: str  # message key of the label, e.g. "kpi.staff"
+    value: float | None  # None: no sourced figure in the data
+    qualifier: str = "exact"
+    currency: str | None = None
+    detail: str | None = None  # a line under the figure, already in the page's language
+    source: SourceRef | None = None
+    as_of: str | None = None
+
+    def label(self, lang: str = "en") -> str:
+        return t(self.key, lang)
+
+    def display_value(self, lang: str = "en") -> str:
+        if self.value is None:
+            return t("kpi.no_figure", lang)
+        text = format_money(self.value, self.currency, lang) if self.currency else format_number(self.value, lang)
+        return qualify(text, self.qualifier, lang)
+
+    def caption(self, lang: str = "en") -> str:
+        if self.source is None:
+            return t("kpi.no_source", lang)
+        return t("kpi.caption", lang, source=self.source.title, as_of=format_as_of(self.as_of, lang))
+
+
+def latest(frame: pd.DataFrame, column: str = "as_of") -> pd.Series | None:
+    """The row whose ``column`` (an as-of or period value) is latest; ``None`` when
+    the frame is empty. On a tie the row listed last (the newest entry) wins."""
+    if frame.empty:
+        return None
+    keys = frame[column].map(as_of_sort_key)
+    return frame.loc[keys.sort_values(kind="stable").index[-1]]
+
+
+def _from_row(key: str, row: pd.Series | None, data: Dataset, value_col: str, **extra) -> Kpi:
+    if row is None:
+        return Kpi(key, None)
+    return Kpi(key, float(row[value_col]), qualifier=row.get("qualifier", "exact"),
+               source=source_ref(data["sources"], row["source_id"]), as_of=row["as_of"], **extra)
+
+
+def staff_kpi(data: Dataset, lang: str = "en") -> Kpi:
+    """Authorised posts, latest total, with its international/local split."""
+    staffing = data["staffing"]
+    posts = staffing[staffing["measure"] == "posts"]
+    row = latest(posts[posts["category"] == "total"])
+    detail = None
+    if row is not None:
+        same = posts[posts["as_of"] == row["as_of"]].set_index("category")["value"]
+        if {"international", "local"} <= set(same.index):
+            detail = t("kpi.staff_split", lang, international=format_number(same["international"], lang),
+                       local=format_number(same["local"], lang))
+    return _from_row("kpi.staff", row, data, "value", detail=detail)
+
+
+def budget_kpi(data: Dataset, lang: str = "en") -> Kpi:
+    """The latest euro figure of the Mission's Unified Budget allocation."""
+    budget = data["budget"]
+    row = latest(budget[(budget["category"] == "unified_budget") & (budget["currency"] == "EUR")])
+    return _from_row("kpi.budget", row, data, "amount", currency="EUR")
+
+
+def indicator_kpi(data: Dataset, indicator: str, key: str, detail: str | None = None) -> Kpi:
+    """The latest value of one indicator, by ``as_of``."""
+    rows = data["indicators"]
+    rows = rows[rows["indicator"] == indicator]
+    return _from_row(key, latest(rows), data, "value", detail=detail)
+
+
+def overview_kpis(data: Dataset, lang: str = "en") -> list[Kpi]:
+    """The six headline figures of the Overview page, in display order."""
+    offices = data["offices"]
+    mapped_teams = int((offices["kind"] == "field_team").sum())
+    return [
+        staff_kpi(data, lang),
+        budget_kpi(data, lang),
+        indicator_kpi(data, "regional_centres", "kpi.regional_centres"),
+        indicator_kpi(data, "field_teams", "kpi.field_teams",
+                      detail=t("kpi.field_teams_mapped", lang, count=mapped_teams)),
+        indicator_kpi(data, "reports_produced", "kpi.reports"),
+        indicator_kpi(data, "court_cases_monitored", "kpi.court_cases"),
+    ]

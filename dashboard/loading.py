@@ -1,0 +1,76 @@
+"""The one path from the data files to typed tables for the app.
+
+Every page gets its data from ``load_dataset``; every save (a later module) writes
+through one function too. Loading validates the package with the same checks as
+``python -m dashboard validate``, so a page can say when the files have problems
+instead of showing half-read figures silently.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import DATA_DIR, DESCRIPTOR_NAME
+from .problems import Problem
+from .schema import resources
+from .validation import Table, validate_package
+
+_PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every table as a typed DataFrame, plus what validation found."""
+
+    tables: dict[str, pd.DataFrame]
+    problems: tuple[Problem, ...]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def fingerprint(data_dir: Path = DATA_DIR) -> str:
+    """A SHA-256 over the descriptor and every table file's bytes.
+
+    Content, not modification time: ``git checkout`` and ``cp -p`` can keep an old
+    mtime on new content, and the files are small enough to hash on every run.
+    """
+    digest = hashlib.sha256()
+    data_dir = Path(data_dir)
+    for path in [data_dir / DESCRIPTOR_NAME, *(data_dir / r.path for r in resources(data_dir))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+def to_frame(table: Table) -> pd.DataFrame:
+    """A table's text rows as a DataFrame typed by its schema (integer → Int64,
+    number → Float64, text → str with empty cells as missing)."""
+    frame = pd.DataFrame(table.rows, columns=table.header, dtype="object")
+    for fld in table.resource.fields:
+        column = frame[fld.name].replace("", None)
+        if fld.type in _PANDAS_TYPES:
+            column = pd.to_numeric(column, errors="coerce").astype(_PANDAS_TYPES[fld.type])
+        frame[fld.name] = column
+    return frame
+
+
+def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
+    """Read, validate and type every table of the package in ``data_dir``.
+
+    A table that cannot be read at all comes back empty with its columns, so pages
+    show an empty state rather than fail; its problems are in ``problems``.
+    """
+    report = validate_package(data_dir)
+    tables = {}
+    for res in resources(data_dir):
+        table = report.tables.get(res.name) or Table(res, [], [], res.path)
+        tables[res.name] = to_frame(table)
+    return Dataset(tables, tuple(report.problems))

@@ -1,0 +1,163 @@
+"""The presence map: municipalities coloured by region, and the Mission's offices.
+
+Builders return a ``folium.Map`` and never touch Streamlit, so they are tested on
+their HTML. Every string that comes from the data files is escaped before it reaches
+Leaflet: popups, tooltips and GeoJSON properties are all rendered as HTML there.
+"""
+from __future__ import annotations
+
+import html
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from .geo import municipality_geojson
+from .i18n import place_name, t
+from .loading import Dataset
+from .offline_assets import use_local_assets
+
+KOSOVO_BOUNDS = [[41.85, 20.01], [43.27, 21.79]]  # [[south, west], [north, east]], degrees
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+REGION_COLOURS = {
+    "gjilan": "#E69F00",
+    "mitrovica": "#56B4E9",
+    "peja": "#009E73",
+    "prishtina": "#F0E442",
+    "prizren": "#CC79A7",
+}
+UNKNOWN_REGION_COLOUR = "#BBBBBB"
+OFFICE_STYLES = {  # radius in pixels
+    "headquarters": {"radius": 12, "color": "#000000", "fill_color": "#000000", "weight": 2},
+    "regional_centre": {"radius": 7, "color": "#FFFFFF", "fill_color": "#0072B2", "weight": 2},
+    "field_team": {"radius": 5, "color": "#FFFFFF", "fill_color": "#D55E00", "weight": 1},
+}
+ATTRIBUTION = (
+    'Boundaries: <a href="https://www.geoboundaries.org">geoBoundaries</a> '
+    '(CC BY-SA 2.0), from <a href="https://www.openstreetmap.org/copyright">'
+    "OpenStreetMap</a> data © OpenStreetMap contributors"
+)
+
+
+def escape(text: object) -> str:
+    """HTML-escape ``text`` for Leaflet, including the characters that would end a
+    JavaScript template literal (backtick, ``${``) or escape out of a string (``\\``),
+    since folium writes tooltips into template literals."""
+    return (html.escape("" if text is None else str(text), quote=True)
+            .replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;"))
+
+
+class _Attribution(MacroElement):
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+def base_map() -> folium.Map:
+    """An empty map of Kosovo with no base tiles (the boundaries are the base map),
+    the app's own Leaflet, and the boundary attribution."""
+    m = folium.Map(location=[42.6, 20.9], zoom_start=8, tiles=None, control_scale=True,
+                   min_zoom=7, max_bounds=True, zoom_snap=0.25, zoom_delta=0.5)
+    use_local_assets(m)
+    m.fit_bounds(KOSOVO_BOUNDS)
+    m.add_child(_Attribution(ATTRIBUTION))
+    return m
+
+
+def municipality_features(data: Dataset, lang: str = "en") -> dict:
+    """The boundary GeoJSON with display properties joined from municipalities.csv:
+    ``code``, ``region_id``, ``colour`` and an escaped ``label``. A boundary whose
+    code the table lacks is kept, grey, so a gap in the data shows on the map."""
+    municipalities = data["municipalities"].set_index("code")
+    regions = data["regions"].set_index("id")
+    features = []
+    for feature in municipality_geojson()["features"]:
+        code = feature["properties"]["code"]
+        props = {"code": code, "region_id": None, "colour": UNKNOWN_REGION_COLOUR, "label": escape(code)}
+        if code in municipalities.index:
+            row = municipalities.loc[code]
+            region_id = row["region_id"]
+            region = place_name(regions.loc[region_id], lang) if region_id in regions.index else region_id
+            props.update(region_id=region_id, colour=REGION_COLOURS.get(region_id, UNKNOWN_REGION_COLOUR),
+                         label=escape(t("map.municipality_tooltip", lang, name=place_name(row, lang), region=region)))
+        features.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def office_popup_html(row, lang: str = "en") -> str:
+    """The popup of an office: its name, its Albanian and Serbian names, kind and
+    address, every piece escaped."""
+    lines = [f"<b>{escape(place_name(row, lang))}</b>"]
+    local = " / ".join(dict.fromkeys(n for n in (row.get("name_sq"), row.get("name_sr")) if isinstance(n, str) and n))
+    if local:
+        lines.append(escape(local))
+    lines.append(escape(t(f"office.kind.{row['kind']}", lang)))
+    if isinstance(row.get("address"), str) and row["address"]:
+        lines.append(escape(row["address"]))
+    if row.get("location_precision") == "town_centre":
+        lines.append(f"<i>{escape(t('map.town_centre_note', lang))}</i>")
+    return "<br>".join(lines)
+
+
+def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en") -> folium.GeoJson:
+    layer = folium.GeoJson(
+        municipality_features(data, lang),
+        name=t("map.layer.municipalities", lang),
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444444",
+                                  "weight": 1, "fillOpacity": 0.55},
+        highlight_function=lambda f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    )
+    layer.add_to(m)
+    return layer
+
+
+def add_offices(m: folium.Map, data: Dataset, lang: str = "en") -> dict[str, folium.FeatureGroup]:
+    """One layer per kind of office, headquarters drawn last so it stays clickable
+    where it shares a town-centre point with a regional centre."""
+    offices = data["offices"]
+    regions = data["regions"].set_index("id")
+    groups = {}
+    for kind in ("field_team", "regional_centre", "headquarters"):
+        group = folium.FeatureGroup(name=t(f"office.kind_plural.{kind}", lang))
+        for _, row in offices[offices["kind"] == kind].iterrows():
+            style = OFFICE_STYLES[kind]
+            name = escape(place_name(row, lang))
+            permanent = kind == "regional_centre"
+            label = escape(place_name(regions.loc[row["region_id"]], lang)) if permanent and row["region_id"] in regions.index else name
+            folium.CircleMarker(
+                location=[float(row["lat"]), float(row["lon"])],
+                radius=style["radius"], color=style["color"], weight=style["weight"],
+                fill=True, fill_color=style["fill_color"], fill_opacity=0.95,
+                popup=folium.Popup(office_popup_html(row, lang), max_width=280),
+                tooltip=folium.Tooltip(label, permanent=permanent, direction="right" if permanent else "auto"),
+            ).add_to(group)
+        group.add_to(m)
+        groups[kind] = group
+    return groups
+
+
+def presence_map(data: Dataset, lang: str = "en") -> folium.Map:
+    """Municipalities coloured by regional-centre area, with headquarters, regional
+    centres and field teams as markers. Works with no field-team rows."""
+    m = base_map()
+    add_municipalities(m, data, lang)
+    add_offices(m, data, lang)
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The full HTML/JS the map renders to (what streamlit-folium sends)."""
+    return m.get_root().render()
+
+
+def legend_items(data: Dataset, lang: str = "en") -> list[tuple[str, str]]:
+    """``(colour, region name)`` for each region, in the table's order."""
+    return [(REGION_COLOURS.get(row["id"], UNKNOWN_REGION_COLOUR), place_name(row, lang))
+            for _, row in data["regions"].iterrows()]

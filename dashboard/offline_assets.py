@@ -1,0 +1,69 @@
+"""Serving Leaflet from the app itself, so maps draw with no internet.
+
+folium points every map at CDNs (Leaflet, jQuery, Bootstrap, Font Awesome). Offline,
+the first script fails and streamlit-folium's iframe collapses to nothing, silently.
+``scripts/setup`` installs Leaflet from the npm registry into ``static/leaflet`` and
+Streamlit serves that folder at ``/app/static/`` (``server.enableStaticServing``).
+"""
+from __future__ import annotations
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from .paths import STATIC_DIR
+
+# The versions folium 0.20 is written against (package.json pins the same).
+LEAFLET_VERSION = "1.9.3"
+JQUERY_VERSION = "3.7.1"  # folium's Popup builds its content with $(...)
+LEAFLET_URL = "/app/static/leaflet"
+JQUERY_URL = "/app/static/jquery/jquery.min.js"
+LOCAL_FILES = [STATIC_DIR / "leaflet" / "leaflet.js", STATIC_DIR / "leaflet" / "leaflet.css",
+               STATIC_DIR / "jquery" / "jquery.min.js"]
+
+
+def local_leaflet_installed() -> bool:
+    """Whether ``scripts/setup`` has put Leaflet and jQuery where the app serves them."""
+    return all(path.is_file() for path in LOCAL_FILES)
+
+
+class _LocalIconPath(MacroElement):
+    # Leaflet guesses its marker-image folder from the CSS URL and races the
+    # stylesheet; set it outright or default markers 404.
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.Icon.Default.imagePath = '" + LEAFLET_URL + "/images/';"
+        "{% endmacro %}"
+    )
+
+
+def use_local_assets(m: folium.Map) -> folium.Map:
+    """Point ``m`` at the app's own copies of Leaflet and jQuery and drop the CDN
+    extras (Bootstrap, Font Awesome, awesome-markers) that our maps do not use.
+
+    Call it before adding layers. Leaves the CDN links in place when the local copy
+    is missing (a set-up step skipped); the page warns about that.
+    """
+    if local_leaflet_installed():
+        m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js"), ("jquery", JQUERY_URL)]
+        m.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
+        m.add_child(_LocalIconPath())
+    return m
+
+
+def asset_links(m: folium.Map) -> list[str]:
+    """Every script and stylesheet URL the map asks the browser to load (what
+    streamlit-folium collects), for checking that none is remote."""
+    from folium.elements import JSCSSMixin
+
+    links: list[str] = []
+
+    def walk(element):
+        if isinstance(element, JSCSSMixin):
+            links.extend(url for _, url in getattr(element, "default_js", []))
+            links.extend(url for _, url in getattr(element, "default_css", []))
+        for child in getattr(element, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return list(dict.fromkeys(links))

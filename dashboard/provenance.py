@@ -1,0 +1,70 @@
+"""When a figure was true and where it comes from, for display.
+
+``as_of`` and ``period`` values are ISO 8601: a year (``2019``), a month
+(``2024-06``), a date (``2010-08-01``) or an interval of those (``2016/2020``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from babel.dates import format_date
+
+from .formatting import babel_locale
+
+
+def _parse_point(text: str, end: bool) -> dt.date:
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31) if end else dt.date(parts[0], 1, 1)
+    if len(parts) == 2:
+        if not end:
+            return dt.date(parts[0], parts[1], 1)
+        nxt = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    return dt.date(*parts)
+
+
+def as_of_bounds(value: str) -> tuple[dt.date, dt.date]:
+    """The first and last day an ``as_of`` or ``period`` value can mean."""
+    start, _, finish = value.partition("/")
+    return _parse_point(start, end=False), _parse_point(finish or start, end=True)
+
+
+def as_of_sort_key(value: str) -> tuple[dt.date, dt.date]:
+    """Orders values by when they are known to be true: by start, then end.
+
+    An undated fact sheet of ``2016/2020`` is not known to be newer than a figure
+    of ``2019``, so sorting by start puts the dated 2019 figure last (latest).
+    """
+    start, finish = as_of_bounds(value)
+    return start, finish
+
+
+def format_as_of(value: str, lang: str = "en") -> str:
+    """``2016/2020`` → ``2016–2020``; ``2024-06`` → ``June 2024``;
+    ``2010-08-01`` → ``1 August 2010`` (in ``lang``)."""
+    if "/" in value:
+        return "–".join(format_as_of(part, lang) for part in value.split("/", 1))
+    parts = value.split("-")
+    if len(parts) == 1:
+        return value
+    date = _parse_point(value, end=False)
+    pattern = "LLLL y" if len(parts) == 2 else "long"
+    return format_date(date, format=pattern, locale=babel_locale(lang))
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    title: str
+    publisher: str
+    url: str | None
+
+
+def source_ref(sources: pd.DataFrame, source_id: str) -> SourceRef:
+    """The source row for ``source_id`` (validation guarantees it exists)."""
+    row = sources.loc[sources["id"] == source_id].iloc[0]
+    url = row["url"] if isinstance(row["url"], str) else None
+    return SourceRef(source_id, row["title"], row["publisher"], url)
