@@ -7,5 +7,6 @@ st.set_page_config(page_title=t("app.title"), page_icon="assets/icon.png", layou
 
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
+    st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:"),
 ]
 st.navigation(pages).run()

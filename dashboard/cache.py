@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from .loading import Dataset, fingerprint, load_dataset
-from .paths import DATA_DIR
+from .paths import app_data_dir
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -18,6 +18,8 @@ def _dataset(data_dir: str, content_hash: str) -> Dataset:
     return load_dataset(Path(data_dir))
 
 
-def dataset(data_dir: Path = DATA_DIR) -> Dataset:
-    """The package's tables, cached until any data file's content changes."""
+def dataset(data_dir: Path | None = None) -> Dataset:
+    """The package's tables (default: ``app_data_dir()``), cached until any data
+    file's content changes."""
+    data_dir = data_dir or app_data_dir()
     return _dataset(str(data_dir), fingerprint(data_dir))

@@ -68,3 +68,12 @@ def source_ref(sources: pd.DataFrame, source_id: str) -> SourceRef:
     row = sources.loc[sources["id"] == source_id].iloc[0]
     url = row["url"] if isinstance(row["url"], str) else None
     return SourceRef(source_id, row["title"], row["publisher"], url)
+
+
+def citation_counts(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """How many rows of the other tables cite each source (``source_id`` or
+    ``location_source_id``), indexed by source id; 0 for an uncited source."""
+    cited = pd.concat([frame[column] for name, frame in tables.items() if name != "sources"
+                       for column in ("source_id", "location_source_id") if column in frame],
+                      ignore_index=True)
+    return cited.value_counts().reindex(tables["sources"]["id"], fill_value=0)

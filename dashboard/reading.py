@@ -13,9 +13,13 @@ from .problems import FileProblem, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # far above any real table here; keeps the server safe
 XLSX_MAGIC = b"PK\x03\x04"
-# Letters of Albanian and Serbian Latin that tell Windows-1250 from Windows-1252.
-_CP1250_HINTS = set("čćđČĆĐ")
-_CP1252_HINTS = set("èæðÈÆÐ")
+# Telling Windows-1250 from -1252: Albanian (ë, ç) reads the same in both, and
+# Windows' own code page for Albanian and Serbian Latin is 1250. Serbian č, ć, đ
+# read as è, æ, ð in 1252; Western é, è, û read in 1250 as é, č, ű, which no
+# Albanian or Serbian text contains.
+_SERBIAN = set("čćđČĆĐ")
+_SERBIAN_MISREAD = set("æðÆÐ")  # ć, đ read as 1252 (è is left out: it is French too)
+_CENTRAL_EUROPEAN_ONLY = set("ŕűőńĺľťřůśźăţşŔŰŐŃĹĽŤŘŮŚŹĂŢŞ")
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,8 @@ def decode(data: bytes) -> tuple[str, str]:
     """Decode CSV bytes, returning ``(text, encoding)``.
 
     UTF-8 (with or without BOM) first; otherwise Windows-1250 or -1252, whichever
-    yields the letters of Albanian and Serbian rather than those of Western
-    languages. (Both share ë, ç, š and ž; only 1250 has č, ć and đ.)
+    reads more like Albanian, Serbian or English (see the letter sets above); a tie
+    goes to 1250, Windows' code page for both languages.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
@@ -79,19 +83,15 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates = []
-    for enc in ("cp1250", "cp1252"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        hints, wrong = (_CP1250_HINTS, _CP1252_HINTS) if enc == "cp1250" else (_CP1252_HINTS, _CP1250_HINTS)
-        score = sum(ch in hints for ch in text) - sum(ch in wrong for ch in text)
-        candidates.append((score, enc == "cp1250", text, enc))
-    if not candidates:  # every byte decodes in cp1252 but five; reaching here means binary
-        raise UnicodeDecodeError("cp1252", data, 0, 1, "not text")
-    _, _, text, enc = max(candidates)
-    return text, enc
+    as_1250 = data.decode("cp1250", errors="replace")
+    as_1252 = data.decode("cp1252", errors="replace")
+    score_1250 = 2 * _count(as_1250, _SERBIAN) - 3 * _count(as_1250, _CENTRAL_EUROPEAN_ONLY)
+    score_1252 = -2 * _count(as_1252, _SERBIAN_MISREAD)
+    return (as_1250, "cp1250") if score_1250 >= score_1252 else (as_1252, "cp1252")
+
+
+def _count(text: str, letters: set[str]) -> int:
+    return sum(ch in letters for ch in text)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -107,10 +107,7 @@ def _split_count(line: str, delimiter: str) -> int:
 
 
 def _read_csv(data: bytes, name: str) -> RawTable:
-    try:
-        text, encoding = decode(data)
-    except UnicodeDecodeError:
-        raise FileProblem(Problem(name, "binary-file")) from None
+    text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

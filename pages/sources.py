@@ -1,0 +1,38 @@
+import streamlit as st
+
+from dashboard import ui
+from dashboard.cache import dataset
+from dashboard.i18n import t
+from dashboard.provenance import citation_counts
+
+lang = "en"
+data = dataset()
+
+st.title(t("sources.title", lang))
+st.write(t("sources.intro", lang))
+ui.data_problems_notice(data, lang)
+
+st.subheader(t("sources.documents", lang))
+sources = data["sources"]
+if sources.empty:
+    st.info(t("sources.empty", lang))
+else:
+    table = sources.assign(rows=citation_counts(data.tables).to_numpy())
+    columns = ["id", "title", "publisher", "year", "url", "rows", "note"]
+    st.dataframe(
+        table[columns], hide_index=True, use_container_width=True,
+        column_config={
+            "id": t("sources.col.id", lang), "title": t("sources.col.title", lang),
+            "publisher": t("sources.col.publisher", lang),
+            "year": st.column_config.NumberColumn(t("sources.col.year", lang), format="%d"),
+            "url": st.column_config.LinkColumn(t("sources.col.url", lang)),
+            "rows": t("sources.col.rows", lang), "note": t("sources.col.note", lang),
+        },
+    )
+
+st.subheader(t("sources.geography", lang))
+st.write(t("map.attribution", lang))
+st.caption(t("sources.geography_licence", lang))
+
+st.subheader(t("sources.package", lang))
+st.write(t("sources.package_text", lang))

@@ -1,0 +1,82 @@
+"""The app's pages under Streamlit's AppTest (no browser)."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.paths import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def test_app_and_overview_run_without_exception():
+    at = run_app()
+    assert not at.exception
+    assert at.title[0].value == "OSCE Mission in Kosovo"
+
+
+def test_overview_shows_every_kpi_with_source_and_date():
+    at = run_app()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {
+        "Staff (posts)": "503", "Budget": "€17,462,600", "Regional centres": "5",
+        "Field teams": "over 30", "Reports produced": "over 280", "Court cases monitored": "about 25,735",
+    }
+    captions = [c.value for c in at.caption]
+    assert sum("Source:" in c and "as of" in c for c in captions) == 6
+    assert any("geoBoundaries" in c and "OpenStreetMap" in c for c in captions)
+
+
+def test_overview_empty_state_invents_nothing(empty_data_dir, monkeypatch):
+    monkeypatch.setenv("OMIK_DATA_DIR", str(empty_data_dir))
+    at = run_app()
+    assert not at.exception
+    assert {m.value for m in at.metric} == {"No sourced figure"}
+    assert not at.warning  # an empty but valid package is not a data problem
+
+
+def test_invalid_data_shows_a_notice_not_a_crash(data_copy, monkeypatch):
+    (data_copy / "staffing.csv").write_text("measure,category\nposts,total\n", encoding="utf-8")
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    at = run_app()
+    assert not at.exception
+    assert "problems" in at.warning[0].value
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Staff (posts)"] == "No sourced figure"
+    assert metrics["Budget"] == "€17,462,600"
+
+
+def test_a_changed_file_on_disk_shows_at_the_next_run(data_copy, monkeypatch):
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    at = run_app()
+    assert {m.label: m.value for m in at.metric}["Staff (posts)"] == "503"
+    path = data_copy / "staffing.csv"
+    # a synthetic edit to a temporary copy, as a staff save would make
+    path.write_text(path.read_text(encoding="utf-8").replace("posts,total,503", "posts,total,510"), encoding="utf-8")
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Staff (posts)"] == "510"
+
+
+def test_sources_page_lists_every_source_and_the_map_attribution():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/sources.py")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "booklet_25" in set(table["id"]) and len(table) == 27
+    assert (table.set_index("id").loc["factsheet", "rows"]) > 10
+    assert any("geoBoundaries" in m.value and "OpenStreetMap" in m.value for m in at.markdown)
+    assert any("CC BY-SA" in c.value or "ShareAlike" in c.value for c in at.caption)
+
+
+def test_sources_page_with_no_data_says_so(empty_data_dir, monkeypatch):
+    monkeypatch.setenv("OMIK_DATA_DIR", str(empty_data_dir))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/sources.py")
+    at.run()
+    assert not at.exception
+    assert at.info[0].value == "The data package lists no sources yet."

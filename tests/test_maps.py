@@ -1,0 +1,78 @@
+"""The presence map's HTML: layers, escaping, and no CDN."""
+import dataclasses
+
+import pytest
+
+from dashboard.geo import contains_point, municipality_codes
+from dashboard.loading import load_dataset
+from dashboard.maps import escape, map_html, municipality_features, presence_map
+from dashboard.offline_assets import asset_links, local_leaflet_installed
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "`);alert(1);//",
+    "${alert(1)}",
+    "\\`;alert(1)",
+]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset()
+
+
+def with_office_names(data, name: str):
+    offices = data["offices"].copy()
+    for column in ("name_en", "name_sq", "name_sr", "address"):
+        offices[column] = name
+    return dataclasses.replace(data, tables={**data.tables, "offices": offices})
+
+
+def test_every_municipality_is_drawn_with_its_region(data):
+    features = municipality_features(data)["features"]
+    assert len(features) == 38 == len(municipality_codes())
+    regions = {f["properties"]["region_id"] for f in features}
+    assert regions == {"gjilan", "mitrovica", "peja", "prishtina", "prizren"}
+    prizren = next(f for f in features if f["properties"]["code"] == "prizren")
+    assert prizren["properties"]["label"] == "Prizren (Prizren)"
+
+
+def test_headquarters_and_regional_centres_are_markers(data):
+    html = map_html(presence_map(data))
+    assert html.count("L.circleMarker(") == 6
+    assert "Abdyl Frashëri 37" in html
+    assert "Qendra Rajonale Pejë / Regionalni centar Peć" in html  # bilingual popup
+
+
+def test_map_reads_well_with_zero_field_teams(data):
+    assert (data["offices"]["kind"] == "field_team").sum() == 0
+    assert "L.circleMarker(" in map_html(presence_map(data))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_names_from_data_are_escaped_in_popups_and_tooltips(data, payload):
+    html = map_html(presence_map(with_office_names(data, payload)))
+    assert payload not in html
+    assert escape(payload) in html
+
+
+def test_escape_neutralises_html_and_template_literals():
+    assert escape('<a href="x">') == "&lt;a href=&quot;x&quot;&gt;"
+    assert "`" not in escape("`") and "${" not in escape("${x}") and "\\" not in escape("\\")
+
+
+@pytest.mark.skipif(not local_leaflet_installed(), reason="scripts/setup has not installed Leaflet")
+def test_map_loads_no_script_or_stylesheet_from_another_host(data):
+    links = asset_links(presence_map(data))
+    assert links and all(link.startswith("/app/static/") for link in links), links
+
+
+def test_map_html_is_small_enough_to_send(data):
+    assert len(map_html(presence_map(data)).encode()) < 300_000
+
+
+def test_point_in_kosovo():
+    assert contains_point(42.667, 21.167)  # Prishtinë/Priština
+    assert not contains_point(42.0, 21.43)  # Skopje
+    assert not contains_point(41.33, 19.82)  # Tirana
