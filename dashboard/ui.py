@@ -4,11 +4,24 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .i18n import t
+from .cache import dataset
+from .i18n import DEFAULT_LANG, t
 from .kpis import Kpi
 from .loading import Dataset
 from .maps import escape, legend_items
 from .offline_assets import local_leaflet_installed
+
+
+def page_start(title_key: str, intro_key: str | None = None) -> tuple[Dataset, str]:
+    """The top every page shares: title, intro, and a notice if the data files have
+    problems. Returns the dataset and the interface language."""
+    lang = DEFAULT_LANG
+    data = dataset()
+    st.title(t(title_key, lang))
+    if intro_key:
+        st.write(t(intro_key, lang))
+    data_problems_notice(data, lang)
+    return data, lang
 
 
 def data_problems_notice(data: Dataset, lang: str = "en") -> None:

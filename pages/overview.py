@@ -1,17 +1,11 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.cache import dataset
 from dashboard.i18n import t
 from dashboard.kpis import overview_kpis
 from dashboard.maps import presence_map
 
-lang = "en"
-data = dataset()
-
-st.title(t("overview.title", lang))
-st.write(t("overview.intro", lang))
-ui.data_problems_notice(data, lang)
+data, lang = ui.page_start("overview.title", "overview.intro")
 
 st.subheader(t("overview.kpis", lang))
 ui.kpi_cards(overview_kpis(data, lang), lang)

@@ -1,16 +1,10 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.cache import dataset
 from dashboard.i18n import t
 from dashboard.provenance import citation_counts
 
-lang = "en"
-data = dataset()
-
-st.title(t("sources.title", lang))
-st.write(t("sources.intro", lang))
-ui.data_problems_notice(data, lang)
+data, lang = ui.page_start("sources.title", "sources.intro")
 
 st.subheader(t("sources.documents", lang))
 sources = data["sources"]
