@@ -7,6 +7,11 @@ st.set_page_config(page_title=t("app.title"), page_icon="assets/icon.png", layou
 
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
-    st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:"),
+    st.Page("pages/presence.py", title=t("nav.presence"), icon=":material/map:", url_path="map"),
+    st.Page("pages/staffing.py", title=t("nav.staffing"), icon=":material/groups:", url_path="staffing"),
+    st.Page("pages/budget.py", title=t("nav.budget"), icon=":material/euro:", url_path="budget"),
+    st.Page("pages/reports.py", title=t("nav.reports"), icon=":material/gavel:", url_path="reports"),
+    st.Page("pages/history.py", title=t("nav.history"), icon=":material/history:", url_path="history"),
+    st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
 ]
 st.navigation(pages).run()

@@ -27,9 +27,10 @@ class Kpi:
     detail: str | None = None  # a line under the figure, already in the page's language
     source: SourceRef | None = None
     as_of: str | None = None
+    label_text: str | None = None  # a label from the data (an indicator's), else t(key)
 
     def label(self, lang: str = "en") -> str:
-        return t(self.key, lang)
+        return self.label_text or t(self.key, lang)
 
     def display_value(self, lang: str = "en") -> str:
         if self.value is None:
@@ -100,3 +101,27 @@ def overview_kpis(data: Dataset, lang: str = "en") -> list[Kpi]:
         indicator_kpi(data, "reports_produced", "kpi.reports"),
         indicator_kpi(data, "court_cases_monitored", "kpi.court_cases"),
     ]
+
+
+def indicator_label(row: pd.Series, lang: str = "en") -> str:
+    """An indicator's label in ``lang`` where staff have translated it, else English."""
+    value = row.get(f"label_{lang}")
+    return value if isinstance(value, str) and value else row["label_en"]
+
+
+def indicator_kpis(data: Dataset, group: str | None = None, lang: str = "en",
+                   period: str | None = None) -> list[Kpi]:
+    """The latest figure of every indicator (of ``group``, and covering ``period``
+    when given), in the order the table first lists them."""
+    rows = data["indicators"]
+    if group:
+        rows = rows[rows["group"] == group]
+    if period:
+        rows = rows[rows["period"] == period]
+    kpis = []
+    for indicator in dict.fromkeys(rows["indicator"]):
+        row = latest(rows[rows["indicator"] == indicator])
+        kpis.append(_from_row(f"indicator.{indicator}", row, data, "value",
+                              label_text=indicator_label(row, lang),
+                              detail=t("kpi.period", lang, period=format_as_of(row["period"], lang))))
+    return kpis

@@ -9,8 +9,11 @@ from __future__ import annotations
 import html
 
 import folium
+import pandas as pd
+import shapely
 from branca.element import MacroElement
 from jinja2 import Template
+from shapely.geometry import shape
 
 from .geo import municipality_geojson
 from .i18n import place_name, t
@@ -70,24 +73,68 @@ def base_map() -> folium.Map:
     return m
 
 
-def municipality_features(data: Dataset, lang: str = "en") -> dict:
-    """The boundary GeoJSON with display properties joined from municipalities.csv:
-    ``code``, ``region_id``, ``colour`` and an escaped ``label``. A boundary whose
-    code the table lacks is kept, grey, so a gap in the data shows on the map."""
+def municipality_features(data: Dataset, lang: str = "en", region: str | None = None,
+                          measure: str = "region") -> dict:
+    """The boundary GeoJSON with display properties joined from the tables:
+    ``code``, ``region_id``, ``colour``, ``opacity`` and an escaped ``label``.
+
+    ``region`` fades the municipalities outside it; ``measure`` is ``"region"``
+    (colour by regional-centre area) or a key of ``MEASURES`` (colour by value).
+    A boundary whose code the table lacks is kept, grey, so a gap in the data shows.
+    """
     municipalities = data["municipalities"].set_index("code")
     regions = data["regions"].set_index("id")
+    values = MEASURES[measure](data) if measure in MEASURES else None
     features = []
     for feature in municipality_geojson()["features"]:
         code = feature["properties"]["code"]
-        props = {"code": code, "region_id": None, "colour": UNKNOWN_REGION_COLOUR, "label": escape(code)}
+        props = {"code": code, "region_id": None, "colour": UNKNOWN_REGION_COLOUR, "opacity": 0.55,
+                 "label": escape(code)}
         if code in municipalities.index:
             row = municipalities.loc[code]
             region_id = row["region_id"]
-            region = place_name(regions.loc[region_id], lang) if region_id in regions.index else region_id
+            region_name = place_name(regions.loc[region_id], lang) if region_id in regions.index else region_id
             props.update(region_id=region_id, colour=REGION_COLOURS.get(region_id, UNKNOWN_REGION_COLOUR),
-                         label=escape(t("map.municipality_tooltip", lang, name=place_name(row, lang), region=region)))
+                         label=escape(municipality_label(row, region_name, lang)))
+            if values is not None:
+                value = int(values.get(code, 0))
+                props["colour"] = measure_colour(value, int(values.max()) if len(values) else 0)
+                props["label"] = escape(t("map.measure_tooltip", lang, label=municipality_label(row, region_name, lang),
+                                          value=value, measure=t(f"map.measure.{measure}", lang)))
+        if region and props["region_id"] != region:
+            props.update(colour=UNKNOWN_REGION_COLOUR, opacity=0.15)
         features.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
     return {"type": "FeatureCollection", "features": features}
+
+
+def municipality_label(row, region_name: str, lang: str = "en") -> str:
+    """A municipality's hover text, unescaped: "Prizren (Prizren)"."""
+    return t("map.municipality_tooltip", lang, name=place_name(row, lang), region=region_name)
+
+
+def field_teams_per_municipality(data: Dataset) -> pd.Series:
+    """Field-team rows in ``offices.csv`` per municipality code."""
+    offices = data["offices"]
+    return offices.loc[offices["kind"] == "field_team", "municipality_code"].value_counts()
+
+
+# Per-municipality measures a choropleth can show; each offered only where the data
+# has at least one non-zero value (``available_measures``).
+MEASURES = {"field_teams": field_teams_per_municipality}
+# ColorBrewer "Blues" (sequential, colour-blind safe), light to dark.
+SEQUENTIAL = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+
+
+def available_measures(data: Dataset) -> list[str]:
+    """``"region"`` plus every measure the data has figures for."""
+    return ["region"] + [name for name, fn in MEASURES.items() if fn(data).sum() > 0]
+
+
+def measure_colour(value: int, maximum: int) -> str:
+    """The sequential colour of ``value`` on a scale from 0 to ``maximum``."""
+    if maximum <= 0:
+        return SEQUENTIAL[0]
+    return SEQUENTIAL[min(len(SEQUENTIAL) - 1, round(value / maximum * (len(SEQUENTIAL) - 1)))]
 
 
 def office_popup_html(row, lang: str = "en") -> str:
@@ -105,12 +152,13 @@ def office_popup_html(row, lang: str = "en") -> str:
     return "<br>".join(lines)
 
 
-def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en") -> folium.GeoJson:
+def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en", region: str | None = None,
+                       measure: str = "region") -> folium.GeoJson:
     layer = folium.GeoJson(
-        municipality_features(data, lang),
+        municipality_features(data, lang, region, measure),
         name=t("map.layer.municipalities", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444444",
-                                  "weight": 1, "fillOpacity": 0.55},
+                                  "weight": 1, "fillOpacity": f["properties"]["opacity"]},
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     )
@@ -128,9 +176,8 @@ def add_offices(m: folium.Map, data: Dataset, lang: str = "en") -> dict[str, fol
         group = folium.FeatureGroup(name=t(f"office.kind_plural.{kind}", lang))
         for _, row in offices[offices["kind"] == kind].iterrows():
             style = OFFICE_STYLES[kind]
-            name = escape(place_name(row, lang))
             permanent = kind == "regional_centre"
-            label = escape(place_name(regions.loc[row["region_id"]], lang)) if permanent and row["region_id"] in regions.index else name
+            label = escape(office_label(row, regions, lang))
             folium.CircleMarker(
                 location=[float(row["lat"]), float(row["lon"])],
                 radius=style["radius"], color=style["color"], weight=style["weight"],
@@ -143,13 +190,52 @@ def add_offices(m: folium.Map, data: Dataset, lang: str = "en") -> dict[str, fol
     return groups
 
 
-def presence_map(data: Dataset, lang: str = "en") -> folium.Map:
-    """Municipalities coloured by regional-centre area, with headquarters, regional
-    centres and field teams as markers. Works with no field-team rows."""
+def presence_map(data: Dataset, lang: str = "en", region: str | None = None,
+                 measure: str = "region", layer_control: bool = False) -> folium.Map:
+    """Municipalities coloured by regional-centre area (or by ``measure``), with
+    headquarters, regional centres and field teams as markers. ``region`` zooms to
+    that region and fades the rest. Works with no field-team rows."""
     m = base_map()
-    add_municipalities(m, data, lang)
+    add_municipalities(m, data, lang, region, measure)
     add_offices(m, data, lang)
+    if region:
+        bounds = region_bounds(data, region)
+        if bounds:
+            m.fit_bounds(bounds)
+    if layer_control:
+        folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+def region_bounds(data: Dataset, region: str) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of a region's municipalities, in degrees."""
+    codes = set(data["municipalities"].loc[data["municipalities"]["region_id"] == region, "code"])
+    geoms = [shape(f["geometry"]) for f in municipality_geojson()["features"] if f["properties"]["code"] in codes]
+    if not geoms:
+        return None
+    west, south, east, north = shapely.union_all(geoms).bounds
+    return [[south, west], [north, east]]
+
+
+def click_targets(data: Dataset, lang: str = "en") -> dict[str, tuple[str, str]]:
+    """What a click on the map selects, keyed by the clicked object's hover text (as
+    the browser reads it, unescaped): ``("municipality", code)`` or ``("office", id)``."""
+    regions = data["regions"].set_index("id")
+    targets: dict[str, tuple[str, str]] = {}
+    for _, row in data["municipalities"].iterrows():
+        region_name = place_name(regions.loc[row["region_id"]], lang) if row["region_id"] in regions.index else row["region_id"]
+        targets[municipality_label(row, region_name, lang)] = ("municipality", row["code"])
+    for _, row in data["offices"].iterrows():
+        targets[office_label(row, regions, lang)] = ("office", row["id"])
+    return targets
+
+
+def office_label(row, regions: pd.DataFrame, lang: str = "en") -> str:
+    """An office's label on the map, unescaped: a regional centre's is its region's
+    name (shown permanently, as the town label); others show their own name."""
+    if row["kind"] == "regional_centre" and row["region_id"] in regions.index:
+        return place_name(regions.loc[row["region_id"]], lang)
+    return place_name(row, lang)
 
 
 def map_html(m: folium.Map) -> str:

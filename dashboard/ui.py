@@ -1,27 +1,52 @@
 """Streamlit building blocks shared by pages, so no page repeats another's layout code."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 from .cache import dataset
+from .charts import ChartSpec
+from .export import csv_for_excel
 from .i18n import DEFAULT_LANG, t
 from .kpis import Kpi
 from .loading import Dataset
 from .maps import escape, legend_items
 from .offline_assets import local_leaflet_installed
+from .presence import Detail
+from .state import parse_choice, parse_choices, view_url
 
 
-def page_start(title_key: str, intro_key: str | None = None) -> tuple[Dataset, str]:
-    """The top every page shares: title, intro, and a notice if the data files have
-    problems. Returns the dataset and the interface language."""
+@dataclass
+class Page:
+    """What a page needs from the frame around it: data, language, and a slot at
+    the top that ``finish`` fills with the share control once every parameter of
+    the view is known."""
+
+    data: Dataset
+    lang: str
+    _share_slot: object
+
+    def finish(self) -> None:
+        with self._share_slot:
+            share_link(self.lang)
+
+
+def page_start(title_key: str, intro_key: str | None = None) -> Page:
+    """The top every page shares: title, share control, intro, and a notice if the
+    data files have problems."""
     lang = DEFAULT_LANG
     data = dataset()
     st.title(t(title_key, lang))
+    slot = st.container()
     if intro_key:
         st.write(t(intro_key, lang))
     data_problems_notice(data, lang)
-    return data, lang
+    return Page(data, lang, slot)
 
 
 def data_problems_notice(data: Dataset, lang: str = "en") -> None:
@@ -30,6 +55,80 @@ def data_problems_notice(data: Dataset, lang: str = "en") -> None:
     if errors:
         st.warning(t("data.problems", lang, count=len(errors)), icon=":material/warning:")
 
+
+# --- state in the URL --------------------------------------------------------
+
+def _write_param(key: str, value: str | list[str], default: str | list[str]) -> None:
+    if value == default or value in ("", []):
+        if key in st.query_params:
+            del st.query_params[key]
+    elif isinstance(value, list):
+        st.query_params[key] = value
+    else:
+        st.query_params[key] = value
+
+
+def _param_notice(key: str, value: object, lang: str) -> None:
+    st.caption(t("state.ignored_param", lang, name=key, value=value), help=None)
+
+
+def url_selectbox(label: str, key: str, options: Sequence[str], default: str,
+                  format_func: Callable[[str], str] = str, lang: str = DEFAULT_LANG,
+                  on_change: Callable[[], None] | None = None) -> str:
+    """A select box whose value lives in the URL as ``?key=value``.
+
+    The URL seeds it on a session's first run; an unknown value falls back to
+    ``default`` with a small notice. Options are stable ids; ``format_func`` gives
+    the label, so links work in every language."""
+    options = list(options)
+    if key not in st.session_state:
+        value, rejected = parse_choice(st.query_params.get(key), options, default)
+        if rejected:
+            _param_notice(key, st.query_params.get(key), lang)
+        st.session_state[key] = value
+    elif st.session_state[key] not in options:
+        st.session_state[key] = default
+    value = st.selectbox(label, options, key=key, format_func=format_func, on_change=on_change)
+    _write_param(key, value, default)
+    return value
+
+
+def url_multiselect(label: str, key: str, options: Sequence[str],
+                    format_func: Callable[[str], str] = str, lang: str = DEFAULT_LANG) -> list[str]:
+    """A multiselect whose values live in the URL as ``?key=a&key=b``; nothing
+    chosen means everything (and no parameter)."""
+    options = list(options)
+    if key not in st.session_state:
+        known, unknown = parse_choices(st.query_params.get_all(key), options)
+        if unknown:
+            _param_notice(key, ", ".join(unknown), lang)
+        st.session_state[key] = known
+    value = st.multiselect(label, options, key=key, format_func=format_func,
+                           placeholder=t("state.all", lang))
+    _write_param(key, value, [])
+    return value
+
+
+def url_value(key: str, options: Sequence[str], lang: str = DEFAULT_LANG) -> str | None:
+    """A parameter that no widget owns (a map selection): its value if it names one
+    of ``options``, else ``None`` (with a notice when it named something unknown)."""
+    value, rejected = parse_choice(st.query_params.get(key), list(options), "")
+    if rejected:
+        _param_notice(key, st.query_params.get(key), lang)
+        del st.query_params[key]
+    return value or None
+
+
+def share_link(lang: str = DEFAULT_LANG) -> None:
+    """"Copy link to this view": the page's address with every parameter of the view."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    url = view_url(st.context.url, params)
+    with st.popover(t("share.button", lang), icon=":material/link:"):
+        st.caption(t("share.help", lang))
+        st.code(url, language=None, wrap_lines=True)
+
+
+# --- figures, charts, maps -------------------------------------------------------
 
 def kpi_cards(kpis: list[Kpi], lang: str = "en", per_row: int = 3) -> None:
     """Headline figures as cards, each with its source and as-of date beneath.
@@ -43,11 +142,88 @@ def kpi_cards(kpis: list[Kpi], lang: str = "en", per_row: int = 3) -> None:
                 st.caption(kpi.caption(lang))
 
 
+def chart_block(spec: ChartSpec, lang: str = "en") -> None:
+    """A chart with its title, caption (sources and dates), a "view data" table and
+    a CSV of exactly what is plotted; or, with too few figures for a trend, the
+    figures themselves and the reason there is no chart."""
+    st.subheader(spec.title)
+    if spec.chart is not None:
+        st.altair_chart(spec.chart, width="stretch")
+    else:
+        st.info(spec.reason, icon=":material/info:")
+    with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
+        st.dataframe(spec.data, hide_index=True, width="stretch")
+        st.download_button(t("chart.download_csv", lang), csv_for_excel(spec.data),
+                           file_name=f"omik_{spec.key}.csv", mime="text/csv",
+                           key=f"download_{spec.key}", icon=":material/download:")
+    st.caption(spec.caption)
+
+
+def table_block(key: str, frame, lang: str = "en") -> None:
+    """A table with a CSV download of exactly what it shows."""
+    if frame.empty:
+        st.info(t("table.empty", lang), icon=":material/info:")
+        return
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.download_button(t("chart.download_csv", lang), csv_for_excel(frame), file_name=f"omik_{key}.csv",
+                       mime="text/csv", key=f"download_{key}", icon=":material/download:")
+
+
 def static_map(m, key: str, lang: str = "en", height: int = 480) -> None:
     """A map that never reruns the page on pan, zoom or click (``returned_objects=[]``)."""
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
     st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def apply_map_click(state: MutableMapping, map_key: str, targets: dict[str, tuple[str, str]]) -> None:
+    """After a click on the map: select the clicked municipality or office by
+    setting the ``municipality``/``office`` widgets' state (one set, the other
+    cleared). ``state`` is ``st.session_state``, or a dict in tests."""
+    clicked = (state.get(map_key) or {}).get("last_object_clicked_tooltip")
+    target = targets.get(clicked.strip()) if isinstance(clicked, str) else None
+    if target is None:
+        return
+    kind, ident = target
+    state["municipality"] = ident if kind == "municipality" else ""
+    state["office"] = ident if kind == "office" else ""
+
+
+def clickable_map(m, key: str, targets: dict[str, tuple[str, str]], lang: str = "en", height: int = 560) -> None:
+    """A map whose clicks select a municipality or office. Only clicks rerun the page
+    (``returned_objects``): panning and zooming do not."""
+    if not local_leaflet_installed():
+        st.warning(t("map.assets_missing", lang))
+    st_folium(m, key=key, height=height, use_container_width=True,
+              returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
+              on_change=partial(apply_map_click, st.session_state, key, targets))
+
+
+def detail_panel(detail: Detail | None, lang: str = "en") -> None:
+    """The facts about the selected region, municipality or office, with sources.
+    Text from the data is escaped for Markdown."""
+    if detail is None:
+        st.info(t("detail.hint", lang), icon=":material/touch_app:")
+        return
+    with st.container(border=True):
+        st.subheader(md_escape(detail.title))
+        for label, value in detail.facts:
+            if value:
+                st.markdown(f"**{md_escape(label)}:** {md_escape(value)}")
+        if detail.members_title:
+            st.markdown(f"**{md_escape(detail.members_title)}**")
+            if detail.members:
+                st.markdown("\n".join(f"- {md_escape(m)}" for m in detail.members))
+        for note in detail.notes:
+            st.caption(md_escape(note))
+        for source in detail.sources:
+            st.caption(md_escape(source))
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escapes Markdown so text from the data shows as typed (no links,
+    emphasis or HTML)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def region_legend(data: Dataset, lang: str = "en") -> None:

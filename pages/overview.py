@@ -5,7 +5,8 @@ from dashboard.i18n import t
 from dashboard.kpis import overview_kpis
 from dashboard.maps import presence_map
 
-data, lang = ui.page_start("overview.title", "overview.intro")
+page = ui.page_start("overview.title", "overview.intro")
+data, lang = page.data, page.lang
 
 st.subheader(t("overview.kpis", lang))
 ui.kpi_cards(overview_kpis(data, lang), lang)
@@ -15,3 +16,16 @@ ui.static_map(presence_map(data, lang), key="overview_map", lang=lang)
 ui.region_legend(data, lang)
 st.caption(t("map.region_basis_note", lang))
 st.caption(t("map.attribution", lang))
+
+st.subheader(t("overview.mandate_title", lang))
+st.write(t("overview.mandate", lang))
+departments, principles = st.columns(2)
+with departments:
+    st.markdown(f"**{t('overview.departments_title', lang)}**")
+    st.markdown("\n".join(f"- {t(f'overview.department.{i}', lang)}" for i in range(1, 4)))
+with principles:
+    st.markdown(f"**{t('overview.principles_title', lang)}**")
+    st.markdown("\n".join(f"- {t(f'overview.principle.{i}', lang)}" for i in range(1, 5)))
+st.caption(t("overview.mandate_source", lang))
+
+page.finish()

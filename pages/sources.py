@@ -4,7 +4,8 @@ from dashboard import ui
 from dashboard.i18n import t
 from dashboard.provenance import citation_counts
 
-data, lang = ui.page_start("sources.title", "sources.intro")
+page = ui.page_start("sources.title", "sources.intro")
+data, lang = page.data, page.lang
 
 st.subheader(t("sources.documents", lang))
 sources = data["sources"]
@@ -14,7 +15,7 @@ else:
     table = sources.assign(rows=citation_counts(data.tables).to_numpy())
     columns = ["id", "title", "publisher", "year", "url", "rows", "note"]
     st.dataframe(
-        table[columns], hide_index=True, use_container_width=True,
+        table[columns], hide_index=True, width="stretch",
         column_config={
             "id": t("sources.col.id", lang), "title": t("sources.col.title", lang),
             "publisher": t("sources.col.publisher", lang),
@@ -30,3 +31,5 @@ st.caption(t("sources.geography_licence", lang))
 
 st.subheader(t("sources.package", lang))
 st.write(t("sources.package_text", lang))
+
+page.finish()

@@ -1,0 +1,209 @@
+"""Charts: Altair specifications plus the exact table each one plots.
+
+A chart is drawn only where it cannot mislead: a trend needs at least two figures
+with a dated ``as_of`` (a year, month or day; an undated period such as the fact
+sheet's ``2016/2020`` cannot be placed on a time axis). Otherwise the builder returns
+no chart and a reason, and the page shows the figures plainly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from .formatting import format_number, qualify
+from .i18n import t
+from .loading import Dataset
+from .provenance import as_of_bounds, format_as_of, source_ref
+
+# Paul Tol's "muted" scheme: distinguishable with every common colour-vision deficiency.
+PALETTE = ["#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99",
+           "#999933", "#AA4499", "#DDDDDD"]
+CATEGORY_COLOURS = {"international": "#332288", "local": "#CC6677", "total": "#117733"}
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart ready for a page: ``chart`` is ``None`` when there is no honest trend,
+    with ``reason`` saying why; ``data`` is exactly what is (or would be) plotted."""
+
+    key: str
+    title: str
+    data: pd.DataFrame
+    chart: alt.Chart | None
+    reason: str | None
+    caption: str
+
+
+def is_dated(as_of: str) -> bool:
+    """Whether ``as_of`` is a single point in time (not a ``start/end`` period)."""
+    return "/" not in as_of
+
+
+def provenance_caption(rows: pd.DataFrame, data: Dataset, lang: str = "en") -> str:
+    """``Sources: <title> (as of <date>); ...`` for the rows shown, each source once."""
+    if rows.empty:
+        return t("chart.no_rows", lang)
+    parts = []
+    for source_id, group in rows.groupby("source_id", sort=False):
+        dates = ", ".join(dict.fromkeys(format_as_of(v, lang) for v in group["as_of"]))
+        parts.append(t("chart.source_item", lang, source=source_ref(data["sources"], source_id).title, as_of=dates))
+    return t("chart.sources", lang, items="; ".join(parts))
+
+
+def _with_display(rows: pd.DataFrame, value_column: str, lang: str) -> pd.DataFrame:
+    """Adds ``date`` (start of ``as_of``), ``as_of_text`` and ``figure`` (the value as
+    the source hedges it: "over 450")."""
+    out = rows.copy()
+    out["date"] = pd.to_datetime([as_of_bounds(v)[0] for v in out["as_of"]]) if len(out) else pd.Series(dtype="datetime64[ns]")
+    out["as_of_text"] = [format_as_of(v, lang) for v in out["as_of"]]
+    out["figure"] = [qualify(format_number(v, lang), q, lang) for v, q in zip(out[value_column], out["qualifier"])]
+    return out
+
+
+def _line_chart(frame: pd.DataFrame, y: str, y_title: str, colour: str | None, colour_title: str | None,
+                lang: str, colours: dict[str, str] | None = None) -> alt.Chart:
+    encoding = {
+        "x": alt.X("date:T", title=t("chart.axis.as_of", lang), axis=alt.Axis(format="%Y")),
+        "y": alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=True)),
+        "tooltip": [alt.Tooltip("as_of_text:N", title=t("chart.axis.as_of", lang)),
+                    alt.Tooltip("figure:N", title=y_title)],
+    }
+    if colour:
+        domain = list(dict.fromkeys(frame[colour]))
+        range_ = [(colours or {}).get(d, PALETTE[i % len(PALETTE)]) for i, d in enumerate(domain)]
+        encoding["color"] = alt.Color(f"{colour}_text:N", title=colour_title,
+                                      scale=alt.Scale(domain=[frame.loc[frame[colour] == d, f"{colour}_text"].iloc[0] for d in domain], range=range_))
+        encoding["tooltip"].insert(0, alt.Tooltip(f"{colour}_text:N", title=colour_title))
+    base = alt.Chart(frame).encode(**encoding)
+    # Dashed: the line only joins figures that may be years apart; what lies between
+    # them is not known.
+    return base.mark_line(strokeDash=[6, 4], point=alt.OverlayMarkDef(size=80, filled=True)).properties(height=320)
+
+
+def staffing_chart(data: Dataset, lang: str = "en") -> ChartSpec:
+    """People employed (``measure == "staff"``) over time, international and local."""
+    rows = data["staffing"]
+    rows = rows[(rows["measure"] == "staff") & rows["as_of"].map(is_dated)
+                & rows["category"].isin(["international", "local"])]
+    frame = _with_display(rows, "value", lang)
+    frame["category_text"] = [t(f"staffing.category.{c}", lang) for c in frame["category"]]
+    frame = frame.sort_values(["category", "date"])
+    plotted = frame[["as_of", "category", "value", "qualifier", "source_id"]]
+    title = t("staffing.chart_title", lang)
+    caption = provenance_caption(frame, data, lang)
+    if frame["as_of"].nunique() < 2:
+        return ChartSpec("staffing_over_time", title, plotted, None, t("chart.too_few_points", lang), caption)
+    chart = _line_chart(frame, "value", t("staffing.axis.people", lang), "category",
+                        t("staffing.axis.category", lang), lang, CATEGORY_COLOURS)
+    return ChartSpec("staffing_over_time", title, plotted, chart, None, caption)
+
+
+def budget_chart(data: Dataset, lang: str = "en") -> ChartSpec:
+    """The Mission's Unified Budget allocation in euros, by dated year."""
+    rows = data["budget"]
+    rows = rows[(rows["category"] == "unified_budget") & (rows["currency"] == "EUR") & rows["as_of"].map(is_dated)]
+    frame = _with_display(rows, "amount", lang).sort_values("date")
+    plotted = frame[["as_of", "amount", "currency", "qualifier", "source_id"]]
+    title = t("budget.chart_title", lang)
+    caption = provenance_caption(frame, data, lang)
+    if frame["as_of"].nunique() < 2:
+        return ChartSpec("budget_over_time", title, plotted, None, t("chart.too_few_points", lang), caption)
+    chart = _line_chart(frame, "amount", t("budget.axis.eur", lang), None, None, lang)
+    return ChartSpec("budget_over_time", title, plotted, chart, None, caption)
+
+
+def indicator_chart(data: Dataset, indicator: str, lang: str = "en") -> ChartSpec:
+    """One indicator over time, where it has at least two dated figures."""
+    rows = data["indicators"]
+    rows = rows[(rows["indicator"] == indicator) & rows["as_of"].map(is_dated)]
+    frame = _with_display(rows, "value", lang).sort_values("date")
+    label = frame["label_en"].iloc[0] if len(frame) else indicator
+    unit = frame["unit"].iloc[0] if len(frame) else ""
+    plotted = frame[["as_of", "period", "value", "unit", "qualifier", "source_id"]]
+    caption = provenance_caption(frame, data, lang)
+    if frame["as_of"].nunique() < 2:
+        return ChartSpec(f"{indicator}_over_time", label, plotted, None, t("chart.too_few_points", lang), caption)
+    chart = _line_chart(frame, "value", t("chart.axis.count", lang, unit=unit), None, None, lang)
+    return ChartSpec(f"{indicator}_over_time", label, plotted, chart, None, caption)
+
+
+def heads_of_mission_chart(data: Dataset, current_year: int, lang: str = "en") -> ChartSpec:
+    """Terms of the Heads of Mission as bars on a time axis, from 1 January of the
+    first year to 31 December of the last; a term still running ends at ``current_year``."""
+    rows = data["heads_of_mission"].sort_values("term_start")
+    plotted = rows[["name", "country", "term_start", "term_end", "source_id"]]
+    caption = provenance_caption(rows, data, lang)
+    title = t("history.hom_chart_title", lang)
+    if rows.empty:
+        return ChartSpec("heads_of_mission", title, plotted, None, t("chart.no_rows", lang), caption)
+    ends = rows["term_end"].fillna(current_year).astype(int)
+    frame = rows.assign(
+        start=pd.to_datetime(rows["term_start"].astype(int).astype(str) + "-01-01"),
+        end=pd.to_datetime(ends.astype(str) + "-12-31"),
+        term=[t("history.term", lang, start=s, end=int(e) if pd.notna(e) else t("history.present", lang))
+              for s, e in zip(rows["term_start"], rows["term_end"])],
+    )
+    chart = alt.Chart(frame).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("start:T", title=t("history.axis.years", lang), axis=alt.Axis(format="%Y")),
+        x2="end:T",
+        y=alt.Y("name:N", title=None, sort=None),
+        tooltip=[alt.Tooltip("name:N", title=t("history.col.name", lang)),
+                 alt.Tooltip("country:N", title=t("history.col.country", lang)),
+                 alt.Tooltip("term:N", title=t("history.col.term", lang))],
+    ).properties(height=alt.Step(28))
+    return ChartSpec("heads_of_mission", title, plotted, chart, None, caption)
+
+
+def milestones_chart(milestones: pd.DataFrame, data: Dataset, lang: str = "en") -> ChartSpec:
+    """How many milestones each year, stacked by theme."""
+    counts = (milestones.groupby(["year", "theme"]).size().rename("milestones").reset_index()
+              if len(milestones) else pd.DataFrame(columns=["year", "theme", "milestones"]))
+    counts["theme_text"] = [t(f"theme.{th}", lang) for th in counts["theme"]]
+    title = t("history.milestones_chart_title", lang)
+    caption = provenance_caption(milestones, data, lang)
+    plotted = counts[["year", "theme", "milestones"]]
+    if counts["year"].nunique() < 2:
+        return ChartSpec("milestones_per_year", title, plotted, None, t("chart.too_few_points", lang), caption)
+    themes = sorted(counts["theme"].unique())
+    chart = alt.Chart(counts).mark_bar().encode(
+        x=alt.X("year:O", title=t("history.axis.year", lang)),
+        y=alt.Y("sum(milestones):Q", title=t("history.axis.milestones", lang)),
+        color=alt.Color("theme_text:N", title=t("history.axis.theme", lang),
+                        scale=alt.Scale(domain=[t(f"theme.{th}", lang) for th in themes],
+                                        range=[PALETTE[i % len(PALETTE)] for i in range(len(themes))]),
+                        legend=alt.Legend(orient="bottom", columns=3)),
+        tooltip=[alt.Tooltip("year:O", title=t("history.axis.year", lang)),
+                 alt.Tooltip("theme_text:N", title=t("history.axis.theme", lang)),
+                 alt.Tooltip("milestones:Q", title=t("history.axis.milestones", lang))],
+    ).properties(height=300)
+    return ChartSpec("milestones_per_year", title, plotted, chart, None, caption)
+
+
+def staffing_split_chart(data: Dataset, lang: str = "en") -> ChartSpec:
+    """The latest split of authorised posts into international and local, as bars."""
+    from .kpis import latest
+
+    posts = data["staffing"][data["staffing"]["measure"] == "posts"]
+    row = latest(posts)
+    rows = posts[posts["as_of"] == row["as_of"]] if row is not None else posts
+    rows = rows[rows["category"].isin(["international", "local"])]
+    frame = _with_display(rows, "value", lang)
+    frame["category_text"] = [t(f"staffing.category.{c}", lang) for c in frame["category"]]
+    plotted = frame[["as_of", "category", "value", "qualifier", "source_id"]]
+    title = t("staffing.split_title", lang)
+    caption = provenance_caption(frame, data, lang)
+    if frame.empty:
+        return ChartSpec("staffing_latest_split", title, plotted, None, t("chart.no_rows", lang), caption)
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("value:Q", title=t("staffing.axis.posts", lang)),
+        y=alt.Y("category_text:N", title=None, sort=None),
+        color=alt.Color("category_text:N", legend=None,
+                        scale=alt.Scale(domain=list(frame["category_text"]),
+                                        range=[CATEGORY_COLOURS[c] for c in frame["category"]])),
+        tooltip=[alt.Tooltip("category_text:N", title=t("staffing.axis.category", lang)),
+                 alt.Tooltip("figure:N", title=t("staffing.axis.posts", lang)),
+                 alt.Tooltip("as_of_text:N", title=t("chart.axis.as_of", lang))],
+    ).properties(height=alt.Step(40))
+    return ChartSpec("staffing_latest_split", title, plotted, chart, None, caption)

@@ -1,0 +1,50 @@
+"""Files people download: safe to open in Excel, and the whole data package.
+
+A cell starting with ``=``, ``+``, ``-`` or ``@`` (or tab, CR, NUL) is a formula to
+Excel, LibreOffice and Sheets; OWASP's advice is to prefix it with a single quote.
+Only text cells are touched: a negative number stays a number.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import resources
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def neutralise(value: object) -> object:
+    """``'=1+1'`` → ``"'=1+1"``; anything that is not text is returned as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def sanitize_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells cannot run as formulas."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    return out
+
+
+def csv_for_excel(frame: pd.DataFrame) -> bytes:
+    """CSV bytes for people: UTF-8 with a BOM (so Excel shows ë, č, ć correctly)
+    and formula-like text neutralised."""
+    return sanitize_for_spreadsheet(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def package_zip(data_dir: Path) -> bytes:
+    """The data package as published: ``datapackage.json`` and every table as
+    stored (plain UTF-8, machine-readable), in one zip."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(Path(data_dir) / "datapackage.json", "datapackage.json")
+        for res in resources(data_dir):
+            archive.write(Path(data_dir) / res.path, res.path)
+    return buffer.getvalue()

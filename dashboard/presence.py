@@ -1,0 +1,109 @@
+"""The detail panel beside the presence map: what a region, municipality or office
+is, what belongs to it, and where each fact comes from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .i18n import place_name, t
+from .loading import Dataset
+from .provenance import format_as_of, source_ref
+
+
+@dataclass
+class Detail:
+    """A panel: a heading, labelled facts, a list of members, a note, and sources."""
+
+    kind: str  # "region", "municipality" or "office"
+    id: str
+    title: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    members_title: str | None = None
+    members: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def _cite(data: Dataset, row: pd.Series, lang: str, column: str = "source_id") -> str:
+    return t("detail.source_line", lang, source=source_ref(data["sources"], row[column]).title,
+             as_of=format_as_of(row["as_of"], lang))
+
+
+def _local_names(row: pd.Series) -> str:
+    return " / ".join(dict.fromkeys(n for n in (row.get("name_sq"), row.get("name_sr")) if isinstance(n, str) and n))
+
+
+def region_detail(data: Dataset, region_id: str, lang: str = "en") -> Detail:
+    regions = data["regions"].set_index("id")
+    row = regions.loc[region_id]
+    municipalities = data["municipalities"]
+    members = municipalities[municipalities["region_id"] == region_id]
+    offices = data["offices"]
+    centre = offices[(offices["kind"] == "regional_centre") & (offices["region_id"] == region_id)]
+    teams = offices[(offices["kind"] == "field_team") & (offices["region_id"] == region_id)]
+    detail = Detail("region", region_id, t("detail.region_title", lang, name=place_name(row, lang)))
+    detail.facts.append((t("detail.local_names", lang), _local_names(row)))
+    if len(centre):
+        detail.facts.append((t("detail.centre", lang), place_name(centre.iloc[0], lang)))
+    if pd.notna(row["municipality_count"]):
+        detail.facts.append((t("detail.municipalities_covered", lang), str(int(row["municipality_count"]))))
+    detail.facts.append((t("detail.field_teams_listed", lang), str(len(teams))))
+    detail.members_title = t("detail.municipalities_in_data", lang, count=len(members))
+    detail.members = [place_name(m, lang) + ("" if m["region_basis"] == "named" else " *")
+                      for _, m in members.sort_values("name_en").iterrows()]
+    if (members["region_basis"] == "inferred").any():
+        detail.notes.append(t("detail.inferred_note", lang))
+    if teams.empty:
+        detail.notes.append(t("detail.no_field_teams", lang))
+    detail.sources = list(dict.fromkeys([_cite(data, row, lang)] + [_cite(data, c, lang) for _, c in centre.iterrows()]))
+    return detail
+
+
+def municipality_detail(data: Dataset, code: str, lang: str = "en") -> Detail:
+    municipalities = data["municipalities"].set_index("code")
+    row = municipalities.loc[code]
+    regions = data["regions"].set_index("id")
+    offices = data["offices"]
+    here = offices[offices["municipality_code"] == code]
+    detail = Detail("municipality", code, place_name(row, lang))
+    detail.facts.append((t("detail.local_names", lang), _local_names(row)))
+    if row["region_id"] in regions.index:
+        detail.facts.append((t("detail.region", lang), place_name(regions.loc[row["region_id"]], lang)))
+    detail.facts.append((t("detail.region_basis", lang), t(f"detail.basis.{row['region_basis']}", lang)))
+    detail.members_title = t("detail.offices_here", lang, count=len(here))
+    detail.members = [t("detail.office_item", lang, name=place_name(o, lang), kind=t("office.kind." + o["kind"], lang))
+                      for _, o in here.iterrows()]
+    if (here["kind"] == "field_team").sum() == 0:
+        detail.notes.append(t("detail.no_field_teams", lang))
+    detail.sources = list(dict.fromkeys([_cite(data, row, lang)] + [_cite(data, o, lang) for _, o in here.iterrows()]))
+    return detail
+
+
+def office_detail(data: Dataset, office_id: str, lang: str = "en") -> Detail:
+    offices = data["offices"].set_index("id")
+    row = offices.loc[office_id]
+    municipalities = data["municipalities"].set_index("code")
+    regions = data["regions"].set_index("id")
+    detail = Detail("office", office_id, place_name(row, lang))
+    detail.facts.append((t("detail.local_names", lang), _local_names(row)))
+    detail.facts.append((t("detail.kind", lang), t(f"office.kind.{row['kind']}", lang)))
+    if isinstance(row["address"], str) and row["address"]:
+        detail.facts.append((t("detail.address", lang), row["address"]))
+    if row["municipality_code"] in municipalities.index:
+        detail.facts.append((t("detail.municipality", lang), place_name(municipalities.loc[row["municipality_code"]], lang)))
+    if row["region_id"] in regions.index:
+        detail.facts.append((t("detail.region", lang), place_name(regions.loc[row["region_id"]], lang)))
+    detail.facts.append((t("detail.location", lang), t(f"detail.precision.{row['location_precision']}", lang)))
+    if isinstance(row["note"], str) and row["note"]:
+        detail.notes.append(row["note"])
+    detail.sources = list(dict.fromkeys([
+        _cite(data, row, lang),
+        t("detail.location_source_line", lang, source=source_ref(data["sources"], row["location_source_id"]).title),
+    ]))
+    return detail
+
+
+def detail_for(data: Dataset, kind: str, key: str, lang: str = "en") -> Detail:
+    """The panel for a selection: ``kind`` is "region", "municipality" or "office"."""
+    return {"region": region_detail, "municipality": municipality_detail, "office": office_detail}[kind](data, key, lang)

@@ -1,0 +1,52 @@
+"""Figures as tables for people: each value with its hedge, date and source."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .formatting import format_money, format_number, qualify
+from .i18n import t
+from .kpis import indicator_label
+from .loading import Dataset
+from .provenance import format_as_of, source_ref
+
+
+def _figure(row: pd.Series, lang: str) -> str:
+    if "amount" in row:
+        text = format_money(row["amount"], row["currency"], lang)
+    else:
+        text = format_number(row["value"], lang)
+        if "unit" in row and isinstance(row["unit"], str):
+            text = f"{text} {row['unit']}"
+    return qualify(text, row["qualifier"], lang)
+
+
+def figures_table(data: Dataset, name: str, lang: str = "en", rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of ``staffing``, ``budget`` or ``indicators`` (or the given subset)
+    as a display table: what, figure ("over 450"), as of, source, note."""
+    rows = data[name] if rows is None else rows
+    if name == "staffing":
+        what = [f"{t('staffing.measure.' + m, lang)}: {t('staffing.category.' + c, lang)}"
+                for m, c in zip(rows["measure"], rows["category"])]
+    elif name == "budget":
+        what = [t(f"budget.category.{c}", lang) for c in rows["category"]]
+    else:
+        what = [indicator_label(r, lang) for _, r in rows.iterrows()]
+    out = pd.DataFrame({
+        t("table.what", lang): what,
+        t("table.figure", lang): [_figure(r, lang) for _, r in rows.iterrows()],
+        t("table.as_of", lang): [format_as_of(v, lang) for v in rows["as_of"]],
+        t("table.source", lang): [source_ref(data["sources"], s).title for s in rows["source_id"]],
+        t("table.note", lang): rows["note"].fillna("").tolist(),
+    })
+    if name == "indicators":
+        out.insert(2, t("table.period", lang), [format_as_of(v, lang) for v in rows["period"]])
+    return out
+
+
+def milestones_by_year(milestones: pd.DataFrame, lang: str = "en") -> list[tuple[int, list[str]]]:
+    """``[(year, ["Title (theme)", ...]), ...]`` in year order, titles as listed."""
+    out = []
+    for year, group in milestones.groupby("year", sort=True):
+        out.append((int(year), [t("history.item", lang, title=r["title_en"], theme=t(f"theme.{r['theme']}", lang))
+                                for _, r in group.iterrows()]))
+    return out

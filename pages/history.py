@@ -1,0 +1,27 @@
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard.i18n import t
+from dashboard.tables import milestones_by_year
+
+page = ui.page_start("history.title", "history.intro")
+data, lang = page.data, page.lang
+milestones = data["milestones"]
+themes = sorted(dict.fromkeys(milestones["theme"]))
+
+chosen = ui.url_multiselect(t("history.themes", lang), "theme", themes, lambda th: t(f"theme.{th}", lang), lang)
+shown = milestones[milestones["theme"].isin(chosen)] if chosen else milestones
+
+ui.chart_block(charts.milestones_chart(shown, data, lang), lang)
+
+st.subheader(t("history.timeline", lang))
+if shown.empty:
+    st.info(t("history.no_milestones", lang), icon=":material/info:")
+for year, items in milestones_by_year(shown, lang):
+    st.markdown(f"**{year}**")
+    st.markdown("\n".join(f"- {ui.md_escape(item)}" for item in items))
+
+ui.chart_block(charts.heads_of_mission_chart(data, dt.date.today().year, lang), lang)
+page.finish()

@@ -1,0 +1,56 @@
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n import place_name, t
+from dashboard.maps import available_measures, click_targets, presence_map
+from dashboard.presence import detail_for
+
+page = ui.page_start("presence.title", "presence.intro")
+data, lang = page.data, page.lang
+regions = data["regions"].set_index("id")
+municipalities = data["municipalities"].sort_values("name_en").set_index("code")
+offices = data["offices"].set_index("id")
+
+
+def clear_selection() -> None:
+    st.session_state["municipality"] = ""
+    st.session_state["office"] = ""
+
+
+filters = st.columns(4)
+with filters[0]:
+    region = ui.url_selectbox(t("presence.region", lang), "region", ["all", *regions.index], "all",
+                              lambda r: t("presence.all_regions", lang) if r == "all" else place_name(regions.loc[r], lang),
+                              lang, on_change=clear_selection)
+with filters[1]:
+    measure = ui.url_selectbox(t("presence.measure", lang), "measure", available_measures(data), "region",
+                               lambda m: t(f"map.measure.{m}", lang), lang)
+with filters[2]:
+    municipality = ui.url_selectbox(t("presence.municipality", lang), "municipality", ["", *municipalities.index], "",
+                                    lambda c: t("presence.none", lang) if not c else place_name(municipalities.loc[c], lang), lang)
+with filters[3]:
+    office = ui.url_selectbox(t("presence.office", lang), "office", ["", *offices.index], "",
+                              lambda o: t("presence.none", lang) if not o else place_name(offices.loc[o], lang), lang)
+
+if office:
+    selection = ("office", office)
+elif municipality:
+    selection = ("municipality", municipality)
+elif region != "all":
+    selection = ("region", region)
+else:
+    selection = None
+
+map_column, detail_column = st.columns([3, 2])
+with map_column:
+    ui.clickable_map(presence_map(data, lang, None if region == "all" else region, measure, layer_control=True),
+                     key="presence_map", targets=click_targets(data, lang), lang=lang)
+    ui.region_legend(data, lang)
+    if measure == "region" and len(available_measures(data)) == 1:
+        st.caption(t("presence.no_measures", lang))
+with detail_column:
+    ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
+
+st.caption(t("map.region_basis_note", lang))
+st.caption(t("map.attribution", lang))
+page.finish()
