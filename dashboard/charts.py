@@ -97,7 +97,7 @@ def staffing_chart(data: Dataset, lang: str = "en") -> ChartSpec:
         return ChartSpec("staffing_over_time", title, plotted, None, t("chart.too_few_points", lang), caption)
     chart = _line_chart(frame, "value", t("staffing.axis.people", lang), "category",
                         t("staffing.axis.category", lang), lang, CATEGORY_COLOURS)
-    return ChartSpec("staffing_over_time", title, plotted, chart, None, caption)
+    return ChartSpec("staffing_over_time", title, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}")
 
 
 def budget_chart(data: Dataset, lang: str = "en") -> ChartSpec:
@@ -111,7 +111,7 @@ def budget_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     if frame["as_of"].nunique() < 2:
         return ChartSpec("budget_over_time", title, plotted, None, t("chart.too_few_points", lang), caption)
     chart = _line_chart(frame, "amount", t("budget.axis.eur", lang), None, None, lang)
-    return ChartSpec("budget_over_time", title, plotted, chart, None, caption)
+    return ChartSpec("budget_over_time", title, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}")
 
 
 def indicator_chart(data: Dataset, indicator: str, lang: str = "en") -> ChartSpec:
@@ -126,7 +126,7 @@ def indicator_chart(data: Dataset, indicator: str, lang: str = "en") -> ChartSpe
     if frame["as_of"].nunique() < 2:
         return ChartSpec(f"{indicator}_over_time", label, plotted, None, t("chart.too_few_points", lang), caption)
     chart = _line_chart(frame, "value", t("chart.axis.count", lang, unit=unit), None, None, lang)
-    return ChartSpec(f"{indicator}_over_time", label, plotted, chart, None, caption)
+    return ChartSpec(f"{indicator}_over_time", label, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}")
 
 
 def heads_of_mission_chart(data: Dataset, current_year: int, lang: str = "en") -> ChartSpec:

@@ -1,7 +1,10 @@
 import streamlit as st
 
 from dashboard import ui
+from dashboard.export import package_zip
 from dashboard.i18n import t
+from dashboard.paths import app_data_dir
+from dashboard.schema import resources
 from dashboard.provenance import citation_counts
 
 page = ui.page_start("sources.title", "sources.intro")
@@ -24,6 +27,15 @@ else:
             "rows": t("sources.col.rows", lang), "note": t("sources.col.note", lang),
         },
     )
+
+st.subheader(t("sources.tables", lang))
+st.write(t("sources.tables_intro", lang))
+st.download_button(t("sources.download_zip", lang), package_zip(app_data_dir()), file_name="omik_data_package.zip",
+                   mime="application/zip", icon=":material/folder_zip:", key="download_zip")
+for res in resources(app_data_dir()):
+    frame = data[res.name]
+    with st.expander(t("sources.table_rows", lang, title=res.title, rows=len(frame))):
+        ui.table_block(res.name, frame, lang)
 
 st.subheader(t("sources.geography", lang))
 st.write(t("map.attribution", lang))

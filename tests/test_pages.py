@@ -1,0 +1,134 @@
+"""Each page under AppTest: the view a URL asks for, fallbacks, and empty states."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.paths import ROOT
+
+PAGES = ["overview", "presence", "staffing", "budget", "reports", "history", "sources"]
+
+
+def run_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "subheader", "title")
+                     for e in getattr(at, kind))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_and_offers_a_share_link(page):
+    at = run_page(page)
+    assert at.title
+    assert any(code.value.startswith("?") or "http" in code.value for code in at.code) or page == "overview"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_has_an_honest_empty_state(page, empty_data_dir, monkeypatch):
+    monkeypatch.setenv("OMIK_DATA_DIR", str(empty_data_dir))
+    at = run_page(page)
+    assert not at.warning  # an empty but valid package is not a data problem
+
+
+def test_presence_opens_a_region_from_the_url():
+    at = run_page("presence", region="prizren")
+    assert at.selectbox(key="region").value == "prizren"
+    assert "Region Prizren" in texts(at)
+    assert "Dragash/Dragaš" in texts(at)
+
+
+def test_presence_opens_a_municipality_and_an_office_from_the_url():
+    at = run_page("presence", municipality="gjilan")
+    assert at.selectbox(key="municipality").value == "gjilan"
+    assert "Gjilan/Gnjilane" in [s.value for s in at.subheader]
+    at = run_page("presence", office="hq")
+    assert "Abdyl Frashëri 37" in texts(at)
+
+
+def test_presence_without_selection_invites_a_click():
+    at = run_page("presence")
+    assert "Click a municipality or an office" in at.info[0].value
+
+
+@pytest.mark.parametrize("params", [{"region": "atlantis"}, {"office": "<script>"}, {"measure": "gdp"}])
+def test_unknown_parameters_fall_back_with_a_notice(params):
+    at = run_page("presence", **params)
+    [(name, value)] = params.items()
+    assert any(f'"{name}" value' in c.value for c in at.caption)
+    assert at.selectbox(key=name).value in ("all", "", "region")
+
+
+def test_changing_the_region_updates_the_url_and_clears_the_selection():
+    at = run_page("presence", office="hq")
+    at.selectbox(key="region").set_value("peja").run()
+    assert at.query_params["region"] in ("peja", ["peja"])
+    assert "office" not in at.query_params
+    assert "Region Pejë/Peć" in texts(at)
+
+
+def test_share_link_carries_the_view():
+    at = run_page("presence", region="peja")
+    assert any("region=peja" in code.value for code in at.code)
+
+
+def test_staffing_shows_latest_split_and_trend():
+    at = run_page("staffing")
+    assert {m.label: m.value for m in at.metric}["Staff (posts)"] == "503"
+    assert len(at.get("vega_lite_chart")) == 2
+    assert "Staffing by region: the sources give no split" in texts(at)
+
+
+def test_budget_says_why_there_is_no_trend():
+    at = run_page("budget")
+    assert {m.label: m.value for m in at.metric}["Budget"] == "€17,462,600"
+    assert len(at.get("vega_lite_chart")) == 0
+    assert any("Fewer than two dated figures" in i.value for i in at.info)
+
+
+def test_reports_show_cumulative_figures_with_their_hedges():
+    at = run_page("reports")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Reports produced"] == "over 280"
+    assert metrics["Court cases monitored"] == "about 25,735"
+    assert metrics["Court hearings monitored"] == "about 37,311"
+    assert metrics["Pieces of legislation reviewed and commented on"] == "about 450"
+
+
+def test_reports_filter_by_field_from_the_url():
+    at = run_page("reports", group="justice")
+    labels = {m.label for m in at.metric}
+    assert "Court cases monitored" in labels and "Reports produced" not in labels
+    assert at.query_params["group"] in ("justice", ["justice"])
+
+
+def test_history_filters_milestones_by_theme_from_the_url():
+    at = run_page("history", theme=["elections", "media"])
+    assert at.multiselect(key="theme").value == ["elections", "media"]
+    listed = "\n".join(m.value for m in at.markdown)
+    assert "Administers the first democratic municipal elections in Kosovo" in listed
+    assert "Establishes the Kosovo Bar Association" not in listed
+
+
+def test_history_lists_the_eight_heads_of_mission():
+    at = run_page("history")
+    frames = [d.value for d in at.dataframe]
+    hom = next(f for f in frames if "name" in f.columns)
+    assert len(hom) == 8 and "Daan Everts" in set(hom["name"])
+
+
+def test_history_unknown_theme_gets_a_notice():
+    at = run_page("history", theme="nonsense")
+    assert any('"theme" value "nonsense"' in c.value for c in at.caption)
+
+
+def test_sources_page_offers_every_table_and_the_zip():
+    at = run_page("sources")
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Offices (6 rows)") for label in labels)
+    assert len(at.get("download_button")) >= 1 + 9

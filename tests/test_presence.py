@@ -1,0 +1,110 @@
+"""The presence map's selection: what a click selects, and the detail panels."""
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from dashboard.loading import load_dataset
+from dashboard.maps import available_measures, click_targets, municipality_features, presence_map, map_html
+from dashboard.presence import detail_for
+from dashboard.tables import figures_table
+from dashboard.ui import apply_map_click
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset()
+
+
+def with_field_team(data):
+    """The real data plus one synthetic field team (test-only)."""
+    team = data["offices"][data["offices"]["id"] == "rc-prizren"].assign(
+        id="ft-test", kind="field_team", name_en="Test team", municipality_code="dragash")
+    return dataclasses.replace(data, tables={**data.tables, "offices": pd.concat([data["offices"], team])})
+
+
+def test_every_municipality_and_office_is_clickable(data):
+    targets = click_targets(data)
+    assert sorted(v for k, v in targets.values() if k == "municipality") == sorted(data["municipalities"]["code"])
+    assert sorted(v for k, v in targets.values() if k == "office") == sorted(data["offices"]["id"])
+    assert targets["Prizren (Prizren)"] == ("municipality", "prizren")
+    assert targets["Prizren"] == ("office", "rc-prizren")  # the centre's permanent label
+    assert targets["Headquarters, Prishtinë/Priština"] == ("office", "hq")
+
+
+def test_a_click_selects_one_thing_and_clears_the_other():
+    targets = {"Gjilan/Gnjilane (Gjilan/Gnjilane)": ("municipality", "gjilan"), "Prizren": ("office", "rc-prizren")}
+    state = {"m": {"last_object_clicked_tooltip": "\n  Prizren \n"}, "municipality": "gjilan", "office": ""}
+    apply_map_click(state, "m", targets)
+    assert (state["municipality"], state["office"]) == ("", "rc-prizren")
+    state["m"] = {"last_object_clicked_tooltip": "Gjilan/Gnjilane (Gjilan/Gnjilane)"}
+    apply_map_click(state, "m", targets)
+    assert (state["municipality"], state["office"]) == ("gjilan", "")
+
+
+def test_a_click_on_nothing_known_changes_nothing():
+    state = {"m": {"last_object_clicked_tooltip": "Somewhere"}, "municipality": "gjilan", "office": ""}
+    apply_map_click(state, "m", {})
+    assert state["municipality"] == "gjilan"
+    apply_map_click({"m": None}, "m", {})
+
+
+def test_region_detail_names_centre_municipalities_and_sources(data):
+    detail = detail_for(data, "region", "prizren")
+    facts = dict(detail.facts)
+    assert detail.title == "Region Prizren"
+    assert facts["Regional centre"] == "Regional Centre Prizren"
+    assert facts["Municipalities covered (OSCE municipal profiles)"] == "6"
+    assert facts["Field teams listed in the data"] == "0"
+    assert len(detail.members) == 6 and "Dragash/Dragaš" in detail.members
+    assert any("municipal profiles" in s for s in detail.sources)
+    assert any("over 30" in n for n in detail.notes)
+
+
+def test_municipality_detail(data):
+    detail = detail_for(data, "municipality", "prishtine")
+    facts = dict(detail.facts)
+    assert detail.title == "Prishtinë/Priština"
+    assert facts["Region"] == "Prishtinë/Priština"
+    assert len(detail.members) == 2  # headquarters and regional centre
+
+
+def test_office_detail_has_address_and_location_source(data):
+    detail = detail_for(data, "office", "hq")
+    facts = dict(detail.facts)
+    assert facts["Address"] == "Abdyl Frashëri 37, 10000 Prishtinë/Priština"
+    assert "town centre" in facts["Location on the map"]
+    assert any("Wikipedia" in s for s in detail.sources)
+
+
+def test_region_filter_fades_the_rest_and_zooms(data):
+    features = municipality_features(data, region="peja")["features"]
+    faded = [f for f in features if f["properties"]["opacity"] < 0.5]
+    assert len(faded) == 38 - 6
+    html = map_html(presence_map(data, region="peja", layer_control=True))
+    assert "L.control.layers(" in html
+
+
+def test_measures_appear_only_where_the_data_has_figures(data):
+    assert available_measures(data) == ["region"]
+    richer = with_field_team(data)
+    assert available_measures(richer) == ["region", "field_teams"]
+    features = {f["properties"]["code"]: f["properties"] for f in municipality_features(richer, measure="field_teams")["features"]}
+    assert features["dragash"]["colour"] != features["prizren"]["colour"]
+    assert "1 (Field teams listed)" in features["dragash"]["label"]
+
+
+def test_field_team_markers_draw_when_listed(data):
+    html = map_html(presence_map(with_field_team(data)))
+    assert html.count("L.circleMarker(") == 7
+
+
+def test_figures_table_keeps_the_sources_hedges(data):
+    table = figures_table(data, "staffing")
+    assert "over 450" in table["Figure"].tolist()
+    assert "about 700" in table["Figure"].tolist()
+    budget = figures_table(data, "budget")
+    assert "US$30,300,000" in budget["Figure"].tolist()
+    indicators = figures_table(data, "indicators")
+    assert "about 25,735 cases" in indicators["Figure"].tolist()
+    assert "1999–2024" in indicators["Period"].tolist()
