@@ -112,13 +112,15 @@ def browser():
 
 
 class PageLog:
-    """What a page did besides rendering: console errors, uncaught exceptions and
-    every request to a host other than the app's own."""
+    """What a page did besides rendering: console errors, uncaught exceptions,
+    failed responses, and every request to a host other than the app's own."""
 
     def __init__(self, page, own_origin: str):
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.external_requests: list[str] = []
+        self.failed_requests: list[str] = []
+        page.on("response", lambda r: self.failed_requests.append(r.url) if r.status >= 400 else None)
         page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.page_errors.append(str(e)))
 

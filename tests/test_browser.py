@@ -1,50 +1,186 @@
-"""What only a real browser shows: the map actually drawing, offline.
+"""What only a real browser shows: maps drawing offline, clicks, shared links,
+escaping, accessibility and the phone layout.
 
 Runs the app with `streamlit run` and drives Debian's Chromium with Playwright.
 Every request to a host other than the app's own is aborted and recorded, so a
-CDN dependency fails the test instead of passing on a networked machine.
+CDN dependency fails the test instead of passing on a networked machine. Waits are
+on conditions (an element, a script state), never on fixed sleeps.
 """
+import json
+import shutil
+from pathlib import Path
+
 import pytest
+
+from dashboard.paths import ROOT
+
+from conftest import AppServer, PageLog, make_empty_package
 
 pytestmark = pytest.mark.browser
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+PAGES = ["", "map", "staffing", "budget", "reports", "history", "sources"]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Streamlit's frontend first looks for its server under the page's own path
+# (/map/_stcore/health), then at the root: two expected 404s on every page but the first.
+STREAMLIT_PROBES = ("/_stcore/health", "/_stcore/host-config")
 
 
-def open_offline(page, url):
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) or route.request.url.startswith(("data:", "blob:")) else route.abort())
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]')
+def open_page(page, base_url: str, path: str = "") -> None:
+    page.route("**/*", lambda route: route.continue_()
+               if route.request.url.startswith(base_url) or route.request.url.startswith(("data:", "blob:"))
+               else route.abort())
+    page.goto(f"{base_url}/{path}")
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
 
 
-def test_overview_map_draws_every_municipality_and_office_offline(page, app_server):
-    open_offline(page, app_server.url)
-    frame = page.frame_locator(MAP_FRAME)
-    # 38 municipality polygons + 6 office circles, all SVG paths drawn by Leaflet
+def wait_for_map(page, paths: int) -> None:
     page.wait_for_function(
-        """(sel) => { const f = document.querySelector(sel);
-                      return f && f.contentDocument &&
-                             f.contentDocument.querySelectorAll('path.leaflet-interactive').length >= 44; }""",
-        arg=MAP_FRAME, timeout=60_000)
+        """([sel, n]) => { const f = document.querySelector(sel);
+                           return f && f.contentDocument &&
+                                  f.contentDocument.querySelectorAll('path.leaflet-interactive').length >= n; }""",
+        arg=[MAP_FRAME, paths], timeout=60_000)
+
+
+def unexpected_console_errors(page) -> list[str]:
+    return [e for e in page.log.console_errors if "404" not in e] + \
+           [u for u in page.log.failed_requests if not u.endswith(STREAMLIT_PROBES)]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_loads_offline_without_errors(page, app_server, path):
+    open_page(page, app_server.url, path)
+    if path in ("", "map"):
+        wait_for_map(page, 44)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.log.external_requests == []
+    assert page.log.page_errors == []
+    assert unexpected_console_errors(page) == []
+
+
+def test_overview_map_draws_every_municipality_and_office(page, app_server):
+    open_page(page, app_server.url)
+    wait_for_map(page, 44)
+    frame = page.frame_locator(MAP_FRAME)
     assert frame.locator("path.leaflet-interactive").count() == 38 + 6
     assert frame.locator(".leaflet-tooltip").filter(has_text="Prizren").count() == 1
     assert "geoBoundaries" in frame.locator(".leaflet-control-attribution").inner_text()
-    box = page.locator(MAP_FRAME).bounding_box()
-    assert box["height"] >= 400
-    assert page.log.external_requests == []
-    assert page.log.page_errors == []
-    assert page.log.console_errors == []
+    assert page.locator(MAP_FRAME).bounding_box()["height"] >= 400
 
 
 def test_clicking_the_headquarters_opens_its_bilingual_popup(page, app_server):
-    open_offline(page, app_server.url)
+    open_page(page, app_server.url)
+    wait_for_map(page, 44)
     frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-tooltip").filter(has_text="Pejë/Peć").wait_for(timeout=60_000)
-    # The headquarters is drawn last, on top of the Prishtinë/Priština centre.
-    frame.locator("path.leaflet-interactive").last.click(force=True)
+    frame.locator("path.leaflet-interactive").last.click(force=True)  # HQ is drawn last, on top
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(timeout=10_000)
     text = popup.inner_text()
     assert "Headquarters, Prishtinë/Priština" in text
     assert "Selia qendrore, Prishtinë / Sedište, Priština" in text
     assert "Abdyl Frashëri 37" in text
+
+
+def test_clicking_a_municipality_shows_its_details_beside_the_map(page, app_server):
+    open_page(page, app_server.url, "map")
+    wait_for_map(page, 44)
+    frame = page.frame_locator(MAP_FRAME)
+    # Municipalities are drawn first, in code order; find Prizren's polygon by its tooltip.
+    polygons = frame.locator("path.leaflet-interactive")
+    frame.locator(".leaflet-tooltip").first.wait_for(state="attached")
+    target = None
+    for i in range(38):
+        polygons.nth(i).hover(force=True)
+        tooltip = frame.locator(".leaflet-tooltip").filter(has_text="Dragash/Dragaš (Prizren)")
+        if tooltip.count():
+            target = polygons.nth(i)
+            break
+    assert target is not None
+    target.click(force=True)
+    page.get_by_role("heading", name="Dragash/Dragaš").wait_for(timeout=30_000)
+    assert "municipality=dragash" in page.url
+    assert "Region assignment" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_a_shared_link_restores_the_view(page, app_server):
+    open_page(page, app_server.url, "map?region=prizren")
+    page.get_by_role("heading", name="Region Prizren").wait_for(timeout=30_000)
+    wait_for_map(page, 44)
+    assert page.locator('[data-testid="stSelectbox"] input').first.input_value() == "Prizren"
+    # the share control offers the same address back
+    page.get_by_role("button", name="Copy link to this view").click()
+    shown = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert shown.endswith("/map?region=prizren")
+    page.goto(shown)
+    page.get_by_role("heading", name="Region Prizren").wait_for(timeout=30_000)
+
+
+def test_unknown_link_parameters_fall_back_with_a_notice(page, app_server):
+    open_page(page, app_server.url, "map?region=atlantis")
+    notice = page.get_by_text('The link\'s "region" value "atlantis" is not known here')
+    notice.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The app on a copy of the data whose office names are script payloads (test-only)."""
+    data = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(ROOT / "data", data)
+    path = data / "offices.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("Headquarters, Prishtinë/Priština", '"<script>window.pwned=1</script>"')
+    text = text.replace("Selia qendrore, Prishtinë", '"<img src=x onerror=window.pwned=2>"')
+    path.write_text(text, encoding="utf-8")
+    server = AppServer(ROOT / "app.py", env={"OMIK_DATA_DIR": str(data)})
+    yield server
+    server.stop()
+
+
+def test_markup_in_names_shows_as_text(browser, hostile_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.log = PageLog(page, hostile_server.url)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_page(page, hostile_server.url)
+    wait_for_map(page, 44)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.leaflet-interactive").last.click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "<script>window.pwned=1</script>" in popup.inner_text()
+    assert "<img src=x onerror=window.pwned=2>" in popup.inner_text()
+    assert popup.locator("script, img").count() == 0
+    frame_window = page.frame(url=lambda u: "st_folium" in u)
+    assert frame_window.evaluate("window.pwned === undefined")
+    assert dialogs == []
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(page, app_server, path):
+    open_page(page, app_server.url, path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}));
+    }""")
+    serious = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert serious == [], json.dumps(serious, indent=1)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_phone_width_has_no_horizontal_page_scroll(browser, app_server, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.log = PageLog(page, app_server.url)
+    open_page(page, app_server.url, path)
+    overflow = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return [document.documentElement.scrollWidth - window.innerWidth,
+                main ? main.scrollWidth - main.clientWidth : 0];
+    }""")
+    assert overflow == [0, 0]
+    context.close()
