@@ -152,7 +152,7 @@ def chart_block(spec: ChartSpec, lang: str = "en") -> None:
     else:
         st.info(spec.reason, icon=":material/info:")
     with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
-        st.dataframe(spec.data, hide_index=True, width="stretch")
+        st.table(spec.data, hide_index=True)
         st.download_button(t("chart.download_csv", lang), csv_for_excel(spec.data),
                            file_name=f"omik_{spec.key}.csv", mime="text/csv",
                            key=f"download_{spec.key}", icon=":material/download:")
@@ -164,7 +164,8 @@ def table_block(key: str, frame, lang: str = "en") -> None:
     if frame.empty:
         st.info(t("table.empty", lang), icon=":material/info:")
         return
-    st.dataframe(frame, hide_index=True, width="stretch")
+    # st.table: plain HTML, so it prints, reads aloud and loads no grid component.
+    st.table(frame, hide_index=True)
     st.download_button(t("chart.download_csv", lang), csv_for_excel(frame), file_name=f"omik_{key}.csv",
                        mime="text/csv", key=f"download_{key}", icon=":material/download:")
 

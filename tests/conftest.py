@@ -3,23 +3,15 @@ browser for the tests that only a browser can answer."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from dashboard.paths import DATA_DIR, ROOT
+from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, AppServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -46,51 +38,6 @@ def empty_data_dir(tmp_path: Path) -> Path:
 
 
 # --- a real server and browser -------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
-    """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise TimeoutError(f"gave up after {timeout:.0f} s waiting for {what}")
-
-
-class AppServer:
-    def __init__(self, script: Path, env: dict | None = None):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        wait_until(self._healthy, 60, f"streamlit on port {self.port}")
-
-    def _healthy(self) -> bool:
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {self.proc.stdout.read().decode(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as resp:
-                return resp.status == 200
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
 
 @pytest.fixture(scope="session")
 def app_server():

@@ -14,7 +14,9 @@ import pytest
 
 from dashboard.paths import ROOT
 
-from conftest import AppServer, PageLog, make_empty_package
+from dashboard.testing import READY_SELECTOR, AppServer
+
+from conftest import PageLog
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +33,7 @@ def open_page(page, base_url: str, path: str = "") -> None:
                if route.request.url.startswith(base_url) or route.request.url.startswith(("data:", "blob:"))
                else route.abort())
     page.goto(f"{base_url}/{path}")
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    page.wait_for_selector(READY_SELECTOR, timeout=60_000)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
 
 

@@ -117,7 +117,7 @@ def test_history_filters_milestones_by_theme_from_the_url():
 
 def test_history_lists_the_eight_heads_of_mission():
     at = run_page("history")
-    frames = [d.value for d in at.dataframe]
+    frames = [d.value for d in at.table]
     hom = next(f for f in frames if "name" in f.columns)
     assert len(hom) == 8 and "Daan Everts" in set(hom["name"])
 

@@ -1,0 +1,112 @@
+"""Page-ready time and bytes sent, per page, in headless Chromium.
+
+Usage: .venv/bin/python bench/page_ready.py [--runs N]
+
+Starts the app and an empty Streamlit app (bench/empty_app.py) side by side and
+loads every page N times in a fresh browser context (nothing cached). A page is
+ready when Streamlit's script has finished, the title is shown, every chart has
+drawn its canvas or SVG, and, on map pages, Leaflet has drawn all 44 shapes. It
+prints the median ready time and its ratio to the empty app's, measured in the same
+run on the same machine (so the ratio, not the milliseconds, is comparable across
+machines), and the bytes the browser received: over the websocket (the page's
+data), from /app/static (the map's Leaflet and jQuery), and in total.
+No network beyond 127.0.0.1 is used; requests elsewhere are aborted.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from dashboard.paths import ROOT  # noqa: E402
+from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, READY_SELECTOR, AppServer  # noqa: E402
+
+PAGES = {"overview": "", "presence map": "map", "staffing": "staffing", "budget": "budget",
+         "reports": "reports", "history": "history", "sources": "sources"}
+MAP_PAGES = {"overview", "presence map"}
+READY_JS = """(mapShapes) => {
+  if (!document.querySelector('%s') || !document.querySelector('h1')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+    if (!c.querySelector('canvas, svg')) return false;
+  if (mapShapes) {
+    const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    if (!f || !f.contentDocument ||
+        f.contentDocument.querySelectorAll('path.leaflet-interactive').length < mapShapes) return false;
+  }
+  return true;
+}""" % READY_SELECTOR.replace("'", "\\'")
+
+
+def measure(browser, url: str, map_shapes: int) -> tuple[float, dict[str, int]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sizes = {"websocket": 0, "static": 0, "total": 0}
+
+    def on_finished(request):
+        try:
+            body = request.sizes()["responseBodySize"]
+        except Exception:  # the context closed before the size was read: not counted
+            return
+        sizes["total"] += body
+        if "/app/static/" in request.url:
+            sizes["static"] += body
+
+    def on_socket(ws):
+        def frame(payload):
+            n = len(payload)
+            sizes["websocket"] += n
+            sizes["total"] += n
+        ws.on("framereceived", frame)
+
+    page.on("requestfinished", on_finished)
+    page.on("websocket", on_socket)
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(READY_JS, arg=map_shapes, timeout=120_000, polling=20)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed, sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="loads per page (default 5)")
+    args = parser.parse_args()
+    app = AppServer(ROOT / "app.py")
+    empty = AppServer(ROOT / "bench" / "empty_app.py")
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            # one unmeasured load each, so first-run imports and caches are not counted
+            measure(browser, empty.url, 0)
+            for path in PAGES.values():
+                measure(browser, f"{app.url}/{path}", 44 if path in ("", "map") else 0)
+            base = statistics.median(measure(browser, empty.url, 0)[0] for _ in range(args.runs))
+            _, base_sizes = measure(browser, empty.url, 0)
+            print(f"empty Streamlit app: {base * 1000:.0f} ms, {base_sizes['total'] / 1024:.0f} KB received "
+                  f"({args.runs} runs, median)")
+            print(f"{'page':<14}{'ready ms':>10}{'ratio':>8}{'websocket KB':>14}{'static KB':>11}{'total KB':>10}")
+            worst = 0.0
+            for name, path in PAGES.items():
+                runs = [measure(browser, f"{app.url}/{path}", 44 if name in MAP_PAGES else 0) for _ in range(args.runs)]
+                ready = statistics.median(r[0] for r in runs)
+                sizes = runs[-1][1]
+                worst = max(worst, ready / base)
+                print(f"{name:<14}{ready * 1000:>10.0f}{ready / base:>8.2f}{sizes['websocket'] / 1024:>14.0f}"
+                      f"{sizes['static'] / 1024:>11.0f}{sizes['total'] / 1024:>10.0f}")
+            browser.close()
+            print(f"slowest page: {worst:.2f}x the empty app (target: 1.5x)")
+    finally:
+        app.stop()
+        empty.stop()
+
+
+if __name__ == "__main__":
+    main()

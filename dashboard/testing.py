@@ -1,0 +1,69 @@
+"""Running the real app for browser tests and benchmarks: a Streamlit server on a
+free local port, and Debian's Chromium with the flags this machine needs."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .paths import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+# Background networking off: the machine has no internet, and Chromium's own
+# update and sync calls would otherwise be refused many at a time.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+READY_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
+    """Poll ``predicate`` until it returns a truthy value; ``TimeoutError`` after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"gave up after {timeout:.0f} s waiting for {what}")
+
+
+class AppServer:
+    """``streamlit run script`` on 127.0.0.1 and a free port, until ``stop()``;
+    the constructor returns once the server answers its health check."""
+
+    def __init__(self, script: Path, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        wait_until(self._healthy, 60, f"streamlit on port {self.port}")
+
+    def _healthy(self) -> bool:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {self.proc.stdout.read().decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
