@@ -15,7 +15,7 @@ from .export import csv_for_excel
 from .i18n import DEFAULT_LANG, t
 from .kpis import Kpi
 from .loading import Dataset
-from .maps import escape, legend_items
+from .maps import MEASURES, SEQUENTIAL, escape, legend_items
 from .offline_assets import local_leaflet_installed
 from .presence import Detail
 from .state import parse_choice, parse_choices, view_url
@@ -227,14 +227,21 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
-def region_legend(data: Dataset, lang: str = "en") -> None:
+def map_legend(data: Dataset, lang: str = "en", measure: str = "region") -> None:
     """The map's legend, in Streamlit rather than on the map: readable by screen
     readers, and it needs no extra JavaScript (branca legends pull d3 from a CDN)."""
+    if measure == "region":
+        title, items = t("map.legend_title", lang), legend_items(data, lang)
+    else:
+        values = MEASURES[measure](data)
+        maximum = int(values.max()) if len(values) else 0
+        title = t("map.measure_legend", lang, measure=t(f"map.measure.{measure}", lang), maximum=maximum)
+        items = [(colour, "") for colour in SEQUENTIAL]
     swatches = " ".join(
         f'<span style="white-space:nowrap"><span aria-hidden="true" style="display:inline-block;'
         f'width:0.9em;height:0.9em;background:{colour};border:1px solid #444;vertical-align:middle">'
         f"</span> {escape(name)}</span>"
-        for colour, name in legend_items(data, lang)
+        for colour, name in items
     )
-    st.markdown(f"**{escape(t('map.legend_title', lang))}**: {swatches}", unsafe_allow_html=True)
+    st.markdown(f"**{escape(title)}**: {swatches}", unsafe_allow_html=True)
     st.caption(t("map.legend_offices", lang))

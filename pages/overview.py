@@ -13,7 +13,7 @@ ui.kpi_cards(overview_kpis(data, lang), lang)
 
 st.subheader(t("overview.map", lang))
 ui.static_map(presence_map(data, lang), key="overview_map", lang=lang)
-ui.region_legend(data, lang)
+ui.map_legend(data, lang)
 st.caption(t("map.region_basis_note", lang))
 st.caption(t("map.attribution", lang))
 

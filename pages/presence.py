@@ -45,7 +45,7 @@ map_column, detail_column = st.columns([3, 2])
 with map_column:
     ui.clickable_map(presence_map(data, lang, None if region == "all" else region, measure, layer_control=True),
                      key="presence_map", targets=click_targets(data, lang), lang=lang)
-    ui.region_legend(data, lang)
+    ui.map_legend(data, lang, measure)
     if measure == "region" and len(available_measures(data)) == 1:
         st.caption(t("presence.no_measures", lang))
 with detail_column:

@@ -132,3 +132,16 @@ def test_sources_page_offers_every_table_and_the_zip():
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Offices (6 rows)") for label in labels)
     assert len(at.get("download_button")) >= 1 + 9
+
+
+def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeypatch):
+    offices = data_copy / "offices.csv"
+    lines = offices.read_text(encoding="utf-8").splitlines()
+    prizren = next(line for line in lines if line.startswith("rc-prizren,"))
+    # a synthetic field team in a temporary copy of the data (test-only)
+    lines.append(prizren.replace("rc-prizren,regional_centre,", "ft-test,field_team,", 1).replace(",prizren,prizren,", ",dragash,prizren,", 1))
+    offices.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    at = run_page("presence", measure="field_teams")
+    assert at.selectbox(key="measure").value == "field_teams"
+    assert any("Field teams listed: lighter is fewer" in m.value for m in at.markdown)
