@@ -10,9 +10,11 @@ import json
 import sys
 from pathlib import Path
 
-from . import schema
+from . import schema, storage
 from .i18n import t
 from .paths import DATA_DIR, DESCRIPTOR_NAME
+from .problems import FileProblem
+from .reading import read_table
 from .validation import Report, validate_file, validate_package
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -32,7 +34,120 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--resource", metavar="NAME", help="the table a CSV/XLSX file is for (default: from its file name)")
     val.add_argument("--json", action="store_true", help="print the problems as JSON")
     val.set_defaults(handler=cmd_validate)
+
+    imp = commands.add_parser("import", help="validate a CSV/XLSX file and save it as a table (with history)",
+                              description="Validate a file against the whole package and save it; nothing changes if it is invalid.")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--resource", metavar="NAME", required=True, help="the table to replace")
+    imp.add_argument("--user", required=True, help="who is making the change (recorded)")
+    imp.add_argument("--reason", required=True, help="why (recorded)")
+    imp.add_argument("--expect-version", metavar="V", help="refuse if the table is no longer at version V")
+    imp.add_argument("--data", metavar="DIR", type=Path, default=None, help="the data folder (default: data/)")
+    imp.set_defaults(handler=cmd_import)
+
+    his = commands.add_parser("history", help="list the recorded versions of a table")
+    his.add_argument("name", metavar="NAME")
+    his.add_argument("--data", metavar="DIR", type=Path, default=None)
+    his.set_defaults(handler=cmd_history)
+
+    res = commands.add_parser("restore", help="make an earlier version of a table current again")
+    res.add_argument("name", metavar="NAME")
+    res.add_argument("version", metavar="VERSION")
+    res.add_argument("--user", required=True)
+    res.add_argument("--reason", default=None)
+    res.add_argument("--data", metavar="DIR", type=Path, default=None)
+    res.set_defaults(handler=cmd_restore)
+
+    dif = commands.add_parser("diff", help="show what saving FILE as table NAME would change")
+    dif.add_argument("name", metavar="NAME")
+    dif.add_argument("file", metavar="FILE")
+    dif.add_argument("--data", metavar="DIR", type=Path, default=None)
+    dif.set_defaults(handler=cmd_diff)
     return parser
+
+
+def _data_dir(args) -> Path:
+    data_dir = args.data or DATA_DIR
+    if not (data_dir / DESCRIPTOR_NAME).exists():
+        raise UsageError(f"{data_dir} is not a data folder (no {DESCRIPTOR_NAME})")
+    return data_dir
+
+
+def _table_name(name: str, data_dir: Path) -> str:
+    names = [r.name for r in schema.resources(data_dir)]
+    if name not in names:
+        raise UsageError(t("cli.unknown_resource", name=name, tables=", ".join(names)))
+    return name
+
+
+def _read(path: Path):
+    if not path.is_file():
+        raise UsageError(t("cli.no_such_path", path=path))
+    return read_table(path)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    name = _table_name(args.resource, data_dir)
+    try:
+        raw = _read(Path(args.file))
+        entry = storage.save_table(data_dir, name, raw, args.user, args.reason, args.expect_version)
+    except FileProblem as exc:
+        print(exc.problem.describe())
+        return EXIT_INVALID
+    except storage.InvalidData as exc:
+        for problem in exc.report.problems:
+            print(problem.describe())
+        print(f"{args.file}: {exc}")
+        return EXIT_INVALID
+    except storage.StorageError as exc:
+        print(f"{args.file}: {exc}")
+        return EXIT_INVALID
+    print(f"saved {name}: version {entry.version} by {entry.user} ({entry.reason})")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    name = _table_name(args.name, data_dir)
+    versions = storage.history(data_dir, name)
+    if not versions:
+        print(f"{name}: no saves recorded yet (current version {storage.current_version(data_dir, name)})")
+    for v in versions:
+        print(f"{v.version}  {v.time}  {v.action:<8}  {v.user}: {v.reason}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    name = _table_name(args.name, data_dir)
+    try:
+        entry = storage.restore(data_dir, name, args.version, args.user, args.reason)
+    except storage.InvalidData as exc:
+        for problem in exc.report.problems:
+            print(problem.describe())
+        print(f"restore of {name} {args.version}: {exc}")
+        return EXIT_INVALID
+    except storage.StorageError as exc:
+        print(f"restore of {name} {args.version}: {exc}")
+        return EXIT_INVALID
+    print(f"restored {name} to {args.version}: now version {entry.version}")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args)
+    name = _table_name(args.name, data_dir)
+    try:
+        diff = storage.diff_against(data_dir, name, _read(Path(args.file)))
+    except FileProblem as exc:
+        print(exc.problem.describe())
+        return EXIT_INVALID
+    except storage.StorageError as exc:
+        print(str(exc))
+        return EXIT_INVALID
+    print("\n".join(diff.lines()))
+    return EXIT_OK
 
 
 def _package_dir_of(path: Path) -> Path:
