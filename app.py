@@ -12,6 +12,7 @@ pages = [
     st.Page("pages/budget.py", title=t("nav.budget"), icon=":material/euro:", url_path="budget"),
     st.Page("pages/reports.py", title=t("nav.reports"), icon=":material/gavel:", url_path="reports"),
     st.Page("pages/history.py", title=t("nav.history"), icon=":material/history:", url_path="history"),
+    st.Page("pages/data.py", title=t("nav.data"), icon=":material/edit:", url_path="data"),
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
 ]
 st.navigation(pages).run()

@@ -63,7 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("file", metavar="FILE")
     dif.add_argument("--data", metavar="DIR", type=Path, default=None)
     dif.set_defaults(handler=cmd_diff)
+
+    pw = commands.add_parser("hash-password", help="print a bcrypt hash of a password for .streamlit/secrets.toml",
+                             description="Reads the password from the terminal (or one line of standard input).")
+    pw.set_defaults(handler=cmd_hash_password)
     return parser
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from .auth import hash_password
+
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if len(password) < 10:
+        raise UsageError("use a password of at least 10 characters")
+    print(hash_password(password))
+    return EXIT_OK
 
 
 def _data_dir(args) -> Path:

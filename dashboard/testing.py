@@ -42,12 +42,12 @@ class AppServer:
     """``streamlit run script`` on 127.0.0.1 and a free port, until ``stop()``;
     the constructor returns once the server answers its health check."""
 
-    def __init__(self, script: Path, env: dict | None = None):
+    def __init__(self, script: Path, env: dict | None = None, options: list[str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", *(options or [])]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         wait_until(self._healthy, 60, f"streamlit on port {self.port}")

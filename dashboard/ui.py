@@ -9,6 +9,7 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
+from . import auth
 from .cache import dataset
 from .charts import ChartSpec
 from .export import csv_for_excel
@@ -245,3 +246,58 @@ def map_legend(data: Dataset, lang: str = "en", measure: str = "region") -> None
     )
     st.markdown(f"**{escape(title)}**: {swatches}", unsafe_allow_html=True)
     st.caption(t("map.legend_offices", lang))
+
+
+# --- signing in ------------------------------------------------------------------
+
+def signed_in_user(lang: str = "en") -> dict | None:
+    """Shows the sign-in the secrets configure (or says the app is read-only) and
+    returns ``{"name", "role"}`` once someone with a role has signed in."""
+    secrets = _secrets()
+    how = auth.mode(secrets)
+    if how == "none":
+        st.info(t("edit.read_only", lang), icon=":material/lock:")
+        return None
+    if how == "oidc":
+        if not st.user.is_logged_in:
+            st.button(t("edit.sign_in_oidc", lang), on_click=st.login, icon=":material/login:")
+            return None
+        role = auth.oidc_role(secrets, st.user.get("email"))
+        if role is None:
+            st.warning(t("edit.no_role", lang, name=st.user.get("email")))
+            st.button(t("edit.sign_out", lang), on_click=st.logout)
+            return None
+        st.button(t("edit.sign_out", lang), on_click=st.logout)
+        return {"name": st.user.get("email"), "role": role}
+    user = st.session_state.get("signed_in")
+    if user:
+        st.caption(t("edit.signed_in_as", lang, name=user["name"], role=t(f"edit.role.{user['role']}", lang)))
+        if st.button(t("edit.sign_out", lang), key="sign_out"):
+            del st.session_state["signed_in"]
+            st.rerun()
+        return user
+    with st.form("sign_in"):
+        username = st.text_input(t("edit.username", lang))
+        password = st.text_input(t("edit.password", lang), type="password")
+        submitted = st.form_submit_button(t("edit.sign_in", lang))
+    if submitted:
+        wait = auth.LIMITER.wait_seconds(username)
+        if wait > 0:
+            st.error(t("edit.too_many", lang, seconds=int(wait) + 1))
+            return None
+        role = auth.check_password(secrets, username, password)
+        if role is None:
+            auth.LIMITER.failed(username)
+            st.error(t("edit.wrong_password", lang))
+            return None
+        auth.LIMITER.succeeded(username)
+        st.session_state["signed_in"] = {"name": username, "role": role}
+        st.rerun()
+    return None
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml at all: read-only
+        return {}

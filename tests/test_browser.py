@@ -186,3 +186,57 @@ def test_phone_width_has_no_horizontal_page_scroll(browser, app_server, path):
     }""")
     assert overflow == [0, 0]
     context.close()
+
+
+@pytest.fixture(scope="module")
+def editing_server(tmp_path_factory):
+    """The app on a copy of the data, with one editor (test-only credentials)."""
+    from dashboard.auth import hash_password
+
+    root = tmp_path_factory.mktemp("editing")
+    shutil.copytree(ROOT / "data", root / "data")
+    secrets = root / "secrets.toml"
+    secrets.write_text(f'[editors.ana]\npassword_hash = "{hash_password("a test password 123")}"\nrole = "editor"\n',
+                       encoding="utf-8")
+    server = AppServer(ROOT / "app.py", env={"OMIK_DATA_DIR": str(root / "data")},
+                       options=["--secrets.files", str(secrets)])
+    server.data_dir = root / "data"
+    yield server
+    server.stop()
+
+
+def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.log = PageLog(page, editing_server.url)
+    open_page(page, editing_server.url, "data")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_role("textbox", name="Password").fill("a test password 123")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as ana (editor).").wait_for(timeout=30_000)
+
+    # a bad file first: the problems are listed and nothing is saved
+    sources = editing_server.data_dir / "sources.csv"
+    before = sources.read_bytes()
+    bad = tmp_path / "sources.csv"
+    bad.write_bytes(before.replace(b"\nbooklet_25,", b"\nbooklet-25?,", 1))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.get_by_text("Not saved:").wait_for(timeout=30_000)
+    assert "is not in the right form" in page.locator('[data-testid="stTable"]').first.inner_text()
+    assert sources.read_bytes() == before
+
+    # then a good one: preview, reason, save
+    good = tmp_path / "upload" / "sources.csv"
+    good.parent.mkdir()
+    good.write_bytes(before.replace(b"Primary source for milestones", b"The primary source for milestones"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+    page.get_by_text("What will change").wait_for(timeout=30_000)
+    assert "~ changed: id=booklet_25: note:" in page.locator('[data-testid="stCode"]').last.inner_text()
+    page.get_by_label("Reason for this change").fill("wording")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved: the table is now at version").wait_for(timeout=30_000)
+    assert b"The primary source for milestones" in sources.read_bytes()
+    audit = (editing_server.data_dir / ".audit.jsonl").read_text(encoding="utf-8")
+    assert '"user": "ana"' in audit and '"reason": "wording"' in audit
+    assert page.log.page_errors == []
+    context.close()

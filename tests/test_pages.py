@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.paths import ROOT
 
-PAGES = ["overview", "presence", "staffing", "budget", "reports", "history", "sources"]
+PAGES = ["overview", "presence", "staffing", "budget", "reports", "history", "data", "sources"]
 
 
 def run_page(page: str, **params) -> AppTest:

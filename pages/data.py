@@ -1,0 +1,103 @@
+import pandas as pd
+import streamlit as st
+
+from dashboard import storage, ui
+from dashboard.export import csv_for_excel
+from dashboard.i18n import t
+from dashboard.paths import app_data_dir
+from dashboard.problems import FileProblem
+from dashboard.reading import MAX_FILE_BYTES, RawTable, read_table
+from dashboard.schema import resources
+from dashboard.validation import validate_package
+
+page = ui.page_start("edit.title", "edit.intro")
+lang = page.lang
+user = ui.signed_in_user(lang)
+if user is None:
+    page.finish()
+    st.stop()
+
+data_dir = app_data_dir()
+tables = {r.name: r for r in resources(data_dir)}
+name = st.selectbox(t("edit.table", lang), list(tables), format_func=lambda n: tables[n].title, key="edit_table")
+version = storage.current_version(data_dir, name)
+st.caption(t("edit.version", lang, version=version))
+
+
+def saved(entry: storage.Version) -> None:
+    # Rerun so every widget starts from the new version; the message survives it.
+    st.session_state["edit_flash"] = t("edit.saved", lang, version=entry.version)
+    st.rerun()
+
+
+if "edit_flash" in st.session_state:
+    st.success(st.session_state.pop("edit_flash"))
+
+
+def review_and_save(raw: RawTable, key: str) -> None:
+    """Validate the candidate table, show what is wrong or what would change, and
+    save it (with a reason) only when valid and still based on ``version``."""
+    report = validate_package(data_dir, {name: raw})
+    if report.problems:
+        st.table(pd.DataFrame([{t("edit.col.severity", lang): t(f"severity.{p.severity}", lang),
+                                t("edit.col.where", lang): p.where(lang), t("edit.col.problem", lang): p.message(lang)}
+                               for p in report.problems]), hide_index=True)
+    if not report.valid:
+        st.error(t("edit.invalid", lang, errors=len(report.errors)))
+        return
+    diff = storage.diff_against(data_dir, name, raw)
+    if diff.empty:
+        st.info(t("edit.no_changes", lang))
+        return
+    st.markdown(f"**{t('edit.preview', lang)}**")
+    st.code("\n".join(diff.lines()), language="diff")
+    with st.form(f"save_{key}"):
+        reason = st.text_input(t("edit.reason", lang))
+        if st.form_submit_button(t("edit.save", lang), type="primary"):
+            try:
+                entry = storage.save_table(data_dir, name, raw, user["name"], reason, expect_version=version)
+            except storage.StorageError as exc:
+                st.error(str(exc))
+            else:
+                saved(entry)
+
+
+upload_tab, edit_tab, history_tab = st.tabs([t("edit.tab.upload", lang), t("edit.tab.edit", lang), t("edit.tab.history", lang)])
+with upload_tab:
+    upload = st.file_uploader(t("edit.upload", lang, limit=MAX_FILE_BYTES // 1024 // 1024), type=["csv", "xlsx"],
+                              key=f"upload_{name}_{version}")
+    if upload is not None:
+        try:
+            review_and_save(read_table(upload.getvalue(), upload.name), "upload")
+        except FileProblem as exc:
+            st.error(exc.problem.describe(lang))
+
+with edit_tab:
+    current = read_table(data_dir / tables[name].path)
+    frame = pd.DataFrame(current.rows, columns=current.header, dtype="string")
+    # The version is in the key: edits made on an older version never land on the new one.
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=f"editor_{name}_{version}")
+    candidate = RawTable(current.filename, list(edited.columns), edited.fillna("").astype(str).values.tolist(),
+                         list(range(2, len(edited) + 2)))
+    if candidate.rows != current.rows:
+        review_and_save(candidate, "editor")
+
+with history_tab:
+    versions = storage.history(data_dir, name)
+    if not versions:
+        st.info(t("edit.no_history", lang))
+    for v in reversed(versions):
+        cols = st.columns([3, 1, 1])
+        cols[0].markdown(f"`{v.version}` · {ui.md_escape(v.time[:19].replace('T', ' '))} · "
+                         f"{ui.md_escape(v.user)}: {ui.md_escape(v.reason)}")
+        old = read_table(storage.version_bytes(data_dir, name, v.version), tables[name].path)
+        cols[1].download_button(t("edit.download", lang), csv_for_excel(pd.DataFrame(old.rows, columns=old.header)),
+                                file_name=f"omik_{name}_{v.version}.csv", key=f"dl_{v.time}")
+        if user["role"] == "admin" and v.version != version:
+            if cols[2].button(t("edit.restore", lang), key=f"restore_{v.time}"):
+                try:
+                    saved(storage.restore(data_dir, name, v.version, user["name"]))
+                except storage.StorageError as exc:
+                    st.error(str(exc))
+
+page.finish()

@@ -1,0 +1,108 @@
+"""The Update data page: nobody edits without signing in; sign-in, rate limit, restore."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth, storage
+from dashboard.paths import ROOT
+from dashboard.reading import read_table
+
+PASSWORD = "correct horse battery"
+HASH = auth.hash_password(PASSWORD)
+
+
+def data_page(data_dir, monkeypatch, editors=None) -> AppTest:
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if editors is not None:
+        at.secrets["editors"] = editors
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def sign_in(at, username, password):
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter(monkeypatch):
+    monkeypatch.setattr(auth, "LIMITER", auth.RateLimiter())
+
+
+def test_without_editors_the_app_is_read_only_and_says_how_to_enable(data_copy, monkeypatch):
+    at = data_page(data_copy, monkeypatch)
+    assert "read-only" in at.info[0].value and "secrets.example.toml" in at.info[0].value
+    assert not at.text_input
+    assert not any(s.key == "edit_table" for s in at.selectbox)
+
+
+def test_no_editing_control_before_sign_in(data_copy, monkeypatch):
+    at = data_page(data_copy, monkeypatch, {"ana": {"password_hash": HASH, "role": "editor"}})
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert not any(s.key == "edit_table" for s in at.selectbox)
+    assert not at.tabs
+
+
+def test_wrong_password_is_refused(data_copy, monkeypatch):
+    at = sign_in(data_page(data_copy, monkeypatch, {"ana": {"password_hash": HASH, "role": "editor"}}), "ana", "nope")
+    assert at.error[0].value == "Unknown username or wrong password."
+    assert not any(s.key == "edit_table" for s in at.selectbox)
+
+
+def test_repeated_failures_are_rate_limited(data_copy, monkeypatch):
+    at = data_page(data_copy, monkeypatch, {"ana": {"password_hash": HASH, "role": "editor"}})
+    for _ in range(auth.MAX_FAILURES):
+        sign_in(at, "ana", "nope")
+    sign_in(at, "ana", PASSWORD)  # even the right password waits
+    assert "Too many failed sign-ins" in at.error[0].value
+
+
+def test_an_editor_signs_in_and_sees_the_tables_but_cannot_restore(data_copy, monkeypatch):
+    storage.save_table(data_copy, "budget", read_table((data_copy / "budget.csv").read_bytes().replace(b"17462600", b"17462601"), "budget.csv"), "bo", "typo test")
+    at = sign_in(data_page(data_copy, monkeypatch, {"ana": {"password_hash": HASH, "role": "editor"}}), "ana", PASSWORD)
+    assert "Signed in as ana (editor)." in [c.value for c in at.caption]
+    at.selectbox(key="edit_table").set_value("budget").run()
+    assert len(at.tabs) == 3
+    assert not [b for b in at.button if b.label == "Restore"]
+
+
+def test_an_admin_restores_an_earlier_version(data_copy, monkeypatch):
+    original = storage.current_version(data_copy, "budget")
+    storage.save_table(data_copy, "budget", read_table((data_copy / "budget.csv").read_bytes().replace(b"17462600", b"17462601"), "budget.csv"), "bo", "typo test")
+    at = sign_in(data_page(data_copy, monkeypatch, {"root": {"password_hash": HASH, "role": "admin"}}), "root", PASSWORD)
+    at.selectbox(key="edit_table").set_value("budget").run()
+    [restore] = [b for b in at.button if b.label == "Restore"]
+    restore.click().run()
+    assert not at.exception
+    assert storage.current_version(data_copy, "budget") == original
+    assert any("Saved: the table is now at version" in s.value for s in at.success)
+    assert [v.action for v in storage.history(data_copy, "budget")] == ["original", "save", "restore"]
+
+
+def test_a_user_with_an_unknown_role_cannot_sign_in(data_copy, monkeypatch):
+    at = sign_in(data_page(data_copy, monkeypatch, {"eve": {"password_hash": HASH, "role": "owner"}}), "eve", PASSWORD)
+    assert at.error and not any(s.key == "edit_table" for s in at.selectbox)
+
+
+def test_rate_limiter_releases_after_the_pause():
+    now = [0.0]
+    limiter = auth.RateLimiter(clock=lambda: now[0])
+    for _ in range(auth.MAX_FAILURES):
+        limiter.failed("ana")
+    assert limiter.wait_seconds("ana") == pytest.approx(auth.LOCKOUT_S)
+    now[0] = auth.LOCKOUT_S + 1
+    assert limiter.wait_seconds("ana") == 0
+
+
+def test_sign_in_modes_follow_the_secrets():
+    assert auth.mode({}) == "none"
+    assert auth.mode({"editors": {"a": {}}}) == "passwords"
+    assert auth.mode({"auth": {"redirect_uri": "x", "cookie_secret": "y"}, "editors": {"a": {}}}) == "oidc"
+    assert auth.oidc_role({"roles": {"a@x.org": "admin"}}, "a@x.org") == "admin"
+    assert auth.oidc_role({"roles": {"a@x.org": "owner"}}, "a@x.org") is None
+    assert auth.check_password({"editors": {"a": {"password_hash": HASH, "role": "editor"}}}, "a", PASSWORD) == "editor"
+    assert auth.check_password({"editors": {}}, "nobody", PASSWORD) is None
