@@ -102,23 +102,26 @@ def _read(path: Path):
     return read_table(path)
 
 
+def _refused(label: object, exc: Exception) -> int:
+    """Print why a file or a save was refused, every validation problem first."""
+    if isinstance(exc, FileProblem):
+        print(exc.problem.describe())
+        return EXIT_INVALID
+    if isinstance(exc, storage.InvalidData):
+        for problem in exc.report.problems:
+            print(problem.describe())
+    print(f"{label}: {exc}")
+    return EXIT_INVALID
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     name = _table_name(args.resource, data_dir)
     try:
         raw = _read(Path(args.file))
         entry = storage.save_table(data_dir, name, raw, args.user, args.reason, args.expect_version)
-    except FileProblem as exc:
-        print(exc.problem.describe())
-        return EXIT_INVALID
-    except storage.InvalidData as exc:
-        for problem in exc.report.problems:
-            print(problem.describe())
-        print(f"{args.file}: {exc}")
-        return EXIT_INVALID
-    except storage.StorageError as exc:
-        print(f"{args.file}: {exc}")
-        return EXIT_INVALID
+    except (FileProblem, storage.StorageError) as exc:
+        return _refused(args.file, exc)
     print(f"saved {name}: version {entry.version} by {entry.user} ({entry.reason})")
     return EXIT_OK
 
@@ -139,14 +142,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     name = _table_name(args.name, data_dir)
     try:
         entry = storage.restore(data_dir, name, args.version, args.user, args.reason)
-    except storage.InvalidData as exc:
-        for problem in exc.report.problems:
-            print(problem.describe())
-        print(f"restore of {name} {args.version}: {exc}")
-        return EXIT_INVALID
     except storage.StorageError as exc:
-        print(f"restore of {name} {args.version}: {exc}")
-        return EXIT_INVALID
+        return _refused(f"restore of {name} {args.version}", exc)
     print(f"restored {name} to {args.version}: now version {entry.version}")
     return EXIT_OK
 
@@ -156,12 +153,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     name = _table_name(args.name, data_dir)
     try:
         diff = storage.diff_against(data_dir, name, _read(Path(args.file)))
-    except FileProblem as exc:
-        print(exc.problem.describe())
-        return EXIT_INVALID
-    except storage.StorageError as exc:
-        print(str(exc))
-        return EXIT_INVALID
+    except (FileProblem, storage.StorageError) as exc:
+        return _refused(args.file, exc)
     print("\n".join(diff.lines()))
     return EXIT_OK
 

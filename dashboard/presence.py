@@ -30,6 +30,11 @@ def _cite(data: Dataset, row: pd.Series, lang: str, column: str = "source_id") -
              as_of=format_as_of(row["as_of"], lang))
 
 
+def _citations(data: Dataset, row: pd.Series, related: pd.DataFrame, lang: str) -> list[str]:
+    """The source lines of a row and of the rows shown with it, each once."""
+    return list(dict.fromkeys([_cite(data, row, lang)] + [_cite(data, r, lang) for _, r in related.iterrows()]))
+
+
 def _local_names(row: pd.Series) -> str:
     return " / ".join(dict.fromkeys(n for n in (row.get("name_sq"), row.get("name_sr")) if isinstance(n, str) and n))
 
@@ -56,7 +61,7 @@ def region_detail(data: Dataset, region_id: str, lang: str = "en") -> Detail:
         detail.notes.append(t("detail.inferred_note", lang))
     if teams.empty:
         detail.notes.append(t("detail.no_field_teams", lang))
-    detail.sources = list(dict.fromkeys([_cite(data, row, lang)] + [_cite(data, c, lang) for _, c in centre.iterrows()]))
+    detail.sources = _citations(data, row, centre, lang)
     return detail
 
 
@@ -76,7 +81,7 @@ def municipality_detail(data: Dataset, code: str, lang: str = "en") -> Detail:
                       for _, o in here.iterrows()]
     if (here["kind"] == "field_team").sum() == 0:
         detail.notes.append(t("detail.no_field_teams", lang))
-    detail.sources = list(dict.fromkeys([_cite(data, row, lang)] + [_cite(data, o, lang) for _, o in here.iterrows()]))
+    detail.sources = _citations(data, row, here, lang)
     return detail
 
 
