@@ -64,10 +64,42 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("--data", metavar="DIR", type=Path, default=None)
     dif.set_defaults(handler=cmd_diff)
 
+    bri = commands.add_parser("briefing", help="write the printable A4 briefing as a PDF",
+                              description="Write a 2-4 page A4 briefing: figures with sources, map, staffing, budget, monitoring, milestones, sources.")
+    bri.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    bri.add_argument("--region", metavar="ID", help="a region id from regions.csv (gjilan, mitrovica, peja, prishtina, prizren)")
+    bri.add_argument("--lang", default="en", metavar="LANG", help="interface language (default en)")
+    bri.add_argument("--data", metavar="DIR", type=Path, default=None)
+    bri.set_defaults(handler=cmd_briefing)
+
     pw = commands.add_parser("hash-password", help="print a bcrypt hash of a password for .streamlit/secrets.toml",
                              description="Reads the password from the terminal (or one line of standard input).")
     pw.set_defaults(handler=cmd_hash_password)
     return parser
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from .briefing import build_briefing
+    from .i18n import languages
+    from .loading import load_dataset
+
+    data_dir = _data_dir(args)
+    if args.lang not in languages():
+        raise UsageError(f"no interface language \"{args.lang}\"; available: {', '.join(languages())}")
+    if args.out.suffix.lower() != ".pdf":
+        raise UsageError(f"--out must name a .pdf file, not {args.out}")
+    if not args.out.parent.is_dir():
+        raise UsageError(f"the folder {args.out.parent} does not exist")
+    data = load_dataset(data_dir)
+    regions = list(data["regions"]["id"])
+    if args.region is not None and args.region not in regions:
+        raise UsageError(f"no region \"{args.region}\"; regions: {', '.join(regions)}")
+    if not data.valid:
+        print(f"warning: the data has {sum(p.severity == 'error' for p in data.problems)} problems; "
+              "run `python -m dashboard validate`", file=sys.stderr)
+    storage.write_atomic(args.out, build_briefing(data, args.region, args.lang))
+    print(f"wrote {args.out}")
+    return EXIT_OK
 
 
 def cmd_hash_password(args: argparse.Namespace) -> int:

@@ -33,8 +33,9 @@ class Page:
     _share_slot: object
 
     def finish(self) -> None:
-        with self._share_slot:
+        with self._share_slot, st.container(horizontal=True):
             share_link(self.lang)
+            briefing_button(self.data, self.lang, st.query_params.get("region"))
 
 
 def page_start(title_key: str, intro_key: str | None = None) -> Page:
@@ -127,6 +128,17 @@ def share_link(lang: str = DEFAULT_LANG) -> None:
     with st.popover(t("share.button", lang), icon=":material/link:"):
         st.caption(t("share.help", lang))
         st.code(url, language=None, wrap_lines=True)
+
+
+def briefing_button(data: Dataset, lang: str, region: str | None = None) -> None:
+    """Download the printable briefing (of ``region`` when the view has a known one).
+    The PDF is built only when clicked, so pages do not pay for it."""
+    from .briefing import build_briefing
+
+    region = region if region in set(data["regions"]["id"]) else None
+    st.download_button(t("briefing.download", lang), lambda: build_briefing(data, region, lang),
+                       file_name=f"omik_briefing{'_' + region if region else ''}.pdf", mime="application/pdf",
+                       icon=":material/picture_as_pdf:", on_click="ignore", key="briefing_download")
 
 
 # --- figures, charts, maps -------------------------------------------------------

@@ -240,3 +240,17 @@ def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tm
     assert '"user": "ana"' in audit and '"reason": "wording"' in audit
     assert page.log.page_errors == []
     context.close()
+
+
+def test_the_briefing_downloads_as_a_pdf(page, app_server, tmp_path):
+    open_page(page, app_server.url, "budget?region=peja")
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download briefing (PDF)").click()
+    download = info.value
+    assert download.suggested_filename == "omik_briefing_peja.pdf"
+    path = tmp_path / "b.pdf"
+    download.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    assert "Regional Centre Pejë/Peć" in "\n".join(p.extract_text() for p in PdfReader(path).pages)

@@ -23,10 +23,11 @@ def texts(at) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_and_offers_a_share_link(page):
+def test_every_page_runs_and_offers_a_share_link_and_the_briefing(page):
     at = run_page(page)
     assert at.title
     assert any(code.value.startswith("?") or "http" in code.value for code in at.code) or page == "overview"
+    assert "Download briefing (PDF)" in [b.label for b in at.get("download_button")]
 
 
 @pytest.mark.parametrize("page", PAGES)

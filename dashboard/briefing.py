@@ -1,0 +1,221 @@
+"""The printable briefing: an A4 PDF of the headline figures with their sources,
+a static map of the presence, the staffing, budget and monitoring figures, the
+latest milestones and the sources.
+
+Built with reportlab (real, selectable text; DejaVu Sans embedded, which covers
+Albanian and Serbian letters) and matplotlib/geopandas for the map and chart, so it
+needs no browser and no network.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server
+
+import geopandas as gpd  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+from reportlab.lib import colors  # noqa: E402
+from reportlab.lib.pagesizes import A4  # noqa: E402
+from reportlab.lib.styles import ParagraphStyle  # noqa: E402
+from reportlab.lib.units import mm  # noqa: E402
+from reportlab.pdfbase import pdfmetrics  # noqa: E402
+from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
+
+from . import charts  # noqa: E402
+from .formatting import babel_locale  # noqa: E402
+from .i18n import place_name, t  # noqa: E402
+from .kpis import indicator_kpis, overview_kpis  # noqa: E402
+from .loading import Dataset  # noqa: E402
+from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
+from .presence import region_detail  # noqa: E402
+from .provenance import format_as_of, source_ref  # noqa: E402
+from .tables import figures_table  # noqa: E402
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+CONTENT_WIDTH = A4[0] - 30 * mm
+
+
+def _fonts() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+
+
+STYLES = {
+    "title": ParagraphStyle("title", fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=4),
+    "h2": ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=10, spaceAfter=4,
+                         keepWithNext=1),
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12),
+    "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#444444")),
+    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10),
+    "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=8, leading=10),
+}
+
+
+def _p(text: object, style: str = "body") -> Paragraph:
+    # Paragraph reads a little HTML; text from the data must not be taken as markup.
+    return Paragraph(html.escape(str(text), quote=False), STYLES[style])
+
+
+def _table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
+    table = Table([[_p(h, "head") for h in header]] + [[_p(c, "cell") for c in row] for row in rows],
+                  colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+def _png(fig) -> io.BytesIO:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
+    plt.close(fig)
+    buffer.seek(0)
+    return buffer
+
+
+def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -> io.BytesIO:
+    """The presence as a PNG: municipalities by region (the others faded when
+    ``region`` is given) and the offices, drawn from the same geography as the app."""
+    features = municipality_features(data, lang, region)
+    frame = gpd.GeoDataFrame.from_features(features["features"], crs="EPSG:4326")
+    fig, ax = plt.subplots(figsize=(6.2, 5.2))
+    frame.plot(ax=ax, color=frame["colour"], alpha=[min(1.0, o + 0.3) for o in frame["opacity"]],
+               edgecolor="#444444", linewidth=0.4)
+    offices = data["offices"]
+    for kind in ("field_team", "regional_centre", "headquarters"):
+        rows = offices[offices["kind"] == kind]
+        style = OFFICE_STYLES[kind]
+        ax.scatter(rows["lon"].astype(float), rows["lat"].astype(float), s=style["radius"] ** 2 * 1.6,
+                   c=style["fill_color"], edgecolors=style["color"], linewidths=1, zorder=3,
+                   label=t(f"office.kind_plural.{kind}", lang) if len(rows) else None)
+    regions = data["regions"].set_index("id")
+    for _, row in offices[offices["kind"] == "regional_centre"].iterrows():
+        if row["region_id"] in regions.index:
+            ax.annotate(place_name(regions.loc[row["region_id"]], lang), (float(row["lon"]), float(row["lat"])),
+                        xytext=(6, 4), textcoords="offset points", fontsize=7,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#888888", "lw": 0.5})
+    if region:
+        west, south, east, north = frame[frame["region_id"] == region].total_bounds
+        ax.set_xlim(west - 0.05, east + 0.05)
+        ax.set_ylim(south - 0.05, north + 0.05)
+    ax.set_aspect(1 / 0.74)  # at 42.6° N a degree of longitude is about 0.74 of one of latitude
+    ax.set_axis_off()
+    if len(offices):
+        ax.legend(loc="lower left", fontsize=7, frameon=True)
+    return _png(fig)
+
+
+def staffing_png(data: Dataset, lang: str = "en") -> io.BytesIO | None:
+    """Staff employed over time (the same figures as the Staffing page's chart)."""
+    spec = charts.staffing_chart(data, lang)
+    if spec.chart is None:
+        return None
+    fig, ax = plt.subplots(figsize=(6.2, 2.6))
+    for category, group in spec.data.groupby("category"):
+        dates = [charts.as_of_bounds(v)[0] for v in group["as_of"]]
+        ax.plot(dates, group["value"].astype(float), linestyle="--", marker="o",
+                color=charts.CATEGORY_COLOURS[category], label=t(f"staffing.category.{category}", lang))
+    ax.set_ylabel(t("staffing.axis.people", lang))
+    ax.set_xlabel(t("chart.axis.as_of", lang))
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
+                   today: dt.date | None = None) -> bytes:
+    """The briefing PDF, in ``lang``; with ``region`` (an id in regions.csv) it
+    opens with that region's centre and municipalities and its map is zoomed there."""
+    _fonts()
+    today = today or dt.date.today()
+    story = []
+    title = t("briefing.title", lang)
+    if region:
+        title = t("briefing.title_region", lang, region=place_name(data["regions"].set_index("id").loc[region], lang))
+    story += [_p(title, "title"),
+              _p(t("briefing.date", lang, date=format_as_of(today.isoformat(), lang)), "small"),
+              _p(t("briefing.intro", lang), "body")]
+
+    story.append(_p(t("overview.kpis", lang), "h2"))
+    kpis = overview_kpis(data, lang)
+    story.append(_table([t("table.what", lang), t("table.figure", lang), t("table.source", lang), t("table.as_of", lang)],
+                        [[k.label(lang), k.display_value(lang) + (f" ({k.detail})" if k.detail else ""),
+                          k.source.title if k.source else t("kpi.no_source", lang),
+                          format_as_of(k.as_of, lang) if k.as_of else ""] for k in kpis],
+                        [0.2, 0.25, 0.4, 0.15]))
+
+    if region:
+        detail = region_detail(data, region, lang)
+        story.append(_p(detail.title, "h2"))
+        story += [_p(f"{label}: {value}") for label, value in detail.facts if value]
+        story.append(_p(f"{detail.members_title}: {', '.join(detail.members)}"))
+        story += [_p(note, "small") for note in detail.notes]
+
+    story.append(_p(t("overview.map", lang), "h2"))
+    story.append(Image(static_map_png(data, lang, region), width=CONTENT_WIDTH * 0.8, height=CONTENT_WIDTH * 0.8 * 0.84))
+    story.append(_p(t("map.attribution", lang), "small"))
+
+    story.append(_p(t("staffing.title", lang), "h2"))
+    staffing = staffing_png(data, lang)
+    if staffing is not None:
+        story.append(Image(staffing, width=CONTENT_WIDTH * 0.85, height=CONTENT_WIDTH * 0.85 * 0.42))
+        story.append(_p(charts.staffing_chart(data, lang).caption, "small"))
+    story.append(_figures(data, "staffing", lang))
+
+    story.append(_p(t("budget.title", lang), "h2"))
+    story.append(_figures(data, "budget", lang))
+
+    story.append(_p(t("reports.title", lang), "h2"))
+    cumulative = indicator_kpis(data, None, lang, period="1999/2024")
+    story.append(_table([t("table.what", lang), t("table.figure", lang), t("table.source", lang)],
+                        [[k.label(lang), k.display_value(lang), k.source.title] for k in cumulative],
+                        [0.45, 0.2, 0.35]) if cumulative else _p(t("reports.no_cumulative", lang)))
+
+    story.append(_p(t("briefing.milestones", lang), "h2"))
+    latest = data["milestones"].sort_values("year", kind="stable").tail(8)
+    story += [_p(f"{int(r['year'])}: {r['title_en']}") for _, r in latest.iterrows()] or [_p(t("history.no_milestones", lang))]
+
+    story.append(_p(t("briefing.sources", lang), "h2"))
+    cited = _cited_sources(data)
+    story += [_p(f"{s.title}. {s.publisher}." + (f" {s.url}" if s.url else ""), "small") for s in cited]
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+                            bottomMargin=14 * mm, title=title, author="OSCE Mission in Kosovo dashboard",
+                            lang=babel_locale(lang).replace("_", "-"), initialFontName=FONT)
+    doc.build(story, onFirstPage=_footer(lang), onLaterPages=_footer(lang))
+    return buffer.getvalue()
+
+
+def _figures(data: Dataset, name: str, lang: str) -> Table:
+    frame = figures_table(data, name, lang)
+    columns = [t("table.what", lang), t("table.figure", lang), t("table.as_of", lang), t("table.source", lang)]
+    return _table(columns, frame[columns].values.tolist(), [0.3, 0.2, 0.15, 0.35])
+
+
+def _cited_sources(data: Dataset):
+    ids = {s for name, frame in data.tables.items() if name != "sources" for s in frame.get("source_id", [])}
+    return [source_ref(data["sources"], s) for s in data["sources"]["id"] if s in ids]
+
+
+def _footer(lang: str):
+    def draw(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 7)
+        canvas.drawString(15 * mm, 8 * mm, t("briefing.footer", lang))
+        canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, t("briefing.page", lang, page=doc.page))
+        canvas.restoreState()
+    return draw

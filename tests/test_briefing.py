@@ -1,0 +1,88 @@
+"""The printable briefing: a real PDF with the figures and sources as text."""
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from dashboard.briefing import build_briefing
+from dashboard.cli import main
+from dashboard.loading import load_dataset
+from dashboard.paths import ROOT
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def pdf(data):
+    return PdfReader(io.BytesIO(build_briefing(data)))
+
+
+def text_of(reader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_briefing_is_two_to_four_a4_pages(pdf):
+    assert 2 <= len(pdf.pages) <= 4
+    width, height = (float(v) for v in pdf.pages[0].mediabox.upper_right)
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+
+
+def test_kpis_and_their_sources_are_real_text(pdf):
+    text = text_of(pdf)
+    for figure in ("503", "€17,462,600", "over 30", "over 280", "about 25,735"):
+        assert figure in text
+    for title in ("OSCE Mission in Kosovo (fact sheet)", "25 Years Together", "Review of Political Missions 2010"):
+        assert title in text
+    assert "geoBoundaries" in text and "2016–2020" in text
+
+
+def test_fonts_are_embedded(pdf):
+    # reportlab lists Helvetica in every page's resources; what matters is that every
+    # font the text is actually set in (``/Fn size Tf``) is embedded.
+    used = 0
+    for page in pdf.pages:
+        fonts = page["/Resources"]["/Font"]
+        for name in set(re.findall(rb"(/F[\w+]+) [\d.]+ Tf", page.get_contents().get_data())):
+            font = fonts[name.decode()].get_object()
+            assert "DejaVuSans" in font["/BaseFont"] and "/FontFile2" in font["/FontDescriptor"].get_object()
+            used += 1
+    assert used >= 4
+
+
+def test_a_region_briefing_names_its_centre_and_municipalities(data):
+    text = text_of(PdfReader(io.BytesIO(build_briefing(data, region="prizren"))))
+    assert "briefing on the Prizren" in text
+    assert "Regional Centre Prizren" in text
+    assert "Dragash/Dragaš" in text
+
+
+def test_an_empty_package_still_gives_an_honest_briefing(empty_data_dir):
+    text = text_of(PdfReader(io.BytesIO(build_briefing(load_dataset(empty_data_dir)))))
+    assert "No sourced figure" in text
+
+
+def test_cli_writes_the_pdf(tmp_path, capsys):
+    out = tmp_path / "briefing.pdf"
+    assert main(["briefing", "--out", str(out), "--region", "peja"]) == 0
+    assert PdfReader(out).pages and "Pejë/Peć" in text_of(PdfReader(out))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "brief.txt"], "must name a .pdf"),
+    (["--out", "/no/such/folder/b.pdf"], "does not exist"),
+    (["--out", "b.pdf", "--region", "skopje"], 'no region "skopje"'),
+    (["--out", "b.pdf", "--lang", "xx"], 'no interface language "xx"'),
+    ([], "required: --out"),
+])
+def test_cli_bad_arguments_exit_2_with_a_clear_message(args, message, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "dashboard", "briefing", *args], cwd=tmp_path,
+                            capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
