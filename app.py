@@ -5,6 +5,7 @@ from dashboard.i18n import t
 
 st.set_page_config(page_title=t("app.title"), page_icon="assets/icon.png", layout="wide")
 
+embed = st.Page("pages/embed.py", title=t("nav.embed"), icon=":material/code:", url_path="embed")
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/presence.py", title=t("nav.presence"), icon=":material/map:", url_path="map"),
@@ -14,5 +15,11 @@ pages = [
     st.Page("pages/history.py", title=t("nav.history"), icon=":material/history:", url_path="history"),
     st.Page("pages/data.py", title=t("nav.data"), icon=":material/edit:", url_path="data"),
     st.Page("pages/sources.py", title=t("nav.sources"), icon=":material/menu_book:", url_path="sources"),
+    embed,
 ]
-st.navigation(pages).run()
+# Embedded on another site (/embed?embed=true&view=...): one view, no navigation.
+# With a single page Streamlit shows no menu. (position="hidden" would bring back the
+# pages/ folder's automatic menu.) st.context.is_embedded can still be unknown on a
+# session's first run, so the embed page's own `view` parameter counts too.
+embedded = bool(st.context.is_embedded) or "view" in st.query_params
+st.navigation([embed] if embedded else pages).run()

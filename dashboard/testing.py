@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -48,13 +49,16 @@ class AppServer:
         cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", *(options or [])]
+        # The server's output goes to a file, not a pipe: an unread pipe fills up
+        # and would freeze the server mid-test.
+        self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT)
         wait_until(self._healthy, 60, f"streamlit on port {self.port}")
 
     def _healthy(self) -> bool:
         if self.proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {self.proc.stdout.read().decode(errors='replace')}")
+            raise RuntimeError(f"streamlit exited: {Path(self.log.name).read_text(errors='replace')}")
         try:
             with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as resp:
                 return resp.status == 200
@@ -67,3 +71,5 @@ class AppServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from urllib.parse import urljoin
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -12,6 +13,7 @@ from streamlit_folium import st_folium
 from . import auth
 from .cache import dataset
 from .charts import ChartSpec
+from .embeds import embed_query
 from .export import csv_for_excel
 from .i18n import DEFAULT_LANG, t
 from .kpis import Kpi
@@ -31,24 +33,50 @@ class Page:
     data: Dataset
     lang: str
     _share_slot: object
+    embed_view: str | None = None
 
     def finish(self) -> None:
         with self._share_slot, st.container(horizontal=True):
-            share_link(self.lang)
+            share_link(self.lang, self.embed_view)
             briefing_button(self.data, self.lang, st.query_params.get("region"))
 
 
-def page_start(title_key: str, intro_key: str | None = None) -> Page:
+def page_start(title_key: str, intro_key: str | None = None, embed_view: str | None = None) -> Page:
     """The top every page shares: title, share control, intro, and a notice if the
-    data files have problems."""
+    data files have problems. ``embed_view`` is the view (``dashboard.embeds``) the
+    share control offers to embed elsewhere."""
     lang = DEFAULT_LANG
     data = dataset()
+    print_styles()
     st.title(t(title_key, lang))
     slot = st.container()
     if intro_key:
         st.write(t(intro_key, lang))
     data_problems_notice(data, lang)
-    return Page(data, lang, slot)
+    return Page(data, lang, slot, embed_view)
+
+
+def embed_start() -> tuple[Dataset, str]:
+    """The frame of an embedded view: no title, no share control, just the data."""
+    lang = DEFAULT_LANG
+    data = dataset()
+    data_problems_notice(data, lang)
+    return data, lang
+
+
+def print_styles() -> None:
+    """Browser printing gives a clean page: no sidebar, toolbar or buttons, and
+    charts and maps no wider than an A4 page."""
+    st.html("""<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stPopover"], [data-testid="stDownloadButton"], [data-testid="stExpander"] { display: none !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stVegaLiteChart"], iframe { max-width: 100% !important; break-inside: avoid; }
+  @page { size: A4; margin: 12mm; }
+}
+</style>""")
 
 
 def data_problems_notice(data: Dataset, lang: str = "en") -> None:
@@ -121,13 +149,23 @@ def url_value(key: str, options: Sequence[str], lang: str = DEFAULT_LANG) -> str
     return value or None
 
 
-def share_link(lang: str = DEFAULT_LANG) -> None:
-    """"Copy link to this view": the page's address with every parameter of the view."""
+def share_link(lang: str = DEFAULT_LANG, embed_view: str | None = None) -> None:
+    """"Copy link to this view": the page's address with every parameter of the view,
+    the iframe snippet that embeds ``embed_view`` alone, and the briefing's link."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url = view_url(st.context.url, params)
+    embed_page = urljoin(st.context.url or "", "embed")  # a sibling of this page's address
+    flat = {k: v[0] if len(v) == 1 else v for k, v in params.items()}
     with st.popover(t("share.button", lang), icon=":material/link:"):
         st.caption(t("share.help", lang))
         st.code(url, language=None, wrap_lines=True)
+        if embed_view:
+            st.caption(t("share.embed", lang))
+            embed = view_url(embed_page, embed_query(embed_view, flat))
+            st.code(f'<iframe src="{embed}" title="{t("app.title", lang)}" width="100%" height="620" '
+                    f'style="border:0"></iframe>', language="html", wrap_lines=True)
+        st.caption(t("share.briefing", lang))
+        st.code(view_url(embed_page, embed_query("briefing", flat)), language=None, wrap_lines=True)
 
 
 def briefing_button(data: Dataset, lang: str, region: str | None = None) -> None:

@@ -5,7 +5,7 @@ from dashboard.i18n import t
 from dashboard.kpis import budget_kpi
 from dashboard.tables import figures_table
 
-page = ui.page_start("budget.title", "budget.intro")
+page = ui.page_start("budget.title", "budget.intro", embed_view="budget_over_time")
 data, lang = page.data, page.lang
 
 ui.kpi_cards([budget_kpi(data, lang)], lang, per_row=1)

@@ -6,7 +6,7 @@ from dashboard import charts, ui
 from dashboard.i18n import t
 from dashboard.tables import milestones_by_year
 
-page = ui.page_start("history.title", "history.intro")
+page = ui.page_start("history.title", "history.intro", embed_view="milestones_per_year")
 data, lang = page.data, page.lang
 milestones = data["milestones"]
 themes = sorted(dict.fromkeys(milestones["theme"]))

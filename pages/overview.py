@@ -5,7 +5,7 @@ from dashboard.i18n import t
 from dashboard.kpis import overview_kpis
 from dashboard.maps import presence_map
 
-page = ui.page_start("overview.title", "overview.intro")
+page = ui.page_start("overview.title", "overview.intro", embed_view="map")
 data, lang = page.data, page.lang
 
 st.subheader(t("overview.kpis", lang))

@@ -5,7 +5,7 @@ from dashboard.i18n import place_name, t
 from dashboard.maps import available_measures, click_targets, presence_map
 from dashboard.presence import detail_for
 
-page = ui.page_start("presence.title", "presence.intro")
+page = ui.page_start("presence.title", "presence.intro", embed_view="map")
 data, lang = page.data, page.lang
 regions = data["regions"].set_index("id")
 municipalities = data["municipalities"].sort_values("name_en").set_index("code")

@@ -5,7 +5,7 @@ from dashboard.i18n import t
 from dashboard.kpis import indicator_kpis
 from dashboard.tables import figures_table
 
-page = ui.page_start("reports.title", "reports.intro")
+page = ui.page_start("reports.title", "reports.intro", embed_view="police_officers_trained")
 data, lang = page.data, page.lang
 indicators = data["indicators"]
 groups = list(dict.fromkeys(indicators["group"]))

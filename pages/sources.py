@@ -1,6 +1,7 @@
 import streamlit as st
 
 from dashboard import ui
+from dashboard.embeds import VIEWS
 from dashboard.export import package_zip
 from dashboard.i18n import t
 from dashboard.paths import app_data_dir
@@ -40,6 +41,11 @@ for res in resources(app_data_dir()):
 st.subheader(t("sources.geography", lang))
 st.write(t("map.attribution", lang))
 st.caption(t("sources.geography_licence", lang))
+
+st.subheader(t("sources.embed_title", lang))
+st.write(t("sources.embed_text", lang, views=", ".join(VIEWS)))
+st.code('<iframe src="https://DASHBOARD-ADDRESS/embed?embed=true&view=map&region=prizren" '
+        f'title="{t("app.title", lang)}" width="100%" height="620" style="border:0"></iframe>', language="html")
 
 st.subheader(t("sources.package", lang))
 st.write(t("sources.package_text", lang))

@@ -5,7 +5,7 @@ from dashboard.i18n import t
 from dashboard.kpis import staff_kpi
 from dashboard.tables import figures_table
 
-page = ui.page_start("staffing.title", "staffing.intro")
+page = ui.page_start("staffing.title", "staffing.intro", embed_view="staffing_over_time")
 data, lang = page.data, page.lang
 
 ui.kpi_cards([staff_kpi(data, lang)], lang, per_row=1)

@@ -254,3 +254,27 @@ def test_the_briefing_downloads_as_a_pdf(page, app_server, tmp_path):
     from pypdf import PdfReader
 
     assert "Regional Centre Pejë/Peć" in "\n".join(p.extract_text() for p in PdfReader(path).pages)
+
+
+def test_embed_mode_shows_one_chart_without_navigation(page, app_server):
+    open_page_embedded = f"{app_server.url}/embed?embed=true&view=staffing_over_time"
+    page.goto(open_page_embedded)
+    page.wait_for_selector(READY_SELECTOR, timeout=60_000)
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert page.locator("h1").count() == 0
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
+
+
+def test_printing_hides_the_sidebar_and_controls(page, app_server):
+    open_page(page, app_server.url, "staffing")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    button = page.get_by_role("button", name="Download briefing (PDF)")
+    sidebar.wait_for(state="visible", timeout=30_000)
+    button.wait_for(state="visible", timeout=30_000)
+    page.emulate_media(media="print")
+    sidebar.wait_for(state="hidden", timeout=10_000)
+    button.wait_for(state="hidden", timeout=10_000)
+    width = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].map(e => e.getBoundingClientRect().width))")
+    assert width <= 1280

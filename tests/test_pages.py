@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.paths import ROOT
 
-PAGES = ["overview", "presence", "staffing", "budget", "reports", "history", "data", "sources"]
+PAGES = ["overview", "presence", "staffing", "budget", "reports", "history", "data", "sources", "embed"]
 
 
 def run_page(page: str, **params) -> AppTest:
@@ -22,7 +22,7 @@ def texts(at) -> str:
                      for e in getattr(at, kind))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "embed"])
 def test_every_page_runs_and_offers_a_share_link_and_the_briefing(page):
     at = run_page(page)
     assert at.title
@@ -146,3 +146,33 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
     at = run_page("presence", measure="field_teams")
     assert at.selectbox(key="measure").value == "field_teams"
     assert any("Field teams listed: lighter is fewer" in m.value for m in at.markdown)
+
+
+def test_share_control_offers_the_embed_snippet_and_the_briefing_link():
+    at = run_page("staffing")
+    codes = [c.value for c in at.code]
+    assert any(c.startswith("<iframe") and "view=staffing_over_time" in c and "embed=true" in c for c in codes)
+    assert any("view=briefing" in c for c in codes)
+
+
+@pytest.mark.parametrize("view", ["staffing_over_time", "milestones_per_year", "budget_over_time"])
+def test_embed_shows_one_chart_alone(view):
+    at = run_page("embed", view=view)
+    assert not at.title
+    assert len(at.subheader) == 1
+    assert "Copy link to this view" not in [p.label for p in at.get("popover")]
+
+
+def test_embed_briefing_view_offers_the_download():
+    at = run_page("embed", view="briefing", region="prizren")
+    assert [b.label for b in at.get("download_button")] == ["Download briefing (PDF)"]
+
+
+def test_embed_unknown_view_falls_back_to_the_map_with_a_notice():
+    at = run_page("embed", view="gdp")
+    assert any('"view" value "gdp"' in c.value for c in at.caption)
+
+
+def test_sources_page_documents_the_embed_snippet():
+    at = run_page("sources")
+    assert any(c.value.startswith("<iframe") and "/embed?embed=true&view=map" in c.value for c in at.code)

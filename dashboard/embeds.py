@@ -1,0 +1,29 @@
+"""What can be embedded on its own (``/embed?embed=true&view=...``), for an iframe on
+a donor's site: one chart, the map, or the briefing download."""
+from __future__ import annotations
+
+from . import charts
+from .loading import Dataset
+
+# view -> builder of the ChartSpec it shows ("map" and "briefing" are drawn by the page)
+CHART_VIEWS = {
+    "staffing_over_time": charts.staffing_chart,
+    "staffing_latest_split": charts.staffing_split_chart,
+    "budget_over_time": charts.budget_chart,
+    "police_officers_trained": lambda data, lang: charts.indicator_chart(data, "police_officers_trained", lang),
+    "hate_incidents_reported": lambda data, lang: charts.indicator_chart(data, "hate_incidents_reported", lang),
+    "milestones_per_year": lambda data, lang: charts.milestones_chart(data["milestones"], data, lang),
+}
+VIEWS = ["map", "briefing", *CHART_VIEWS]
+
+
+def embed_query(view: str, params: dict) -> dict:
+    """The query of an embed link: Streamlit's ``embed=true``, the view, and the
+    view's own parameters (a map keeps its region and measure)."""
+    keep = {k: v for k, v in params.items() if view == "map" and k in ("region", "measure")}
+    keep.update({k: v for k, v in params.items() if view == "briefing" and k == "region"})
+    return {"embed": "true", "view": view, **keep}
+
+
+def chart_for(view: str, data: Dataset, lang: str = "en"):
+    return CHART_VIEWS[view](data, lang)
