@@ -29,7 +29,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from . import charts  # noqa: E402
 from .formatting import babel_locale  # noqa: E402
-from .i18n import place_name, t  # noqa: E402
+from .i18n import english_only, place_name, t  # noqa: E402
 from .kpis import indicator_kpis, overview_kpis  # noqa: E402
 from .loading import Dataset  # noqa: E402
 from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
@@ -186,7 +186,7 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
 
     story.append(_p(t("briefing.milestones", lang), "h2"))
     latest = data["milestones"].sort_values("year", kind="stable").tail(8)
-    story += [_p(f"{int(r['year'])}: {r['title_en']}") for _, r in latest.iterrows()] or [_p(t("history.no_milestones", lang))]
+    story += [_p(f"{int(r['year'])}: {english_only(r['title_en'], lang)}") for _, r in latest.iterrows()] or [_p(t("history.no_milestones", lang))]
 
     story.append(_p(t("briefing.sources", lang), "h2"))
     cited = _cited_sources(data)

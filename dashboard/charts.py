@@ -14,6 +14,7 @@ import pandas as pd
 
 from .formatting import format_number, qualify
 from .i18n import t
+from .kpis import indicator_label
 from .loading import Dataset
 from .provenance import as_of_bounds, format_as_of, source_ref
 
@@ -119,7 +120,7 @@ def indicator_chart(data: Dataset, indicator: str, lang: str = "en") -> ChartSpe
     rows = data["indicators"]
     rows = rows[(rows["indicator"] == indicator) & rows["as_of"].map(is_dated)]
     frame = _with_display(rows, "value", lang).sort_values("date")
-    label = frame["label_en"].iloc[0] if len(frame) else indicator
+    label = indicator_label(frame.iloc[0], lang) if len(frame) else indicator
     unit = frame["unit"].iloc[0] if len(frame) else ""
     plotted = frame[["as_of", "period", "value", "unit", "qualifier", "source_id"]]
     caption = provenance_caption(frame, data, lang)

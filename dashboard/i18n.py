@@ -13,6 +13,8 @@ from pathlib import Path
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANG = "en"
+# Each language named in itself, as a switcher shows it (never translated).
+LANGUAGE_NAMES = {"en": "English", "sq": "Shqip", "sr": "Srpski"}
 
 
 @lru_cache(maxsize=None)
@@ -46,3 +48,11 @@ def place_name(row, lang: str = DEFAULT_LANG, column: str = "name") -> str:
     language has no column or the cell is empty."""
     value = row.get(f"{column}_{lang}")
     return value if isinstance(value, str) and value else row[f"{column}_{DEFAULT_LANG}"]
+
+
+def english_only(text: str, lang: str = DEFAULT_LANG) -> str:
+    """Text that exists only in English (from the sources), marked as such when the
+    interface is in another language, instead of being machine-translated silently."""
+    if lang == DEFAULT_LANG or not text:
+        return text
+    return f"{text} {t('content.english_marker', lang)}"

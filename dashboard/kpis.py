@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .formatting import format_money, format_number, qualify
-from .i18n import t
+from .i18n import english_only, t
 from .loading import Dataset
 from .provenance import SourceRef, as_of_sort_key, format_as_of, source_ref
 
@@ -106,7 +106,7 @@ def overview_kpis(data: Dataset, lang: str = "en") -> list[Kpi]:
 def indicator_label(row: pd.Series, lang: str = "en") -> str:
     """An indicator's label in ``lang`` where staff have translated it, else English."""
     value = row.get(f"label_{lang}")
-    return value if isinstance(value, str) and value else row["label_en"]
+    return value if isinstance(value, str) and value else english_only(row["label_en"], lang)
 
 
 def indicator_kpis(data: Dataset, group: str | None = None, lang: str = "en",

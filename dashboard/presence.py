@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .i18n import place_name, t
+from .i18n import english_only, place_name, t
 from .loading import Dataset
 from .provenance import format_as_of, source_ref
 
@@ -101,7 +101,7 @@ def office_detail(data: Dataset, office_id: str, lang: str = "en") -> Detail:
         detail.facts.append((t("detail.region", lang), place_name(regions.loc[row["region_id"]], lang)))
     detail.facts.append((t("detail.location", lang), t(f"detail.precision.{row['location_precision']}", lang)))
     if isinstance(row["note"], str) and row["note"]:
-        detail.notes.append(row["note"])
+        detail.notes.append(english_only(row["note"], lang))
     detail.sources = list(dict.fromkeys([
         _cite(data, row, lang),
         t("detail.location_source_line", lang, source=source_ref(data["sources"], row["location_source_id"]).title),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .formatting import format_money, format_number, qualify
-from .i18n import t
+from .i18n import english_only, t
 from .kpis import indicator_label
 from .loading import Dataset
 from .provenance import format_as_of, source_ref
@@ -36,7 +36,7 @@ def figures_table(data: Dataset, name: str, lang: str = "en", rows: pd.DataFrame
         t("table.figure", lang): [_figure(r, lang) for _, r in rows.iterrows()],
         t("table.as_of", lang): [format_as_of(v, lang) for v in rows["as_of"]],
         t("table.source", lang): [source_ref(data["sources"], s).title for s in rows["source_id"]],
-        t("table.note", lang): rows["note"].fillna("").tolist(),
+        t("table.note", lang): [english_only(n, lang) for n in rows["note"].fillna("")],
     })
     if name == "indicators":
         out.insert(2, t("table.period", lang), [format_as_of(v, lang) for v in rows["period"]])
@@ -47,6 +47,7 @@ def milestones_by_year(milestones: pd.DataFrame, lang: str = "en") -> list[tuple
     """``[(year, ["Title (theme)", ...]), ...]`` in year order, titles as listed."""
     out = []
     for year, group in milestones.groupby("year", sort=True):
-        out.append((int(year), [t("history.item", lang, title=r["title_en"], theme=t(f"theme.{r['theme']}", lang))
+        out.append((int(year), [t("history.item", lang, title=english_only(r["title_en"], lang),
+                                  theme=t(f"theme.{r['theme']}", lang))
                                 for _, r in group.iterrows()]))
     return out

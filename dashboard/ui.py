@@ -15,7 +15,7 @@ from .cache import dataset
 from .charts import ChartSpec
 from .embeds import embed_query
 from .export import csv_for_excel
-from .i18n import DEFAULT_LANG, t
+from .i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t
 from .kpis import Kpi
 from .loading import Dataset
 from .maps import MEASURES, SEQUENTIAL, escape, legend_items
@@ -41,11 +41,26 @@ class Page:
             briefing_button(self.data, self.lang, st.query_params.get("region"))
 
 
+def current_lang() -> str:
+    """The interface language: the switcher's value, else ``?lang=``, else English."""
+    value = st.session_state.get("lang") or st.query_params.get("lang")
+    return value if value in languages() else DEFAULT_LANG
+
+
+def language_switcher() -> str:
+    """The language select box (in the sidebar, on every page); its value lives in
+    the URL as ``?lang=``, so a shared link opens in the sender's language."""
+    lang = current_lang()
+    with st.sidebar:
+        return url_selectbox(t("lang.label", lang), "lang", languages(), DEFAULT_LANG,
+                             lambda code: LANGUAGE_NAMES.get(code, code), lang)
+
+
 def page_start(title_key: str, intro_key: str | None = None, embed_view: str | None = None) -> Page:
     """The top every page shares: title, share control, intro, and a notice if the
     data files have problems. ``embed_view`` is the view (``dashboard.embeds``) the
     share control offers to embed elsewhere."""
-    lang = DEFAULT_LANG
+    lang = current_lang()
     data = dataset()
     print_styles()
     st.title(t(title_key, lang))
@@ -58,7 +73,7 @@ def page_start(title_key: str, intro_key: str | None = None, embed_view: str | N
 
 def embed_start() -> tuple[Dataset, str]:
     """The frame of an embedded view: no title, no share control, just the data."""
-    lang = DEFAULT_LANG
+    lang = current_lang()
     data = dataset()
     data_problems_notice(data, lang)
     return data, lang
