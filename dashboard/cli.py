@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a data folder, a datapackage.json, or a CSV/XLSX file (default: data/)")
     val.add_argument("--resource", metavar="NAME", help="the table a CSV/XLSX file is for (default: from its file name)")
     val.add_argument("--json", action="store_true", help="print the problems as JSON")
+    val.add_argument("--lang", default="en", metavar="LANG", help="language of the messages: en, sq or sr (default en)")
     val.set_defaults(handler=cmd_validate)
 
     imp = commands.add_parser("import", help="validate a CSV/XLSX file and save it as a table (with history)",
@@ -212,23 +213,28 @@ def validate_target(path: Path, resource: str | None) -> Report:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .i18n import languages
+
+    if args.lang not in languages():
+        raise UsageError(f"no interface language \"{args.lang}\"; available: {', '.join(languages())}")
+    lang = args.lang
     paths = [Path(p) for p in args.paths] or [DATA_DIR]
     reports = [(path, validate_target(path, args.resource)) for path in paths]
     if args.json:
         out = [{"target": str(path), "valid": rep.valid,
-                "problems": [p.as_dict() for p in rep.problems]} for path, rep in reports]
+                "problems": [p.as_dict(lang) for p in rep.problems]} for path, rep in reports]
         print(json.dumps(out if len(out) > 1 else out[0], indent=2, ensure_ascii=False))
     else:
         for path, rep in reports:
             for problem in rep.problems:
-                print(problem.describe())
+                print(problem.describe(lang))
             rows = sum(len(tb.rows) for tb in rep.tables.values())
             if not rep.valid:
-                print(t("cli.invalid", target=path, errors=len(rep.errors), warnings=len(rep.warnings)))
+                print(t("cli.invalid", lang, target=path, errors=len(rep.errors), warnings=len(rep.warnings)))
             elif rep.warnings:
-                print(t("cli.warnings_only", target=path, warnings=len(rep.warnings)))
+                print(t("cli.warnings_only", lang, target=path, warnings=len(rep.warnings)))
             else:
-                print(t("cli.valid", target=path, tables=len(rep.tables), rows=rows))
+                print(t("cli.valid", lang, target=path, tables=len(rep.tables), rows=rows))
     return EXIT_OK if all(rep.valid for _, rep in reports) else EXIT_INVALID
 
 

@@ -42,6 +42,29 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+class Msg:
+    """A message to translate later, in whatever language it is shown in: a key and
+    its parameters, which may be ``Msg`` themselves (``expected.range`` of
+    ``expected.latitude``)."""
+
+    def __init__(self, key: str, **params: object):
+        self.key, self.params = key, params
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        return t(self.key, lang, **{k: render(v, lang) for k, v in self.params.items()})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Msg) and (self.key, self.params) == (other.key, other.params)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, {self.params!r})"
+
+
+def render(value: object, lang: str = DEFAULT_LANG) -> object:
+    """``value`` in ``lang`` if it is a ``Msg``; anything else as it is."""
+    return value.render(lang) if isinstance(value, Msg) else value
+
+
 def place_name(row, lang: str = DEFAULT_LANG, column: str = "name") -> str:
     """A place's name in ``lang`` from its ``name_en``/``name_sq``/``name_sr``
     columns; English (the Mission's dual form, e.g. "Prishtinë/Priština") when the

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .i18n import DEFAULT_LANG, t
+from .i18n import DEFAULT_LANG, render, t
 
 ERROR = "error"
 WARNING = "warning"
@@ -29,7 +29,7 @@ class Problem:
     def message(self, lang: str = DEFAULT_LANG) -> str:
         """The problem in plain words, without the location."""
         return t(f"problem.{self.code}", lang, column=self.column, value=self.value,
-                 **self.params)
+                 **{k: render(v, lang) for k, v in self.params.items()})
 
     def where(self, lang: str = DEFAULT_LANG) -> str:
         """The location: file, row and column, as far as they are known."""
@@ -51,7 +51,7 @@ class Problem:
             "severity": self.severity, "code": self.code, "file": self.file,
             "row": self.row, "column": self.column, "value": self.value,
             "message": self.message(lang),
-            **({"expected": self.params["expected"]} if "expected" in self.params else {}),
+            **({"expected": render(self.params["expected"], lang)} if "expected" in self.params else {}),
         }
 
 

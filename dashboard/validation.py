@@ -15,7 +15,7 @@ from pathlib import Path
 from frictionless import Package, Resource as FlResource, Schema
 
 from .geo import contains_point, municipality_codes
-from .i18n import t
+from .i18n import DEFAULT_LANG, Msg, catalogue
 from .paths import DATA_DIR
 from .problems import ERROR, WARNING, FileProblem, Problem, has_errors
 from .reading import RawTable, read_table
@@ -214,7 +214,7 @@ def _translate(error, table: Table) -> Problem | None:
         ref_field = ", ".join(error.reference_field_names)
         return Problem(file, "foreign-key", row=row, column=column, value=", ".join(error.field_cells),
                        params={"table": f"{error.reference_name}.csv", "ref_column": ref_field,
-                               "expected": t("expected.listed_in", column=ref_field, table=f"{error.reference_name}.csv")})
+                               "expected": Msg("expected.listed_in", column=ref_field, table=f"{error.reference_name}.csv")})
     if kind in ("blank-row", "missing-cell", "extra-cell"):
         return None  # handled when the rows were conformed
     return Problem(file, "other", row=row, params={"detail": error.message})
@@ -237,28 +237,26 @@ def _constraint_value(note: str) -> str:
 def _describe_cell_error(kind: str, fld, note: str) -> tuple[str, dict]:
     """The message code and its parameters for a bad cell."""
     if kind == "type-error":
-        return "wrong-type", {"expected": t(_TYPE_EXPECTED.get(fld.type, "expected.text"))}
+        return "wrong-type", {"expected": Msg(_TYPE_EXPECTED.get(fld.type, "expected.text"))}
     constraint = re.search(r'constraint "(\w+)"', note).group(1)
     c = fld.constraints
     if constraint == "required":
-        return "required", {"expected": t("expected.required")}
+        return "required", {"expected": Msg("expected.required")}
     if constraint in ("minimum", "maximum") and fld.name in ("lat", "lon"):
-        axis = t("expected.latitude" if fld.name == "lat" else "expected.longitude")
-        return "outside-kosovo", {"expected": t("expected.range", what=axis, minimum=c["minimum"], maximum=c["maximum"])}
+        axis = Msg("expected.latitude" if fld.name == "lat" else "expected.longitude")
+        return "outside-kosovo", {"expected": Msg("expected.range", what=axis, minimum=c["minimum"], maximum=c["maximum"])}
     if constraint == "minimum" and c.get("minimum") == 0:
-        return "negative", {"expected": t("expected.not_negative")}
+        return "negative", {"expected": Msg("expected.not_negative")}
     if constraint in ("minimum", "maximum"):
-        return "out-of-range", {"expected": t("expected.range", what=t("expected.a_value"),
-                                                minimum=c.get("minimum", "…"), maximum=c.get("maximum", "…"))}
+        return "out-of-range", {"expected": Msg("expected.range", what=Msg("expected.a_value"),
+                                                  minimum=c.get("minimum", "…"), maximum=c.get("maximum", "…"))}
     if constraint == "enum":
-        return "not-allowed", {"expected": t("expected.one_of", options=", ".join(map(str, c["enum"])))}
+        return "not-allowed", {"expected": Msg("expected.one_of", options=", ".join(map(str, c["enum"])))}
     if constraint == "pattern":
         key = f"expected.pattern.{fld.name}"
-        try:
-            expected = t(key)
-        except KeyError:
-            expected = t("expected.pattern", pattern=_constraint_value(note))
-        return "bad-format", {"expected": expected}
+        if key in catalogue(DEFAULT_LANG):
+            return "bad-format", {"expected": Msg(key)}
+        return "bad-format", {"expected": Msg("expected.pattern", pattern=_constraint_value(note))}
     return "constraint", {"expected": f"{constraint} {_constraint_value(note)}"}
 
 
@@ -272,7 +270,7 @@ def _extra_checks(table: Table) -> list[Problem]:
         for number, row in zip(table.row_numbers, table.rows):
             if row[code_i] and row[code_i] not in drawn:
                 problems.append(Problem(table.source_file, "no-boundary", row=number, column="code",
-                                        value=row[code_i], params={"expected": t("expected.boundary_code")}))
+                                        value=row[code_i], params={"expected": Msg("expected.boundary_code")}))
     text_columns = [i for i, f in enumerate(table.resource.fields) if f.type == "string"]
     for number, row in zip(table.row_numbers, table.rows):
         for i in text_columns:
@@ -291,5 +289,5 @@ def _extra_checks(table: Table) -> list[Problem]:
             if in_box and not contains_point(lat, lon):
                 problems.append(Problem(table.source_file, "outside-kosovo-outline", row=number,
                                         column="lat, lon", value=f"{lat}, {lon}",
-                                        params={"expected": t("expected.inside_outline")}))
+                                        params={"expected": Msg("expected.inside_outline")}))
     return problems
