@@ -14,7 +14,7 @@ lang = ui.current_lang() if embedded else ui.language_switcher()
 embed = st.Page("pages/embed.py", title=t("nav.embed", lang), icon=":material/code:", url_path="embed")
 pages = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
-    st.Page("pages/presence.py", title=t("nav.presence", lang), icon=":material/map:", url_path="map"),
+    st.Page("pages/map.py", title=t("nav.presence", lang), icon=":material/map:", url_path="map"),
     st.Page("pages/staffing.py", title=t("nav.staffing", lang), icon=":material/groups:", url_path="staffing"),
     st.Page("pages/budget.py", title=t("nav.budget", lang), icon=":material/euro:", url_path="budget"),
     st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/gavel:", url_path="reports"),

@@ -41,6 +41,21 @@ class Page:
             briefing_button(self.data, self.lang, st.query_params.get("region"))
 
 
+def leave_pages_folder_mode() -> None:
+    """Make sure the page runs inside app.py's ``st.navigation``.
+
+    A ``pages/`` folder makes Streamlit start in its older multipage mode: until some
+    session has run ``app.py``, a deep link such as ``/staffing`` runs
+    ``pages/staffing.py`` on its own, with the folder's file list as menu and no
+    language switch. ``st.navigation`` ends that mode by clearing this flag; a page
+    that finds it still set clears it the same way and reruns through ``app.py``."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_lang() -> str:
     """The interface language: the switcher's value, else ``?lang=``, else English."""
     value = st.session_state.get("lang") or st.query_params.get("lang")
@@ -60,6 +75,7 @@ def page_start(title_key: str, intro_key: str | None = None, embed_view: str | N
     """The top every page shares: title, share control, intro, and a notice if the
     data files have problems. ``embed_view`` is the view (``dashboard.embeds``) the
     share control offers to embed elsewhere."""
+    leave_pages_folder_mode()
     lang = current_lang()
     data = dataset()
     print_styles()
@@ -73,6 +89,7 @@ def page_start(title_key: str, intro_key: str | None = None, embed_view: str | N
 
 def embed_start() -> tuple[Dataset, str]:
     """The frame of an embedded view: no title, no share control, just the data."""
+    leave_pages_folder_mode()
     lang = current_lang()
     data = dataset()
     data_problems_notice(data, lang)

@@ -86,3 +86,20 @@ def page(browser, app_server):
     pg.log = PageLog(pg, app_server.url)
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def app_already_navigated(monkeypatch):
+    """AppTest re-detects the pages/ folder before every run, which puts Streamlit
+    back in its older multipage mode each time (see ui.leave_pages_folder_mode). A
+    real server leaves that mode for good on its first run of app.py; AppTest runs
+    start from that steady state. (The fresh-server case is a browser test.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

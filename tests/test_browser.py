@@ -7,6 +7,7 @@ CDN dependency fails the test instead of passing on a networked machine. Waits a
 on conditions (an element, a script state), never on fixed sleeps.
 """
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_a_shared_link_restores_the_view(page, app_server):
     open_page(page, app_server.url, "map?region=prizren")
     page.get_by_role("heading", name="Region Prizren").wait_for(timeout=30_000)
     wait_for_map(page, 44)
-    assert page.locator('[data-testid="stSelectbox"] input').first.input_value() == "Prizren"
+    assert page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.input_value() == "Prizren"
     # the share control offers the same address back
     page.get_by_role("button", name="Copy link to this view").click()
     shown = page.locator('[data-testid="stCode"]').first.inner_text()
@@ -278,3 +279,47 @@ def test_printing_hides_the_sidebar_and_controls(page, app_server):
     button.wait_for(state="hidden", timeout=10_000)
     width = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].map(e => e.getBoundingClientRect().width))")
     assert width <= 1280
+
+
+def english_interface_strings(lang: str) -> list[str]:
+    """English catalogue texts that the language translates differently and that no
+    data file contains (so finding one on the page means untranslated interface)."""
+    from dashboard.i18n import catalogue
+
+    data_text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "data").glob("*.csv"))
+    english, other = catalogue("en"), catalogue(lang)
+    texts = []
+    for key, text in english.items():
+        fixed = re.split(r"\{\w+\}", text)  # the parts around placeholders
+        for part in fixed:
+            part = part.strip(" .:,()\"'")
+            if len(part) >= 14 and part not in other[key] and part not in data_text:
+                texts.append(part)
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+@pytest.mark.parametrize("path", ["", "map?region=prizren", "staffing", "reports", "history", "sources"])
+def test_no_interface_text_is_left_in_english(page, app_server, path, lang):
+    open_page(page, app_server.url, f"{path}{'&' if '?' in path else '?'}lang={lang}")
+    text = page.locator("body").inner_text()
+    leftovers = [s for s in english_interface_strings(lang) if s in text]
+    assert leftovers == []
+
+
+def test_a_deep_link_to_a_fresh_server_opens_the_page_with_navigation_and_language(browser):
+    """The first request a new server gets is a shared link to a page other than the
+    first (Streamlit's pages/ folder mode would run the page without app.py)."""
+    server = AppServer(ROOT / "app.py")
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.log = PageLog(page, server.url)
+        open_page(page, server.url, "staffing?lang=sr")
+        page.get_by_role("heading", name="Osoblje", exact=True).wait_for(timeout=30_000)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Mapa prisustva").wait_for(timeout=30_000)
+        assert sidebar.locator('[data-testid="stSelectbox"] input').input_value() == "Srpski"
+        context.close()
+    finally:
+        server.stop()

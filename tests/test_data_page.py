@@ -24,7 +24,7 @@ def data_page(data_dir, monkeypatch, editors=None) -> AppTest:
 def sign_in(at, username, password):
     at.text_input[0].input(username)
     at.text_input[1].input(password)
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Sign in").click().run()
     return at
 
 

@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.paths import ROOT
 
-PAGES = ["overview", "presence", "staffing", "budget", "reports", "history", "data", "sources", "embed"]
+PAGES = ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources", "embed"]
 
 
 def run_page(page: str, **params) -> AppTest:
@@ -38,35 +38,35 @@ def test_every_page_has_an_honest_empty_state(page, empty_data_dir, monkeypatch)
 
 
 def test_presence_opens_a_region_from_the_url():
-    at = run_page("presence", region="prizren")
+    at = run_page("map", region="prizren")
     assert at.selectbox(key="region").value == "prizren"
     assert "Region Prizren" in texts(at)
     assert "Dragash/Dragaš" in texts(at)
 
 
 def test_presence_opens_a_municipality_and_an_office_from_the_url():
-    at = run_page("presence", municipality="gjilan")
+    at = run_page("map", municipality="gjilan")
     assert at.selectbox(key="municipality").value == "gjilan"
     assert "Gjilan/Gnjilane" in [s.value for s in at.subheader]
-    at = run_page("presence", office="hq")
+    at = run_page("map", office="hq")
     assert "Abdyl Frashëri 37" in texts(at)
 
 
 def test_presence_without_selection_invites_a_click():
-    at = run_page("presence")
+    at = run_page("map")
     assert "Click a municipality or an office" in at.info[0].value
 
 
 @pytest.mark.parametrize("params", [{"region": "atlantis"}, {"office": "<script>"}, {"measure": "gdp"}])
 def test_unknown_parameters_fall_back_with_a_notice(params):
-    at = run_page("presence", **params)
+    at = run_page("map", **params)
     [(name, value)] = params.items()
     assert any(f'"{name}" value' in c.value for c in at.caption)
     assert at.selectbox(key=name).value in ("all", "", "region")
 
 
 def test_changing_the_region_updates_the_url_and_clears_the_selection():
-    at = run_page("presence", office="hq")
+    at = run_page("map", office="hq")
     at.selectbox(key="region").set_value("peja").run()
     assert at.query_params["region"] in ("peja", ["peja"])
     assert "office" not in at.query_params
@@ -74,7 +74,7 @@ def test_changing_the_region_updates_the_url_and_clears_the_selection():
 
 
 def test_share_link_carries_the_view():
-    at = run_page("presence", region="peja")
+    at = run_page("map", region="peja")
     assert any("region=peja" in code.value for code in at.code)
 
 
@@ -143,7 +143,7 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
     lines.append(prizren.replace("rc-prizren,regional_centre,", "ft-test,field_team,", 1).replace(",prizren,prizren,", ",dragash,prizren,", 1))
     offices.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
-    at = run_page("presence", measure="field_teams")
+    at = run_page("map", measure="field_teams")
     assert at.selectbox(key="measure").value == "field_teams"
     assert any("Field teams listed: lighter is fewer" in m.value for m in at.markdown)
 

@@ -1,0 +1,92 @@
+"""Three languages: complete catalogues, the language in the URL, every page in
+every language, and the validator's messages translated."""
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.i18n import LANGUAGE_NAMES, catalogue, english_only, languages, t
+from dashboard.paths import ROOT
+from dashboard.validation import validate_file
+
+from conftest import FIXTURES
+
+LANGS = ["en", "sq", "sr"]
+PAGES = ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources"]
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"\{(\w+)\}", text))
+
+
+def test_three_languages_are_available():
+    assert languages() == LANGS
+    assert set(LANGUAGE_NAMES) == set(LANGS)
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+def test_every_key_is_translated_with_the_same_placeholders(lang):
+    english, other = catalogue("en"), catalogue(lang)
+    assert set(other) == set(english), set(english) ^ set(other)
+    for key, text in english.items():
+        assert other[key].strip(), key
+        assert placeholders(other[key]) == placeholders(text), key
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+def test_translations_are_not_just_english(lang):
+    english, other = catalogue("en"), catalogue(lang)
+    same = [k for k in english if english[k] == other[k] and len(english[k]) > 25]
+    assert len(same) < 0.05 * len(english), same
+
+
+def test_english_only_content_is_marked_outside_english():
+    assert english_only("Launches the Skopje Process", "en") == "Launches the Skopje Process"
+    assert english_only("Launches the Skopje Process", "sq").startswith("Launches the Skopje Process ")
+    assert english_only("Launches the Skopje Process", "sq") != english_only("Launches the Skopje Process", "sr")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_validator_messages_in_each_language(lang):
+    [problem] = validate_file(FIXTURES / "bad" / "offices_outside_kosovo.csv").errors
+    text = problem.describe(lang)
+    assert "45.8" in text and "offices_outside_kosovo.csv" in text and "{" not in text
+    if lang != "en":
+        assert text != problem.describe("en")
+        assert "is outside Kosovo" not in text
+
+
+def run_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_every_language(page, lang):
+    at = run_page(page, lang=lang)
+    assert at.selectbox(key="lang").value == lang
+    title_key = {"map": "presence.title", "data": "edit.title"}.get(page, f"{page}.title")
+    assert at.title[0].value == t(title_key, lang)
+
+
+def test_numbers_follow_the_language():
+    assert {m.label: m.value for m in run_page("overview", lang="sr").metric}[t("kpi.budget", "sr")] == "17.462.600\u00a0€"
+    assert {m.label: m.value for m in run_page("overview", lang="sq").metric}[t("kpi.budget", "sq")] == "17\u00a0462\u00a0600\u00a0€"
+
+
+def test_unknown_language_falls_back_to_english_with_a_notice():
+    at = run_page("overview", lang="de")
+    assert at.selectbox(key="lang").value == "en"
+    assert any('"lang" value "de"' in c.value for c in at.caption)
+    assert at.title[0].value == t("overview.title", "en")
+
+
+def test_place_names_follow_the_language():
+    at = run_page("map", lang="sr", region="prishtina")
+    assert any("Priština" in s.value and "Prishtinë/" not in s.value for s in at.subheader)
