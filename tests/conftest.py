@@ -14,6 +14,20 @@ from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, AppServer
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def run_page(page: str, **params):
+    """Run ``pages/<page>.py`` through app.py under AppTest, with query parameters;
+    fails on any exception in the page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the real data package."""

@@ -3,13 +3,11 @@ every language, and the validator's messages translated."""
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import LANGUAGE_NAMES, catalogue, english_only, languages, t
-from dashboard.paths import ROOT
 from dashboard.validation import validate_file
 
-from conftest import FIXTURES
+from conftest import FIXTURES, run_page
 
 LANGS = ["en", "sq", "sr"]
 PAGES = ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources"]
@@ -56,14 +54,6 @@ def test_validator_messages_in_each_language(lang):
         assert "is outside Kosovo" not in text
 
 
-def run_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -2,19 +2,12 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.paths import ROOT
+
+from conftest import run_page
 
 PAGES = ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources", "embed"]
 
 
-def run_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at) -> str:
