@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .i18n import DEFAULT_LANG, t
+
 
 @dataclass
 class TableDiff:
@@ -16,14 +18,14 @@ class TableDiff:
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
-    def lines(self) -> list[str]:
-        """The diff for a person, one line per change."""
+    def lines(self, lang: str = DEFAULT_LANG) -> list[str]:
+        """The diff for a person, one line per change (+ added, - removed, ~ changed)."""
         def key_text(key):
             return ", ".join(f"{c}={v}" for c, v in zip(self.key_columns, key))
-        out = [f"+ added: {key_text(tuple(r[c] for c in self.key_columns))}" for r in self.added]
-        out += [f"- removed: {key_text(tuple(r[c] for c in self.key_columns))}" for r in self.removed]
-        out += [f"~ changed: {key_text(k)}: {col}: {old!r} -> {new!r}" for k, col, old, new in self.changed]
-        return out or ["no changes"]
+        out = [f"+ {t('diff.added', lang)}: {key_text(tuple(r[c] for c in self.key_columns))}" for r in self.added]
+        out += [f"- {t('diff.removed', lang)}: {key_text(tuple(r[c] for c in self.key_columns))}" for r in self.removed]
+        out += [f"~ {t('diff.changed', lang)}: {key_text(k)}: {col}: {old!r} -> {new!r}" for k, col, old, new in self.changed]
+        return out or [t("diff.none", lang)]
 
 
 def diff_records(old: list[dict], new: list[dict], key_columns: list[str]) -> TableDiff:

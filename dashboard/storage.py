@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diffing import TableDiff, diff_records
+from .i18n import DEFAULT_LANG, Msg
 from .reading import RawTable, read_table
 from .schema import resource
 from .validation import Report, validate_package
@@ -36,7 +37,15 @@ LOCK_TIMEOUT_S = 30
 
 
 class StorageError(Exception):
-    """A save that was refused; ``str()`` says why in plain words."""
+    """A save that was refused; ``message(lang)`` says why in plain words
+    (``str()`` in English)."""
+
+    def __init__(self, key: str, **params: object):
+        self.msg = Msg(key, **params)
+        super().__init__(self.msg.render())
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        return self.msg.render(lang)
 
 
 class StaleVersion(StorageError):
@@ -45,7 +54,7 @@ class StaleVersion(StorageError):
 
 class InvalidData(StorageError):
     def __init__(self, report: Report):
-        super().__init__(f"the data is not valid ({len(report.errors)} errors); nothing was saved")
+        super().__init__("storage.invalid", errors=len(report.errors))
         self.report = report
 
 
@@ -87,7 +96,7 @@ def locked(data_dir: Path, timeout: float = LOCK_TIMEOUT_S):
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise StorageError("another save is still running; try again in a moment") from None
+                    raise StorageError("storage.locked") from None
                 time.sleep(0.05)
         try:
             yield
@@ -145,18 +154,16 @@ def save_table(data_dir: Path, name: str, raw: RawTable, user: str, reason: str,
     ``StorageError`` for a missing user or reason.
     """
     if not user.strip():
-        raise StorageError("a save needs the name of the person making it")
+        raise StorageError("storage.no_user")
     if not reason.strip():
-        raise StorageError("a save needs a short reason")
+        raise StorageError("storage.no_reason")
     data_dir = Path(data_dir)
     path = data_dir / resource(name, data_dir).path
     with locked(data_dir):
         old = path.read_bytes()
         previous = version_of(old)
         if expect_version is not None and expect_version != previous:
-            raise StaleVersion(
-                f"{path.name} was changed by someone else since you opened it (you started from version "
-                f"{expect_version}, it is now {previous}). Nothing was saved: reload, reapply your changes, and save again.")
+            raise StaleVersion("storage.stale", file=path.name, expected=expect_version, current=previous)
         report = validate_package(data_dir, {name: raw})
         if not report.valid:
             raise InvalidData(report)
@@ -181,7 +188,7 @@ def version_bytes(data_dir: Path, name: str, version: str) -> bytes:
     """The content of a recorded version (its full id or a unique prefix)."""
     matches = sorted(_history_dir(data_dir, name).glob(f"*_{version}*.csv"))
     if not matches:
-        raise StorageError(f"{name} has no recorded version {version}; see `python -m dashboard history {name}`")
+        raise StorageError("storage.no_version", table=name, version=version)
     return matches[-1].read_bytes()
 
 
@@ -199,5 +206,5 @@ def diff_against(data_dir: Path, name: str, raw: RawTable) -> TableDiff:
     current = validate_package(data_dir).tables.get(name)
     proposed = validate_package(data_dir, {name: raw}).tables.get(name)
     if proposed is None:
-        raise StorageError(f"{raw.filename} cannot be read as the {name} table")
+        raise StorageError("storage.unreadable", file=raw.filename, table=name)
     return diff_records(current.records() if current else [], proposed.records(), res.primary_key)

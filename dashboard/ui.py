@@ -341,7 +341,7 @@ def signed_in_user(lang: str = "en") -> dict | None:
         st.info(t("edit.read_only", lang), icon=":material/lock:")
         return None
     if how == "oidc":
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in"):
             st.button(t("edit.sign_in_oidc", lang), on_click=st.login, icon=":material/login:")
             return None
         role = auth.oidc_role(secrets, st.user.get("email"))

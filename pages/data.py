@@ -50,14 +50,14 @@ def review_and_save(raw: RawTable, key: str) -> None:
         st.info(t("edit.no_changes", lang))
         return
     st.markdown(f"**{t('edit.preview', lang)}**")
-    st.code("\n".join(diff.lines()), language="diff")
+    st.code("\n".join(diff.lines(lang)), language="diff")
     with st.form(f"save_{key}"):
         reason = st.text_input(t("edit.reason", lang))
         if st.form_submit_button(t("edit.save", lang), type="primary"):
             try:
                 entry = storage.save_table(data_dir, name, raw, user["name"], reason, expect_version=version)
             except storage.StorageError as exc:
-                st.error(str(exc))
+                st.error(exc.message(lang))
             else:
                 saved(entry)
 
@@ -98,6 +98,6 @@ with history_tab:
                 try:
                     saved(storage.restore(data_dir, name, v.version, user["name"]))
                 except storage.StorageError as exc:
-                    st.error(str(exc))
+                    st.error(exc.message(lang))
 
 page.finish()

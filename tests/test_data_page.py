@@ -106,3 +106,24 @@ def test_sign_in_modes_follow_the_secrets():
     assert auth.oidc_role({"roles": {"a@x.org": "owner"}}, "a@x.org") is None
     assert auth.check_password({"editors": {"a": {"password_hash": HASH, "role": "editor"}}}, "a", PASSWORD) == "editor"
     assert auth.check_password({"editors": {}}, "nobody", PASSWORD) is None
+
+
+def test_with_oidc_configured_the_page_offers_single_sign_on(data_copy, monkeypatch):
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "id", "client_secret": "s", "server_metadata_url": "http://localhost/x"}
+    at.secrets["roles"] = {"ana@example.org": "editor"}
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception
+    assert "Sign in" in [b.label for b in at.button]
+    assert not at.text_input  # no password form in OIDC mode
+    at.user["is_logged_in"] = True
+    at.user["email"] = "ana@example.org"
+    at.run()
+    assert any(s.key == "edit_table" for s in at.selectbox)
+    at.user["email"] = "eve@example.org"
+    at.run()
+    assert "has no editing role" in at.warning[0].value
+    assert not any(s.key == "edit_table" for s in at.selectbox)

@@ -80,3 +80,14 @@ def test_unknown_language_falls_back_to_english_with_a_notice():
 def test_place_names_follow_the_language():
     at = run_page("map", lang="sr", region="prishtina")
     assert any("Priština" in s.value and "Prishtinë/" not in s.value for s in at.subheader)
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+def test_save_refusals_and_diffs_are_translated(lang):
+    from dashboard.diffing import diff_records
+    from dashboard.storage import StaleVersion
+
+    error = StaleVersion("storage.stale", file="staffing.csv", expected="aaa", current="bbb")
+    assert "staffing.csv" in error.message(lang) and error.message(lang) != str(error)
+    diff = diff_records([{"id": "a", "v": "1"}], [{"id": "a", "v": "2"}], ["id"])
+    assert diff.lines(lang) != diff.lines("en") and "'1' -> '2'" in diff.lines(lang)[0]

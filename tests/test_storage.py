@@ -78,7 +78,7 @@ def test_restore_is_itself_a_new_version(data_copy):
 
 
 def test_unknown_version_is_explained(data_copy):
-    with pytest.raises(storage.StorageError, match="no recorded version"):
+    with pytest.raises(storage.StorageError, match="has no recorded version"):
         storage.restore(data_copy, "staffing", "deadbeef", "admin")
 
 
