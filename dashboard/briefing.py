@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server
 
 import geopandas as gpd  # noqa: E402
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
@@ -53,6 +54,7 @@ STYLES = {
     "h2": ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=10, spaceAfter=4,
                          keepWithNext=1),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12),
+    "h3": ParagraphStyle("h3", fontName=FONT_BOLD, fontSize=9, leading=12, spaceBefore=4, keepWithNext=1),
     "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#444444")),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10),
     "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=8, leading=10),
@@ -117,22 +119,36 @@ def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -
     return _png(fig)
 
 
-def staffing_png(data: Dataset, lang: str = "en") -> io.BytesIO | None:
-    """Staff employed over time (the same figures as the Staffing page's chart)."""
-    spec = charts.staffing_chart(data, lang)
+def trend_png(spec: charts.ChartSpec, y_title: str, lang: str = "en") -> io.BytesIO | None:
+    """A trend chart as a PNG, from exactly the rows the app's chart plots
+    (``as_of``, ``value`` and, where present, ``category``); ``None`` when the app
+    draws no chart either (fewer than two dated figures)."""
     if spec.chart is None:
         return None
-    fig, ax = plt.subplots(figsize=(6.2, 2.6))
-    for category, group in spec.data.groupby("category"):
+    fig, ax = plt.subplots(figsize=(6.2, 2.2))
+    groups = spec.data.groupby("category") if "category" in spec.data else [(None, spec.data)]
+    for category, group in groups:
         dates = [charts.as_of_bounds(v)[0] for v in group["as_of"]]
         ax.plot(dates, group["value"].astype(float), linestyle="--", marker="o",
-                color=charts.CATEGORY_COLOURS[category], label=t(f"staffing.category.{category}", lang))
-    ax.set_ylabel(t("staffing.axis.people", lang))
+                color=charts.CATEGORY_COLOURS.get(category, charts.PALETTE[0]),
+                label=t(f"staffing.category.{category}", lang) if category else None)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_ylabel(y_title)
     ax.set_xlabel(t("chart.axis.as_of", lang))
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
+    if "category" in spec.data:
+        ax.legend(fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
+
+
+def _chart(story: list, spec: charts.ChartSpec, y_title: str, lang: str) -> None:
+    png = trend_png(spec, y_title, lang)
+    if png is not None:
+        story.append(_p(spec.title, "h3"))
+        story.append(Image(png, width=CONTENT_WIDTH * 0.7, height=CONTENT_WIDTH * 0.7 * 0.36))
+        story.append(_p(spec.caption, "small"))
 
 
 def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
@@ -165,17 +181,15 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
         story += [_p(note, "small") for note in detail.notes]
 
     story.append(_p(t("overview.map", lang), "h2"))
-    story.append(Image(static_map_png(data, lang, region), width=CONTENT_WIDTH * 0.8, height=CONTENT_WIDTH * 0.8 * 0.84))
+    story.append(Image(static_map_png(data, lang, region), width=CONTENT_WIDTH * 0.7, height=CONTENT_WIDTH * 0.7 * 0.84))
     story.append(_p(t("map.attribution", lang), "small"))
 
     story.append(_p(t("staffing.title", lang), "h2"))
-    staffing = staffing_png(data, lang)
-    if staffing is not None:
-        story.append(Image(staffing, width=CONTENT_WIDTH * 0.85, height=CONTENT_WIDTH * 0.85 * 0.42))
-        story.append(_p(charts.staffing_chart(data, lang).caption, "small"))
+    _chart(story, charts.staffing_chart(data, lang), t("staffing.axis.people", lang), lang)
     story.append(_figures(data, "staffing", lang))
 
     story.append(_p(t("budget.title", lang), "h2"))
+    _chart(story, charts.budget_chart(data, lang), t("budget.axis.eur", lang), lang)
     story.append(_figures(data, "budget", lang))
 
     story.append(_p(t("reports.title", lang), "h2"))
@@ -183,6 +197,10 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     story.append(_table([t("table.what", lang), t("table.figure", lang), t("table.source", lang)],
                         [[k.label(lang), k.display_value(lang), k.source.title] for k in cumulative],
                         [0.45, 0.2, 0.35]) if cumulative else _p(t("reports.no_cumulative", lang)))
+    for indicator in ("police_officers_trained", "hate_incidents_reported"):
+        spec = charts.indicator_chart(data, indicator, lang)
+        unit = spec.data["unit"].iloc[0] if len(spec.data) else ""
+        _chart(story, spec, t("chart.axis.count", lang, unit=unit), lang)
 
     story.append(_p(t("briefing.milestones", lang), "h2"))
     latest = data["milestones"].sort_values("year", kind="stable").tail(8)

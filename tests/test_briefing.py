@@ -86,3 +86,17 @@ def test_cli_bad_arguments_exit_2_with_a_clear_message(args, message, tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("lang, amount", [("sq", "17 462 600 €"), ("sr", "17.462.600 €")])
+def test_the_briefing_speaks_the_chosen_language(data, lang, amount):
+    from dashboard.i18n import t
+
+    text = text_of(PdfReader(io.BytesIO(build_briefing(data, lang=lang))))
+    assert t("briefing.title", lang) in text
+    assert amount in text.replace("\u00a0", " ")
+
+
+def test_the_monitoring_trends_are_charted(pdf):
+    text = text_of(pdf)
+    assert "Police officers trained at the Kosovo Police Service School" in text
