@@ -247,3 +247,9 @@ def legend_items(data: Dataset, lang: str = "en") -> list[tuple[str, str]]:
     """``(colour, region name)`` for each region, in the table's order."""
     return [(REGION_COLOURS.get(row["id"], UNKNOWN_REGION_COLOUR), place_name(row, lang))
             for _, row in data["regions"].iterrows()]
+
+
+def region_basis_note(data: Dataset, lang: str = "en") -> str:
+    """How the municipality-to-region assignment was made, with the data's own counts."""
+    basis = data["municipalities"]["region_basis"]
+    return t("map.region_basis_note", lang, named=int((basis == "named").sum()), total=len(basis))

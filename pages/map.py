@@ -2,7 +2,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n import place_name, t
-from dashboard.maps import available_measures, click_targets, presence_map
+from dashboard.maps import available_measures, click_targets, presence_map, region_basis_note
 from dashboard.presence import detail_for
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
@@ -51,6 +51,6 @@ with map_column:
 with detail_column:
     ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
 
-st.caption(t("map.region_basis_note", lang))
+st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
 page.finish()

@@ -76,3 +76,9 @@ def test_point_in_kosovo():
     assert contains_point(42.667, 21.167)  # Prishtinë/Priština
     assert not contains_point(42.0, 21.43)  # Skopje
     assert not contains_point(41.33, 19.82)  # Tirana
+
+
+def test_region_basis_note_counts_from_the_data(data):
+    from dashboard.maps import region_basis_note
+
+    assert "name 14 of the 38" in region_basis_note(data)
