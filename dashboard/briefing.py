@@ -35,7 +35,7 @@ from .kpis import indicator_kpis, overview_kpis  # noqa: E402
 from .loading import Dataset  # noqa: E402
 from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
 from .presence import region_detail  # noqa: E402
-from .provenance import format_as_of, source_ref  # noqa: E402
+from .provenance import citation_counts, format_as_of, source_ref  # noqa: E402
 from .tables import figures_table  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -225,8 +225,8 @@ def _figures(data: Dataset, name: str, lang: str) -> Table:
 
 
 def _cited_sources(data: Dataset):
-    ids = {s for name, frame in data.tables.items() if name != "sources" for s in frame.get("source_id", [])}
-    return [source_ref(data["sources"], s) for s in data["sources"]["id"] if s in ids]
+    counts = citation_counts(data.tables)
+    return [source_ref(data["sources"], s) for s in counts.index if counts[s] > 0]
 
 
 def _footer(lang: str):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .formatting import format_number, qualify
 from .i18n import t
-from .kpis import indicator_label
+from .kpis import indicator_label, latest
 from .loading import Dataset
 from .provenance import as_of_bounds, format_as_of, source_ref
 
@@ -184,8 +184,6 @@ def milestones_chart(milestones: pd.DataFrame, data: Dataset, lang: str = "en") 
 
 def staffing_split_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     """The latest split of authorised posts into international and local, as bars."""
-    from .kpis import latest
-
     posts = data["staffing"][data["staffing"]["measure"] == "posts"]
     row = latest(posts)
     rows = posts[posts["as_of"] == row["as_of"]] if row is not None else posts

@@ -17,11 +17,14 @@ CHART_VIEWS = {
 VIEWS = ["map", "briefing", *CHART_VIEWS]
 
 
+# The parameters of a view that an embed link keeps (a chart's view has none).
+VIEW_PARAMS = {"map": ("region", "measure"), "briefing": ("region",)}
+
+
 def embed_query(view: str, params: dict) -> dict:
     """The query of an embed link: Streamlit's ``embed=true``, the view, and the
     view's own parameters (a map keeps its region and measure)."""
-    keep = {k: v for k, v in params.items() if view == "map" and k in ("region", "measure")}
-    keep.update({k: v for k, v in params.items() if view == "briefing" and k == "region"})
+    keep = {k: v for k, v in params.items() if k in VIEW_PARAMS.get(view, ())}
     return {"embed": "true", "view": view, **keep}
 
 

@@ -124,8 +124,6 @@ def _write_param(key: str, value: str | list[str], default: str | list[str]) -> 
     if value == default or value in ("", []):
         if key in st.query_params:
             del st.query_params[key]
-    elif isinstance(value, list):
-        st.query_params[key] = value
     else:
         st.query_params[key] = value
 

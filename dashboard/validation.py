@@ -279,13 +279,13 @@ def _extra_checks(table: Table) -> list[Problem]:
                                         column=table.header[i], value=row[i]))
     if {"lat", "lon"} <= set(table.header):
         lat_i, lon_i = table.header.index("lat"), table.header.index("lon")
+        lat_c, lon_c = table.resource.field("lat").constraints, table.resource.field("lon").constraints
         for number, row in zip(table.row_numbers, table.rows):
             try:
                 lat, lon = float(row[lat_i]), float(row[lon_i])
             except ValueError:
                 continue  # reported as a type error
-            bounds = (table.resource.field("lat").constraints, table.resource.field("lon").constraints)
-            in_box = bounds[0]["minimum"] <= lat <= bounds[0]["maximum"] and bounds[1]["minimum"] <= lon <= bounds[1]["maximum"]
+            in_box = lat_c["minimum"] <= lat <= lat_c["maximum"] and lon_c["minimum"] <= lon <= lon_c["maximum"]
             if in_box and not contains_point(lat, lon):
                 problems.append(Problem(table.source_file, "outside-kosovo-outline", row=number,
                                         column="lat, lon", value=f"{lat}, {lon}",

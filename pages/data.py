@@ -1,3 +1,5 @@
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -62,6 +64,11 @@ def review_and_save(raw: RawTable, key: str) -> None:
                 saved(entry)
 
 
+def version_csv(version: str) -> bytes:
+    old = read_table(storage.version_bytes(data_dir, name, version), tables[name].path)
+    return csv_for_excel(pd.DataFrame(old.rows, columns=old.header))
+
+
 upload_tab, edit_tab, history_tab = st.tabs([t("edit.tab.upload", lang), t("edit.tab.edit", lang), t("edit.tab.history", lang)])
 with upload_tab:
     upload = st.file_uploader(t("edit.upload", lang, limit=MAX_FILE_BYTES // 1024 // 1024), type=["csv", "xlsx"],
@@ -90,9 +97,9 @@ with history_tab:
         cols = st.columns([3, 1, 1])
         cols[0].markdown(f"`{v.version}` · {ui.md_escape(v.time[:19].replace('T', ' '))} · "
                          f"{ui.md_escape(v.user)}: {ui.md_escape(v.reason)}")
-        old = read_table(storage.version_bytes(data_dir, name, v.version), tables[name].path)
-        cols[1].download_button(t("edit.download", lang), csv_for_excel(pd.DataFrame(old.rows, columns=old.header)),
-                                file_name=f"omik_{name}_{v.version}.csv", key=f"dl_{v.time}")
+        # Read only when clicked: a long history must not slow every rerun.
+        cols[1].download_button(t("edit.download", lang), partial(version_csv, v.version),
+                                file_name=f"omik_{name}_{v.version}.csv", key=f"dl_{v.time}", on_click="ignore")
         if user["role"] == "admin" and v.version != version:
             if cols[2].button(t("edit.restore", lang), key=f"restore_{v.time}"):
                 try:
