@@ -73,7 +73,14 @@ def version_of(data: bytes) -> str:
 
 def current_version(data_dir: Path, name: str) -> str:
     """The version of table ``name`` as it is on disk now."""
-    return version_of((Path(data_dir) / resource(name, data_dir).path).read_bytes())
+    return read_current(data_dir, name)[0]
+
+
+def read_current(data_dir: Path, name: str) -> tuple[str, bytes]:
+    """Table ``name`` as it is on disk now: ``(version, bytes)``, read once so the
+    two always agree."""
+    data = (Path(data_dir) / resource(name, data_dir).path).read_bytes()
+    return version_of(data), data
 
 
 def to_csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:

@@ -22,12 +22,25 @@ if user is None:
 data_dir = app_data_dir()
 tables = {r.name: r for r in resources(data_dir)}
 name = st.selectbox(t("edit.table", lang), list(tables), format_func=lambda n: tables[n].title, key="edit_table")
-version = storage.current_version(data_dir, name)
-st.caption(t("edit.version", lang, version=version))
+version, content = storage.read_current(data_dir, name)
+# The version this session started editing from. Edits and uploads stay tied to it,
+# so when someone else saves meanwhile, the work on screen is kept and its save is
+# refused as stale, instead of vanishing or overwriting theirs.
+base_key = f"edit_base_{name}"
+if base_key not in st.session_state:
+    st.session_state[base_key] = (version, content)
+base, base_content = st.session_state[base_key]
+st.caption(t("edit.version", lang, version=base))
+if base != version:
+    st.warning(t("edit.changed_meanwhile", lang, base=base, current=version), icon=":material/warning:")
+    if st.button(t("edit.start_again", lang), key="start_again"):
+        del st.session_state[base_key]
+        st.rerun()
 
 
 def saved(entry: storage.Version) -> None:
     # Rerun so every widget starts from the new version; the message survives it.
+    del st.session_state[base_key]
     st.session_state["edit_flash"] = t("edit.saved", lang, version=entry.version)
     st.rerun()
 
@@ -38,7 +51,7 @@ if "edit_flash" in st.session_state:
 
 def review_and_save(raw: RawTable, key: str) -> None:
     """Validate the candidate table, show what is wrong or what would change, and
-    save it (with a reason) only when valid and still based on ``version``."""
+    save it (with a reason) only when valid and the table is still at ``base``."""
     report = validate_package(data_dir, {name: raw})
     if report.problems:
         st.table(pd.DataFrame([{t("edit.col.severity", lang): t(f"severity.{p.severity}", lang),
@@ -57,7 +70,7 @@ def review_and_save(raw: RawTable, key: str) -> None:
         reason = st.text_input(t("edit.reason", lang))
         if st.form_submit_button(t("edit.save", lang), type="primary"):
             try:
-                entry = storage.save_table(data_dir, name, raw, user["name"], reason, expect_version=version)
+                entry = storage.save_table(data_dir, name, raw, user["name"], reason, expect_version=base)
             except storage.StorageError as exc:
                 st.error(exc.message(lang))
             else:
@@ -72,7 +85,7 @@ def version_csv(version: str) -> bytes:
 upload_tab, edit_tab, history_tab = st.tabs([t("edit.tab.upload", lang), t("edit.tab.edit", lang), t("edit.tab.history", lang)])
 with upload_tab:
     upload = st.file_uploader(t("edit.upload", lang, limit=MAX_FILE_BYTES // 1024 // 1024), type=["csv", "xlsx"],
-                              key=f"upload_{name}_{version}")
+                              key=f"upload_{name}_{base}")
     if upload is not None:
         try:
             review_and_save(read_table(upload.getvalue(), upload.name), "upload")
@@ -80,10 +93,11 @@ with upload_tab:
             st.error(exc.problem.describe(lang))
 
 with edit_tab:
-    current = read_table(data_dir / tables[name].path)
+    current = read_table(base_content, tables[name].path)
     frame = pd.DataFrame(current.rows, columns=current.header, dtype="string")
-    # The version is in the key: edits made on an older version never land on the new one.
-    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=f"editor_{name}_{version}")
+    # The base version is in the key: edits are positional, and must never land on
+    # the rows of another version (streamlit#17026).
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=f"editor_{name}_{base}")
     candidate = RawTable(current.filename, list(edited.columns), edited.fillna("").astype(str).values.tolist(),
                          list(range(2, len(edited) + 2)))
     if candidate.rows != current.rows:

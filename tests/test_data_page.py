@@ -127,3 +127,74 @@ def test_with_oidc_configured_the_page_offers_single_sign_on(data_copy, monkeypa
     at.run()
     assert "has no editing role" in at.warning[0].value
     assert not any(s.key == "edit_table" for s in at.selectbox)
+
+
+def editor_page(data_copy, monkeypatch, table: str, edits: dict) -> AppTest:
+    """The Data page signed in as an editor, with ``table`` chosen and ``edits``
+    (edited_rows / added_rows / deleted_rows, as the grid sends them) made in its
+    in-page editor."""
+    at = sign_in(data_page(data_copy, monkeypatch, {"ana": {"password_hash": HASH, "role": "editor"}}), "ana", PASSWORD)
+    at.selectbox(key="edit_table").set_value(table).run()
+    key = f"editor_{table}_{storage.current_version(data_copy, table)}"
+    assert at.data_editor(key=key).editing_mode == "dynamic"
+    at.session_state[key] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **edits}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_an_edit_in_the_page_is_previewed_then_saved_with_its_reason(data_copy, monkeypatch):
+    before = storage.current_version(data_copy, "budget")
+    at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": "17462700"}}})
+    preview = at.code[-1].value
+    assert "17462600" in preview and "17462700" in preview
+    assert storage.current_version(data_copy, "budget") == before  # nothing saved before Save
+    [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
+    reason.input("2019 figure corrected")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    assert b"17462700" in (data_copy / "budget.csv").read_bytes()
+    latest = storage.history(data_copy, "budget")[-1]
+    assert (latest.user, latest.reason) == ("ana", "2019 figure corrected")
+    assert any("Saved: the table is now at version" in s.value for s in at.success)
+
+
+def test_an_invalid_edit_in_the_page_lists_its_problem_and_offers_no_save(data_copy, monkeypatch):
+    before = (data_copy / "budget.csv").read_bytes()
+    at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": "-5"}}})
+    problems = at.table[-1].value.to_string()
+    assert "row 5" in problems and "amount" in problems
+    assert any(e.value.startswith("Not saved: 1 problems") for e in at.error)
+    assert not [b for b in at.button if b.label == "Save"]
+    assert (data_copy / "budget.csv").read_bytes() == before
+
+
+def test_rows_added_and_deleted_in_the_page_are_checked_against_the_whole_package(data_copy, monkeypatch):
+    # Deleting a source that other tables cite breaks their links: refused.
+    at = editor_page(data_copy, monkeypatch, "sources", {"deleted_rows": [0]})
+    assert not [b for b in at.button if b.label == "Save"]
+    assert "factsheet" in at.table[-1].value.to_string()
+    # A new budget row citing an unknown source is refused with its row and column.
+    at = editor_page(data_copy, monkeypatch, "budget", {"added_rows": [
+        {"category": "unified_budget", "amount": "1", "currency": "EUR", "qualifier": "exact",
+         "source_id": "no_such_source", "as_of": "2021", "note": ""}]})
+    problems = at.table[-1].value.to_string()
+    assert "row 6" in problems and "no_such_source" in problems
+
+
+def test_when_someone_else_saves_meanwhile_the_edits_stay_and_their_save_is_refused(data_copy, monkeypatch):
+    at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": "17462700"}}})
+    theirs = read_table((data_copy / "budget.csv").read_bytes().replace(b"17510500", b"17510501"), "budget.csv")
+    storage.save_table(data_copy, "budget", theirs, "bo", "someone else's fix")
+    at.run()
+    assert "Someone else saved this table since you opened it" in at.warning[0].value
+    assert "17462700" in at.code[-1].value  # the edit is still on screen
+    [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
+    reason.input("2019 figure corrected")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert any("was changed by someone else" in e.value for e in at.error)
+    saved = (data_copy / "budget.csv").read_bytes()
+    assert b"17510501" in saved and b"17462700" not in saved  # their work is intact
+    next(b for b in at.button if b.label == "Start again from the new version").click().run()
+    assert not at.warning
+    assert f"Editing version: {storage.current_version(data_copy, 'budget')}" in [c.value for c in at.caption]
