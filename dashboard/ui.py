@@ -128,8 +128,18 @@ def _write_param(key: str, value: str | list[str], default: str | list[str]) -> 
         st.query_params[key] = value
 
 
-def _param_notice(key: str, value: object, lang: str) -> None:
-    st.caption(t("state.ignored_param", lang, name=key, value=value), help=None)
+def _param_notice(key: str, value: object, lang: str, rejected: object = None) -> None:
+    """Say that the link's ``key`` held an unknown value (``rejected``, which left the
+    view at ``value``), on this run and every later one until the value changes: a
+    map reports its first state once drawn, which reruns the page, and a notice shown
+    on the first run only would vanish before anyone could read it."""
+    notices = st.session_state.setdefault("ignored_params", {})
+    if rejected is not None:
+        notices[key] = (rejected, value)
+    elif key in notices and notices[key][1] != value:
+        del notices[key]
+    if key in notices:
+        st.caption(t("state.ignored_param", lang, name=key, value=notices[key][0]))
 
 
 def url_selectbox(label: str, key: str, options: Sequence[str], default: str,
@@ -141,14 +151,15 @@ def url_selectbox(label: str, key: str, options: Sequence[str], default: str,
     ``default`` with a small notice. Options are stable ids; ``format_func`` gives
     the label, so links work in every language."""
     options = list(options)
+    unknown = None
     if key not in st.session_state:
         value, rejected = parse_choice(st.query_params.get(key), options, default)
-        if rejected:
-            _param_notice(key, st.query_params.get(key), lang)
+        unknown = st.query_params.get(key) if rejected else None
         st.session_state[key] = value
     elif st.session_state[key] not in options:
         st.session_state[key] = default
     value = st.selectbox(label, options, key=key, format_func=format_func, on_change=on_change)
+    _param_notice(key, value, lang, unknown)
     _write_param(key, value, default)
     return value
 
@@ -158,13 +169,14 @@ def url_multiselect(label: str, key: str, options: Sequence[str],
     """A multiselect whose values live in the URL as ``?key=a&key=b``; nothing
     chosen means everything (and no parameter)."""
     options = list(options)
+    unknown = None
     if key not in st.session_state:
-        known, unknown = parse_choices(st.query_params.get_all(key), options)
-        if unknown:
-            _param_notice(key, ", ".join(unknown), lang)
+        known, rejected = parse_choices(st.query_params.get_all(key), options)
+        unknown = ", ".join(rejected) or None
         st.session_state[key] = known
     value = st.multiselect(label, options, key=key, format_func=format_func,
                            placeholder=t("state.all", lang))
+    _param_notice(key, value, lang, unknown)
     _write_param(key, value, [])
     return value
 
@@ -173,8 +185,8 @@ def url_value(key: str, options: Sequence[str], lang: str = DEFAULT_LANG) -> str
     """A parameter that no widget owns (a map selection): its value if it names one
     of ``options``, else ``None`` (with a notice when it named something unknown)."""
     value, rejected = parse_choice(st.query_params.get(key), list(options), "")
+    _param_notice(key, value, lang, st.query_params.get(key) if rejected else None)
     if rejected:
-        _param_notice(key, st.query_params.get(key), lang)
         del st.query_params[key]
     return value or None
 

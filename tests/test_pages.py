@@ -56,6 +56,15 @@ def test_unknown_parameters_fall_back_with_a_notice(params):
     [(name, value)] = params.items()
     assert any(f'"{name}" value' in c.value for c in at.caption)
     assert at.selectbox(key=name).value in ("all", "", "region")
+    at.run()  # a rerun (as the map's first report causes) keeps the notice
+    assert any(f'"{name}" value' in c.value for c in at.caption)
+
+
+def test_the_notice_goes_once_the_reader_chooses_a_value():
+    at = run_page("history", theme=["media", "atlantis"])
+    assert any('"theme" value "atlantis"' in c.value for c in at.caption)
+    at.multiselect(key="theme").select("elections").run()
+    assert not any('"theme" value' in c.value for c in at.caption)
 
 
 def test_changing_the_region_updates_the_url_and_clears_the_selection():
