@@ -1,6 +1,6 @@
-"""Streamlit's caches around the loaders: the only module of the package that needs a
-running Streamlit. The cache key is the content fingerprint of the data files, so a
-change on disk (a save, a ``git pull``) shows on the next rerun without a restart.
+"""Streamlit's caches around the loaders and the map rendering. The cache key is
+the content fingerprint of the data files, so a change on disk (a save, a
+``git pull``) shows on the next rerun without a restart.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from .loading import Dataset, fingerprint, load_dataset
+from .maps import RenderedMap, presence_map, render
 from .paths import app_data_dir
 
 
@@ -23,3 +24,17 @@ def dataset(data_dir: Path | None = None) -> Dataset:
     file's content changes."""
     data_dir = data_dir or app_data_dir()
     return _dataset(str(data_dir), fingerprint(data_dir))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _presence_map(data_dir: str, content_hash: str, lang: str, region: str | None, measure: str,
+                  layer_control: bool) -> RenderedMap:
+    return render(presence_map(_dataset(data_dir, content_hash), lang, region, measure, layer_control))
+
+
+def rendered_presence_map(lang: str = "en", region: str | None = None, measure: str = "region",
+                          layer_control: bool = False) -> RenderedMap:
+    """``maps.presence_map`` of the app's data, rendered (``maps.render``) once per
+    view and data version: rendering is most of a map page's server time."""
+    data_dir = app_data_dir()
+    return _presence_map(str(data_dir), fingerprint(data_dir), lang, region, measure, layer_control)

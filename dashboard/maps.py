@@ -7,18 +7,20 @@ Leaflet: popups, tooltips and GeoJSON properties are all rendered as HTML there.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import folium
 import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry import shape
 
 from .geo import municipality_geojson
 from .i18n import place_name, t
 from .loading import Dataset
-from .offline_assets import use_local_assets
+from .offline_assets import asset_links, use_local_assets
 
 KOSOVO_BOUNDS = [[41.85, 20.01], [43.27, 21.79]]  # [[south, west], [north, east]], degrees
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
@@ -60,6 +62,25 @@ class _Attribution(MacroElement):
     def __init__(self, text: str):
         super().__init__()
         self.text = text
+
+
+class _Popup(MacroElement):
+    """A popup of ready-made HTML (every piece from the data already escaped), bound
+    with Leaflet alone: folium's Popup builds its content with jQuery's ``$(...)``,
+    which would cost every map another script to load before it draws."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.content }}, {{ this.options|tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, html_text: str, max_width: int):
+        super().__init__()
+        # A JavaScript string that cannot end the <script> it sits in (<, >, & and '
+        # are written as \u escapes); other letters stay readable (ë, š, ...).
+        self.content = htmlsafe_json_dumps(html_text, ensure_ascii=False)
+        self.options = {"maxWidth": max_width}
 
 
 def base_map() -> folium.Map:
@@ -178,13 +199,13 @@ def add_offices(m: folium.Map, data: Dataset, lang: str = "en") -> dict[str, fol
             style = OFFICE_STYLES[kind]
             permanent = kind == "regional_centre"
             label = escape(office_label(row, regions, lang))
-            folium.CircleMarker(
+            marker = folium.CircleMarker(
                 location=[float(row["lat"]), float(row["lon"])],
                 radius=style["radius"], color=style["color"], weight=style["weight"],
                 fill=True, fill_color=style["fill_color"], fill_opacity=0.95,
-                popup=folium.Popup(office_popup_html(row, lang), max_width=280),
                 tooltip=folium.Tooltip(label, permanent=permanent, direction="right" if permanent else "auto"),
             ).add_to(group)
+            marker.add_child(_Popup(office_popup_html(row, lang), max_width=280))
         group.add_to(m)
         groups[kind] = group
     return groups
@@ -236,6 +257,41 @@ def office_label(row, regions: pd.DataFrame, lang: str = "en") -> str:
     if row["kind"] == "regional_centre" and row["region_id"] in regions.index:
         return place_name(regions.loc[row["region_id"]], lang)
     return place_name(row, lang)
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """A map rendered to what streamlit-folium's frontend draws: its Leaflet script,
+    header and HTML, the id of its element, its bounds (degrees) and zoom, and the
+    scripts and style sheets it loads. Plain strings, so it caches and pickles."""
+
+    script: str
+    header: str
+    html: str
+    id: str
+    bounds: dict
+    zoom: float | None
+    js_links: tuple[str, ...]
+    css_links: tuple[str, ...]
+
+
+def render(m: folium.Map) -> RenderedMap:
+    """Render ``m`` once, the way ``st_folium`` does on every call (streamlit-folium
+    0.27, pinned: the steps below are its own, for the elements our maps use).
+    Rendering is most of a map page's server time, so pages cache the result."""
+    from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
+
+    m.get_root().render()
+    m.render()
+    html_text, header = _get_html(m), _get_header(m)  # before _get_map_string, which renames
+    script = _get_map_string(m)
+    (south, west), (north, east) = m.get_bounds()
+    return RenderedMap(
+        script=script, header=header, html=html_text, id=get_full_id(m),
+        bounds={"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
+        zoom=m.options.get("zoom"),
+        js_links=tuple(asset_links(m, ("default_js",))), css_links=tuple(asset_links(m, ("default_css",))),
+    )
 
 
 def map_html(m: folium.Map) -> str:

@@ -15,15 +15,12 @@ from .paths import STATIC_DIR
 
 # The versions folium 0.20 is written against (package.json pins the same).
 LEAFLET_VERSION = "1.9.3"
-JQUERY_VERSION = "3.7.1"  # folium's Popup builds its content with $(...)
 LEAFLET_URL = "/app/static/leaflet"
-JQUERY_URL = "/app/static/jquery/jquery.min.js"
-LOCAL_FILES = [STATIC_DIR / "leaflet" / "leaflet.js", STATIC_DIR / "leaflet" / "leaflet.css",
-               STATIC_DIR / "jquery" / "jquery.min.js"]
+LOCAL_FILES = [STATIC_DIR / "leaflet" / "leaflet.js", STATIC_DIR / "leaflet" / "leaflet.css"]
 
 
 def local_leaflet_installed() -> bool:
-    """Whether ``scripts/setup`` has put Leaflet and jQuery where the app serves them."""
+    """Whether ``scripts/setup`` has put Leaflet where the app serves it."""
     return all(path.is_file() for path in LOCAL_FILES)
 
 
@@ -38,30 +35,32 @@ class _LocalIconPath(MacroElement):
 
 
 def use_local_assets(m: folium.Map) -> folium.Map:
-    """Point ``m`` at the app's own copies of Leaflet and jQuery and drop the CDN
-    extras (Bootstrap, Font Awesome, awesome-markers) that our maps do not use.
+    """Point ``m`` at the app's own copy of Leaflet and drop the CDN extras
+    (jQuery, Bootstrap, Font Awesome, awesome-markers) that our maps do not use:
+    popups are bound without jQuery (``maps._Popup``).
 
     Call it before adding layers. Leaves the CDN links in place when the local copy
     is missing (a set-up step skipped); the page warns about that.
     """
     if local_leaflet_installed():
-        m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js"), ("jquery", JQUERY_URL)]
+        m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
         m.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
         m.add_child(_LocalIconPath())
     return m
 
 
-def asset_links(m: folium.Map) -> list[str]:
+def asset_links(m: folium.Map, kinds: tuple[str, ...] = ("default_js", "default_css")) -> list[str]:
     """Every script and stylesheet URL the map asks the browser to load (what
-    streamlit-folium collects), for checking that none is remote."""
+    streamlit-folium collects; ``kinds=("default_js",)`` for the scripts alone), for
+    checking that none is remote."""
     from folium.elements import JSCSSMixin
 
     links: list[str] = []
 
     def walk(element):
         if isinstance(element, JSCSSMixin):
-            links.extend(url for _, url in getattr(element, "default_js", []))
-            links.extend(url for _, url in getattr(element, "default_css", []))
+            for kind in kinds:
+                links.extend(url for _, url in getattr(element, kind, []))
         for child in getattr(element, "_children", {}).values():
             walk(child)
 

@@ -8,7 +8,8 @@ from functools import partial
 from urllib.parse import urljoin
 
 import streamlit as st
-from streamlit_folium import st_folium
+from streamlit_folium import _component_func as _folium_component
+from streamlit_folium import generate_js_hash
 
 from . import auth
 from .cache import dataset
@@ -18,7 +19,7 @@ from .export import csv_for_excel
 from .i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t
 from .kpis import Kpi
 from .loading import Dataset
-from .maps import MEASURES, SEQUENTIAL, escape, legend_items
+from .maps import MEASURES, SEQUENTIAL, RenderedMap, escape, legend_items
 from .offline_assets import local_leaflet_installed
 from .presence import Detail
 from .state import parse_choice, parse_choices, view_url
@@ -263,11 +264,33 @@ def table_block(key: str, frame, lang: str = "en") -> None:
                        mime="text/csv", key=f"download_{key}", icon=":material/download:")
 
 
-def static_map(m, key: str, lang: str = "en", height: int = 480) -> None:
-    """A map that never reruns the page on pan, zoom or click (``returned_objects=[]``)."""
+def _show_map(rendered: RenderedMap, key: str, height: int, returned_objects: list[str],
+              on_change: Callable[[], None] | None = None) -> None:
+    """streamlit-folium's component for an already rendered map, with the arguments
+    ``st_folium`` itself would send (0.27, pinned), so a rerun pays no rendering."""
+    component_key = generate_js_hash(rendered.script, key, False)  # st_folium's identity of the map
+
+    def changed() -> None:
+        st.session_state[key] = st.session_state.get(component_key, {})
+        if on_change is not None:
+            on_change()
+
+    _folium_component(
+        script=rendered.script, header=rendered.header, html=rendered.html, id=rendered.id, key=component_key,
+        height=height, width=None, returned_objects=returned_objects,
+        # st_folium's defaults for these objects are all None (nothing clicked yet)
+        default={name: None for name in returned_objects},
+        zoom=None, center=None, feature_group=None, return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=list(rendered.css_links), js_links=list(rendered.js_links), on_change=changed,
+        wrap_longitude=False,
+    )
+
+
+def static_map(rendered: RenderedMap, key: str, lang: str = "en", height: int = 480) -> None:
+    """A map that never reruns the page on pan, zoom or click (no returned objects)."""
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+    _show_map(rendered, key, height, [])
 
 
 def apply_map_click(state: MutableMapping, map_key: str, targets: dict[str, tuple[str, str]]) -> None:
@@ -283,14 +306,14 @@ def apply_map_click(state: MutableMapping, map_key: str, targets: dict[str, tupl
     state["office"] = ident if kind == "office" else ""
 
 
-def clickable_map(m, key: str, targets: dict[str, tuple[str, str]], lang: str = "en", height: int = 560) -> None:
+def clickable_map(rendered: RenderedMap, key: str, targets: dict[str, tuple[str, str]], lang: str = "en",
+                  height: int = 560) -> None:
     """A map whose clicks select a municipality or office. Only clicks rerun the page
-    (``returned_objects``): panning and zooming do not."""
+    (the returned objects): panning and zooming do not."""
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
-    st_folium(m, key=key, height=height, use_container_width=True,
-              returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
-              on_change=partial(apply_map_click, st.session_state, key, targets))
+    _show_map(rendered, key, height, ["last_object_clicked_tooltip", "last_object_clicked_count"],
+              partial(apply_map_click, st.session_state, key, targets))
 
 
 def detail_panel(detail: Detail | None, lang: str = "en") -> None:

@@ -3,14 +3,14 @@ import streamlit as st
 from dashboard import ui
 from dashboard.embeds import CHART_VIEWS, VIEWS, chart_for
 from dashboard.i18n import t
-from dashboard.maps import presence_map
+from dashboard.cache import rendered_presence_map
 
 data, lang = ui.embed_start()
 view = ui.url_value("view", VIEWS, lang) or "map"
 region = ui.url_value("region", list(data["regions"]["id"]), lang)
 
 if view == "map":
-    ui.static_map(presence_map(data, lang, region), key="embed_map", lang=lang, height=520)
+    ui.static_map(rendered_presence_map(lang, region), key="embed_map", lang=lang, height=520)
     ui.map_legend(data, lang)
     st.caption(t("map.attribution", lang))
 elif view == "briefing":

@@ -2,7 +2,8 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n import place_name, t
-from dashboard.maps import available_measures, click_targets, presence_map, region_basis_note
+from dashboard.cache import rendered_presence_map
+from dashboard.maps import available_measures, click_targets, region_basis_note
 from dashboard.presence import detail_for
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
@@ -43,7 +44,7 @@ else:
 
 map_column, detail_column = st.columns([3, 2])
 with map_column:
-    ui.clickable_map(presence_map(data, lang, None if region == "all" else region, measure, layer_control=True),
+    ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True),
                      key="presence_map", targets=click_targets(data, lang), lang=lang)
     ui.map_legend(data, lang, measure)
     if measure == "region" and len(available_measures(data)) == 1:

@@ -3,7 +3,8 @@ import streamlit as st
 from dashboard import ui
 from dashboard.i18n import t
 from dashboard.kpis import overview_kpis
-from dashboard.maps import presence_map, region_basis_note
+from dashboard.cache import rendered_presence_map
+from dashboard.maps import region_basis_note
 
 page = ui.page_start("overview.title", "overview.intro", embed_view="map")
 data, lang = page.data, page.lang
@@ -12,7 +13,7 @@ st.subheader(t("overview.kpis", lang))
 ui.kpi_cards(overview_kpis(data, lang), lang)
 
 st.subheader(t("overview.map", lang))
-ui.static_map(presence_map(data, lang), key="overview_map", lang=lang)
+ui.static_map(rendered_presence_map(lang), key="overview_map", lang=lang)
 ui.map_legend(data, lang)
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
