@@ -3,13 +3,14 @@
 Usage: .venv/bin/python bench/page_ready.py [--runs N]
 
 Starts the app and an empty Streamlit app (bench/empty_app.py) side by side and
-loads every page N times in a fresh browser context (nothing cached). A page is
+loads every page N times in a fresh browser context (nothing cached), in rounds
+that each load the empty app too. A page is
 ready when Streamlit's script has finished, the title is shown, every chart has
 drawn its canvas or SVG, and, on map pages, Leaflet has drawn all 44 shapes. It
 prints the median ready time and its ratio to the empty app's, measured in the same
 run on the same machine (so the ratio, not the milliseconds, is comparable across
 machines), and the bytes the browser received: over the websocket (the page's
-data), from /app/static (the map's Leaflet and jQuery), and in total.
+data), from /app/static (the map's Leaflet), and in total.
 No network beyond 127.0.0.1 is used; requests elsewhere are aborted.
 """
 from __future__ import annotations
@@ -27,9 +28,9 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from dashboard.paths import ROOT  # noqa: E402
 from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, READY_SELECTOR, AppServer  # noqa: E402
 
-PAGES = {"overview": "", "presence map": "map", "staffing": "staffing", "budget": "budget",
+PAGES = {"overview": "", "map": "map", "staffing": "staffing", "budget": "budget",
          "reports": "reports", "history": "history", "sources": "sources"}
-MAP_PAGES = {"overview", "presence map"}
+MAP_PAGES = {"overview", "map"}
 READY_JS = """(mapShapes) => {
   if (!document.querySelector('%s') || !document.querySelector('h1')) return false;
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
@@ -78,7 +79,9 @@ def measure(browser, url: str, map_shapes: int) -> tuple[float, dict[str, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="loads per page (default 5)")
+    parser.add_argument("--pages", help=f"comma-separated names among: {', '.join(PAGES)} (default: all)")
     args = parser.parse_args()
+    pages = {name: PAGES[name] for name in args.pages.split(",")} if args.pages else PAGES
     app = AppServer(ROOT / "app.py")
     empty = AppServer(ROOT / "bench" / "empty_app.py")
     try:
@@ -86,21 +89,28 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # one unmeasured load each, so first-run imports and caches are not counted
             measure(browser, empty.url, 0)
-            for path in PAGES.values():
-                measure(browser, f"{app.url}/{path}", 44 if path in ("", "map") else 0)
-            base = statistics.median(measure(browser, empty.url, 0)[0] for _ in range(args.runs))
+            for name, path in pages.items():
+                measure(browser, f"{app.url}/{path}", 44 if name in MAP_PAGES else 0)
+            # Round-robin: every round loads the empty app and then each page, so a
+            # slow spell of this shared machine weighs on both sides of the ratio.
+            times: dict[str, list[float]] = {name: [] for name in ["empty", *pages]}
+            sizes: dict[str, dict[str, int]] = {}
+            for _ in range(args.runs):
+                times["empty"].append(measure(browser, empty.url, 0)[0])
+                for name, path in pages.items():
+                    elapsed, sizes[name] = measure(browser, f"{app.url}/{path}", 44 if name in MAP_PAGES else 0)
+                    times[name].append(elapsed)
+            base = statistics.median(times["empty"])
             _, base_sizes = measure(browser, empty.url, 0)
             print(f"empty Streamlit app: {base * 1000:.0f} ms, {base_sizes['total'] / 1024:.0f} KB received "
                   f"({args.runs} runs, median)")
             print(f"{'page':<14}{'ready ms':>10}{'ratio':>8}{'websocket KB':>14}{'static KB':>11}{'total KB':>10}")
             worst = 0.0
-            for name, path in PAGES.items():
-                runs = [measure(browser, f"{app.url}/{path}", 44 if name in MAP_PAGES else 0) for _ in range(args.runs)]
-                ready = statistics.median(r[0] for r in runs)
-                sizes = runs[-1][1]
+            for name in pages:
+                ready = statistics.median(times[name])
                 worst = max(worst, ready / base)
-                print(f"{name:<14}{ready * 1000:>10.0f}{ready / base:>8.2f}{sizes['websocket'] / 1024:>14.0f}"
-                      f"{sizes['static'] / 1024:>11.0f}{sizes['total'] / 1024:>10.0f}")
+                print(f"{name:<14}{ready * 1000:>10.0f}{ready / base:>8.2f}{sizes[name]['websocket'] / 1024:>14.0f}"
+                      f"{sizes[name]['static'] / 1024:>11.0f}{sizes[name]['total'] / 1024:>10.0f}")
             browser.close()
             print(f"slowest page: {worst:.2f}x the empty app (target: 1.5x)")
     finally:
