@@ -147,7 +147,7 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     at = run_page("map", measure="field_teams")
     assert at.selectbox(key="measure").value == "field_teams"
-    assert any("Field teams listed: lighter is fewer" in m.value for m in at.markdown)
+    assert any("Field teams listed: lighter is fewer" in h.value for h in at.get("html"))
 
 
 def test_share_control_offers_the_embed_snippet_and_the_briefing_link():
