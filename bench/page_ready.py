@@ -36,7 +36,7 @@ READY_JS = """(mapShapes) => {
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
     if (!c.querySelector('canvas, svg')) return false;
   if (mapShapes) {
-    const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const f = document.querySelector('iframe[title="streamlit_folium.st_folium"], iframe[data-testid="stIFrame"]');
     if (!f || !f.contentDocument ||
         f.contentDocument.querySelectorAll('path.leaflet-interactive').length < mapShapes) return false;
   }

@@ -261,10 +261,13 @@ def office_label(row, regions: pd.DataFrame, lang: str = "en") -> str:
 
 @dataclass(frozen=True)
 class RenderedMap:
-    """A map rendered to what streamlit-folium's frontend draws: its Leaflet script,
-    header and HTML, the id of its element, its bounds (degrees) and zoom, and the
-    scripts and style sheets it loads. Plain strings, so it caches and pickles."""
+    """A map rendered two ways: ``document``, folium's standalone HTML page (what a
+    static map shows in an iframe), and what streamlit-folium's frontend draws for a
+    clickable one: its Leaflet script, header and HTML, the id of its element, its
+    bounds (degrees) and zoom, and the scripts and style sheets it loads. Plain
+    strings, so it caches and pickles."""
 
+    document: str
     script: str
     header: str
     html: str
@@ -276,18 +279,19 @@ class RenderedMap:
 
 
 def render(m: folium.Map) -> RenderedMap:
-    """Render ``m`` once, the way ``st_folium`` does on every call (streamlit-folium
-    0.27, pinned: the steps below are its own, for the elements our maps use).
-    Rendering is most of a map page's server time, so pages cache the result."""
+    """Render ``m`` once: as folium's standalone page, and the way ``st_folium``
+    does on every call (streamlit-folium 0.27, pinned: the steps below are its own,
+    for the elements our maps use). Rendering is most of a map page's server time,
+    so pages cache the result."""
     from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
 
-    m.get_root().render()
+    document = m.get_root().render()
     m.render()
     html_text, header = _get_html(m), _get_header(m)  # before _get_map_string, which renames
     script = _get_map_string(m)
     (south, west), (north, east) = m.get_bounds()
     return RenderedMap(
-        script=script, header=header, html=html_text, id=get_full_id(m),
+        document=document, script=script, header=header, html=html_text, id=get_full_id(m),
         bounds={"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
         zoom=m.options.get("zoom"),
         js_links=tuple(asset_links(m, ("default_js",))), css_links=tuple(asset_links(m, ("default_css",))),

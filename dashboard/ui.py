@@ -64,12 +64,12 @@ def current_lang() -> str:
 
 
 def language_switcher() -> str:
-    """The language select box (in the sidebar, on every page); its value lives in
+    """The language switch (in the sidebar, on every page); its value lives in
     the URL as ``?lang=``, so a shared link opens in the sender's language."""
     lang = current_lang()
     with st.sidebar:
-        return url_selectbox(t("lang.label", lang), "lang", languages(), DEFAULT_LANG,
-                             lambda code: LANGUAGE_NAMES.get(code, code), lang)
+        return url_choice(t("lang.label", lang), "lang", languages(), DEFAULT_LANG,
+                          lambda code: LANGUAGE_NAMES.get(code, code), lang)
 
 
 def page_start(title_key: str, intro_key: str | None = None, embed_view: str | None = None) -> Page:
@@ -129,28 +129,32 @@ def _write_param(key: str, value: str | list[str], default: str | list[str]) -> 
         st.query_params[key] = value
 
 
-def _param_notice(key: str, value: object, lang: str, rejected: object = None) -> None:
+def _param_notice(key: str, value: object, lang: str, rejected: object = None, where=None) -> None:
     """Say that the link's ``key`` held an unknown value (``rejected``, which left the
     view at ``value``), on this run and every later one until the value changes: a
     map reports its first state once drawn, which reruns the page, and a notice shown
-    on the first run only would vanish before anyone could read it."""
+    on the first run only would vanish before anyone could read it. ``where`` is the
+    container to say it in (default: where the widget is)."""
     notices = st.session_state.setdefault("ignored_params", {})
     if rejected is not None:
         notices[key] = (rejected, value)
     elif key in notices and notices[key][1] != value:
         del notices[key]
     if key in notices:
-        st.caption(t("state.ignored_param", lang, name=key, value=notices[key][0]))
+        (where or st).caption(t("state.ignored_param", lang, name=key, value=notices[key][0]))
 
 
-def url_selectbox(label: str, key: str, options: Sequence[str], default: str,
-                  format_func: Callable[[str], str] = str, lang: str = DEFAULT_LANG,
-                  on_change: Callable[[], None] | None = None) -> str:
-    """A select box whose value lives in the URL as ``?key=value``.
+def url_choice(label: str, key: str, options: Sequence[str], default: str,
+               format_func: Callable[[str], str] = str, lang: str = DEFAULT_LANG,
+               on_change: Callable[[], None] | None = None, widget: Callable = st.pills, notices=None) -> str:
+    """One choice whose value lives in the URL as ``?key=value``: pills (``widget``,
+    the default, for a handful of options) or ``st.selectbox`` (for many).
 
     The URL seeds it on a session's first run; an unknown value falls back to
-    ``default`` with a small notice. Options are stable ids; ``format_func`` gives
-    the label, so links work in every language."""
+    ``default`` with a small notice (in ``notices``, a container, when given).
+    Options are stable ids; ``format_func`` gives the label, so links work in every
+    language. Pills are preferred where they fit: a select box makes the browser
+    fetch some 140 KB of extra script before the page is ready."""
     options = list(options)
     unknown = None
     if key not in st.session_state:
@@ -159,24 +163,25 @@ def url_selectbox(label: str, key: str, options: Sequence[str], default: str,
         st.session_state[key] = value
     elif st.session_state[key] not in options:
         st.session_state[key] = default
-    value = st.selectbox(label, options, key=key, format_func=format_func, on_change=on_change)
-    _param_notice(key, value, lang, unknown)
+    extra = {"required": True} if widget is st.pills else {}  # a pill cannot be unselected to nothing
+    value = widget(label, options, key=key, format_func=format_func, on_change=on_change, **extra)
+    _param_notice(key, value, lang, unknown, notices)
     _write_param(key, value, default)
     return value
 
 
-def url_multiselect(label: str, key: str, options: Sequence[str],
-                    format_func: Callable[[str], str] = str, lang: str = DEFAULT_LANG) -> list[str]:
-    """A multiselect whose values live in the URL as ``?key=a&key=b``; nothing
-    chosen means everything (and no parameter)."""
+def url_choices(label: str, key: str, options: Sequence[str],
+                format_func: Callable[[str], str] = str, lang: str = DEFAULT_LANG) -> list[str]:
+    """Several choices (pills) whose values live in the URL as ``?key=a&key=b``;
+    nothing chosen means everything (and no parameter)."""
     options = list(options)
     unknown = None
     if key not in st.session_state:
         known, rejected = parse_choices(st.query_params.get_all(key), options)
         unknown = ", ".join(rejected) or None
         st.session_state[key] = known
-    value = st.multiselect(label, options, key=key, format_func=format_func,
-                           placeholder=t("state.all", lang))
+    value = st.pills(label, options, selection_mode="multi", key=key, format_func=format_func,
+                     help=t("state.none_is_all", lang))
     _param_notice(key, value, lang, unknown)
     _write_param(key, value, [])
     return value
@@ -286,11 +291,13 @@ def _show_map(rendered: RenderedMap, key: str, height: int, returned_objects: li
     )
 
 
-def static_map(rendered: RenderedMap, key: str, lang: str = "en", height: int = 480) -> None:
-    """A map that never reruns the page on pan, zoom or click (no returned objects)."""
+def static_map(rendered: RenderedMap, lang: str = "en", height: int = 480) -> None:
+    """A map to look at, not to select with: folium's own standalone page in an
+    iframe. It starts drawing sooner than streamlit-folium's component, which loads
+    its own script bundle and then Leaflet before it can draw."""
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
-    _show_map(rendered, key, height, [])
+    st.iframe(rendered.document, height=height, alt=t("map.frame_title", lang))
 
 
 def apply_map_click(state: MutableMapping, map_key: str, targets: dict[str, tuple[str, str]]) -> None:

@@ -10,7 +10,7 @@ view = ui.url_value("view", VIEWS, lang) or "map"
 region = ui.url_value("region", list(data["regions"]["id"]), lang)
 
 if view == "map":
-    ui.static_map(rendered_presence_map(lang, region), key="embed_map", lang=lang, height=520)
+    ui.static_map(rendered_presence_map(lang, region), lang, height=520)
     ui.map_legend(data, lang)
     st.caption(t("map.attribution", lang))
 elif view == "briefing":

@@ -11,7 +11,7 @@ data, lang = page.data, page.lang
 milestones = data["milestones"]
 themes = sorted(dict.fromkeys(milestones["theme"]))
 
-chosen = ui.url_multiselect(t("history.themes", lang), "theme", themes, lambda th: t(f"theme.{th}", lang), lang)
+chosen = ui.url_choices(t("history.themes", lang), "theme", themes, lambda th: t(f"theme.{th}", lang), lang)
 shown = milestones[milestones["theme"].isin(chosen)] if chosen else milestones
 
 ui.chart_block(charts.milestones_chart(shown, data, lang), lang)

@@ -18,20 +18,23 @@ def clear_selection() -> None:
     st.session_state["office"] = ""
 
 
-filters = st.columns(4)
-with filters[0]:
-    region = ui.url_selectbox(t("presence.region", lang), "region", ["all", *regions.index], "all",
-                              lambda r: t("presence.all_regions", lang) if r == "all" else place_name(regions.loc[r], lang),
-                              lang, on_change=clear_selection)
-with filters[1]:
-    measure = ui.url_selectbox(t("presence.measure", lang), "measure", available_measures(data), "region",
-                               lambda m: t(f"map.measure.{m}", lang), lang)
-with filters[2]:
-    municipality = ui.url_selectbox(t("presence.municipality", lang), "municipality", ["", *municipalities.index], "",
-                                    lambda c: t("presence.none", lang) if not c else place_name(municipalities.loc[c], lang), lang)
-with filters[3]:
-    office = ui.url_selectbox(t("presence.office", lang), "office", ["", *offices.index], "",
-                              lambda o: t("presence.none", lang) if not o else place_name(offices.loc[o], lang), lang)
+region = ui.url_choice(t("presence.region", lang), "region", ["all", *regions.index], "all",
+                       lambda r: t("presence.all_regions", lang) if r == "all" else place_name(regions.loc[r], lang),
+                       lang, on_change=clear_selection)
+measure_column, choose_column = st.columns([3, 2], vertical_alignment="bottom")
+with measure_column:
+    measure = ui.url_choice(t("presence.measure", lang), "measure", available_measures(data), "region",
+                            lambda m: t(f"map.measure.{m}", lang), lang)
+# The keyboard's way to what a click on the map selects. In a popover, so its select
+# boxes' script loads only when someone opens it, not with every map page.
+notices = st.container()
+with choose_column, st.popover(t("presence.choose", lang), icon=":material/search:", width="stretch"):
+    municipality = ui.url_choice(t("presence.municipality", lang), "municipality", ["", *municipalities.index], "",
+                                 lambda c: t("presence.none", lang) if not c else place_name(municipalities.loc[c], lang),
+                                 lang, widget=st.selectbox, notices=notices)
+    office = ui.url_choice(t("presence.office", lang), "office", ["", *offices.index], "",
+                           lambda o: t("presence.none", lang) if not o else place_name(offices.loc[o], lang),
+                           lang, widget=st.selectbox, notices=notices)
 
 if office:
     selection = ("office", office)

@@ -13,7 +13,7 @@ st.subheader(t("overview.kpis", lang))
 ui.kpi_cards(overview_kpis(data, lang), lang)
 
 st.subheader(t("overview.map", lang))
-ui.static_map(rendered_presence_map(lang), key="overview_map", lang=lang)
+ui.static_map(rendered_presence_map(lang), lang)
 ui.map_legend(data, lang)
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))

@@ -10,8 +10,8 @@ data, lang = page.data, page.lang
 indicators = data["indicators"]
 groups = list(dict.fromkeys(indicators["group"]))
 
-group = ui.url_selectbox(t("reports.group", lang), "group", ["all", *groups], "all",
-                         lambda g: t("reports.all_groups", lang) if g == "all" else t(f"group.{g}", lang), lang)
+group = ui.url_choice(t("reports.group", lang), "group", ["all", *groups], "all",
+                      lambda g: t("reports.all_groups", lang) if g == "all" else t(f"group.{g}", lang), lang)
 chosen = None if group == "all" else group
 
 st.subheader(t("reports.cumulative", lang))

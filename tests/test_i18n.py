@@ -60,7 +60,7 @@ def test_validator_messages_in_each_language(lang):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_in_every_language(page, lang):
     at = run_page(page, lang=lang)
-    assert at.selectbox(key="lang").value == lang
+    assert at.pills(key="lang").value == lang
     title_key = {"map": "presence.title", "data": "edit.title"}.get(page, f"{page}.title")
     assert at.title[0].value == t(title_key, lang)
 
@@ -72,7 +72,7 @@ def test_numbers_follow_the_language():
 
 def test_unknown_language_falls_back_to_english_with_a_notice():
     at = run_page("overview", lang="de")
-    assert at.selectbox(key="lang").value == "en"
+    assert at.pills(key="lang").value == "en"
     assert any('"lang" value "de"' in c.value for c in at.caption)
     assert at.title[0].value == t("overview.title", "en")
 

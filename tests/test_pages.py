@@ -32,7 +32,7 @@ def test_every_page_has_an_honest_empty_state(page, empty_data_dir, monkeypatch)
 
 def test_presence_opens_a_region_from_the_url():
     at = run_page("map", region="prizren")
-    assert at.selectbox(key="region").value == "prizren"
+    assert at.pills(key="region").value == "prizren"
     assert "Region Prizren" in texts(at)
     assert "Dragash/Dragaš" in texts(at)
 
@@ -55,7 +55,8 @@ def test_unknown_parameters_fall_back_with_a_notice(params):
     at = run_page("map", **params)
     [(name, value)] = params.items()
     assert any(f'"{name}" value' in c.value for c in at.caption)
-    assert at.selectbox(key=name).value in ("all", "", "region")
+    widget = at.selectbox(key=name) if name == "office" else at.pills(key=name)
+    assert widget.value in ("all", "", "region")
     at.run()  # a rerun (as the map's first report causes) keeps the notice
     assert any(f'"{name}" value' in c.value for c in at.caption)
 
@@ -63,13 +64,13 @@ def test_unknown_parameters_fall_back_with_a_notice(params):
 def test_the_notice_goes_once_the_reader_chooses_a_value():
     at = run_page("history", theme=["media", "atlantis"])
     assert any('"theme" value "atlantis"' in c.value for c in at.caption)
-    at.multiselect(key="theme").select("elections").run()
+    at.pills(key="theme").select("elections").run()
     assert not any('"theme" value' in c.value for c in at.caption)
 
 
 def test_changing_the_region_updates_the_url_and_clears_the_selection():
     at = run_page("map", office="hq")
-    at.selectbox(key="region").set_value("peja").run()
+    at.pills(key="region").set_value("peja").run()
     assert at.query_params["region"] in ("peja", ["peja"])
     assert "office" not in at.query_params
     assert "Region Pejë/Peć" in texts(at)
@@ -112,7 +113,7 @@ def test_reports_filter_by_field_from_the_url():
 
 def test_history_filters_milestones_by_theme_from_the_url():
     at = run_page("history", theme=["elections", "media"])
-    assert at.multiselect(key="theme").value == ["elections", "media"]
+    assert at.pills(key="theme").value == ["elections", "media"]
     listed = "\n".join(m.value for m in at.markdown)
     assert "Administers the first democratic municipal elections in Kosovo" in listed
     assert "Establishes the Kosovo Bar Association" not in listed
@@ -146,7 +147,7 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
     offices.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     at = run_page("map", measure="field_teams")
-    assert at.selectbox(key="measure").value == "field_teams"
+    assert at.pills(key="measure").value == "field_teams"
     assert any("Field teams listed: lighter is fewer" in h.value for h in at.get("html"))
 
 
