@@ -1,4 +1,5 @@
-"""The Update data page: nobody edits without signing in; sign-in, rate limit, restore."""
+"""The Update data page: nobody edits without signing in; sign-in, rate limit, upload,
+in-page editing, stale-base refusal, restore."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -198,3 +199,30 @@ def test_when_someone_else_saves_meanwhile_the_edits_stay_and_their_save_is_refu
     next(b for b in at.button if b.label == "Start again from the new version").click().run()
     assert not at.warning
     assert f"Editing version: {storage.current_version(data_copy, 'budget')}" in [c.value for c in at.caption]
+
+
+def test_an_uploaded_file_is_checked_previewed_and_saved(data_copy, monkeypatch):
+    at = sign_in(data_page(data_copy, monkeypatch, {"ana": {"password_hash": HASH, "role": "editor"}}), "ana", PASSWORD)
+    at.selectbox(key="edit_table").set_value("budget").run()
+    original = (data_copy / "budget.csv").read_bytes()
+
+    def uploader():
+        return next(u for u in at.file_uploader if (u.key or "").startswith("upload_budget_"))
+
+    # a bad file: every problem listed with its row and column, nothing saved, no Save
+    uploader().upload("budget.csv", original.replace(b"17462600,EUR", b"lots,EUR"), "text/csv").run()
+    assert not at.exception
+    problems = at.table[0].value.to_string()
+    assert "row 5" in problems and "amount" in problems
+    assert not [b for b in at.button if b.label == "Save"]
+    assert (data_copy / "budget.csv").read_bytes() == original
+
+    # a good one: previewed, then saved with a reason
+    uploader().upload("budget.csv", original.replace(b"17462600", b"17462700"), "text/csv").run()
+    assert "17462700" in at.code[-1].value
+    [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
+    reason.input("2019 figure corrected")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    assert b"17462700" in (data_copy / "budget.csv").read_bytes()
+    assert storage.history(data_copy, "budget")[-1].reason == "2019 figure corrected"
