@@ -252,9 +252,7 @@ def chart_block(spec: ChartSpec, lang: str = "en") -> None:
         st.info(spec.reason, icon=":material/info:")
     with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
         st.table(spec.data, hide_index=True)
-        st.download_button(t("chart.download_csv", lang), csv_for_excel(spec.data),
-                           file_name=f"omik_{spec.key}.csv", mime="text/csv",
-                           key=f"download_{spec.key}", icon=":material/download:")
+        csv_download(spec.key, spec.data, lang)
     st.caption(spec.caption)
 
 
@@ -265,8 +263,14 @@ def table_block(key: str, frame, lang: str = "en") -> None:
         return
     # st.table: plain HTML, so it prints, reads aloud and loads no grid component.
     st.table(frame, hide_index=True)
-    st.download_button(t("chart.download_csv", lang), csv_for_excel(frame), file_name=f"omik_{key}.csv",
-                       mime="text/csv", key=f"download_{key}", icon=":material/download:")
+    csv_download(key, frame, lang)
+
+
+def csv_download(key: str, frame, lang: str = "en") -> None:
+    """A CSV of ``frame`` that opens safely in Excel, written only when clicked (a
+    page has many, and most are never downloaded)."""
+    st.download_button(t("chart.download_csv", lang), partial(csv_for_excel, frame), file_name=f"omik_{key}.csv",
+                       mime="text/csv", key=f"download_{key}", icon=":material/download:", on_click="ignore")
 
 
 def _show_map(rendered: RenderedMap, key: str, height: int, returned_objects: list[str],

@@ -267,6 +267,20 @@ def test_the_briefing_downloads_as_a_pdf(page, app_server, tmp_path):
     assert "Regional Centre Pejë/Peć" in "\n".join(p.extract_text() for p in PdfReader(path).pages)
 
 
+def test_a_chart_downloads_exactly_what_it_plots_as_csv(page, app_server, tmp_path):
+    open_page(page, app_server.url, "staffing")
+    block = page.locator('[data-testid="stExpander"]').filter(has_text="View data").first
+    block.get_by_text("View data").click()
+    with page.expect_download(timeout=60_000) as info:
+        block.get_by_role("button", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename == "omik_staffing_latest_split.csv"
+    path = tmp_path / "split.csv"
+    download.save_as(path)
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff") and "international" in text and "116" in text and "387" in text
+
+
 def test_embed_mode_shows_one_chart_without_navigation(page, app_server):
     open_page_embedded = f"{app_server.url}/embed?embed=true&view=staffing_over_time"
     page.goto(open_page_embedded)
