@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from .loading import Dataset, fingerprint, load_dataset
-from .maps import RenderedMap, presence_map, render
+from .maps import RenderedMap, click_targets, presence_map, render
 from .paths import app_data_dir
 
 
@@ -26,6 +26,12 @@ def dataset(data_dir: Path | None = None) -> Dataset:
     return _dataset(str(data_dir), fingerprint(data_dir))
 
 
+def _app_data_key() -> tuple[str, str]:
+    """The app's data folder and its content fingerprint: the key of every cache below."""
+    data_dir = app_data_dir()
+    return str(data_dir), fingerprint(data_dir)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _presence_map(data_dir: str, content_hash: str, lang: str, region: str | None, measure: str,
                   layer_control: bool) -> RenderedMap:
@@ -36,5 +42,15 @@ def rendered_presence_map(lang: str = "en", region: str | None = None, measure: 
                           layer_control: bool = False) -> RenderedMap:
     """``maps.presence_map`` of the app's data, rendered (``maps.render``) once per
     view and data version: rendering is most of a map page's server time."""
-    data_dir = app_data_dir()
-    return _presence_map(str(data_dir), fingerprint(data_dir), lang, region, measure, layer_control)
+    return _presence_map(*_app_data_key(), lang, region, measure, layer_control)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _click_targets(data_dir: str, content_hash: str, lang: str) -> dict[str, tuple[str, str]]:
+    return click_targets(_dataset(data_dir, content_hash), lang)
+
+
+def presence_click_targets(lang: str = "en") -> dict[str, tuple[str, str]]:
+    """``maps.click_targets`` of the app's data, once per language and data version:
+    every click on the map reruns the page."""
+    return _click_targets(*_app_data_key(), lang)

@@ -2,8 +2,8 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n import place_name, t
-from dashboard.cache import rendered_presence_map
-from dashboard.maps import available_measures, click_targets, region_basis_note
+from dashboard.cache import presence_click_targets, rendered_presence_map
+from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence import detail_for
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
@@ -11,6 +11,7 @@ data, lang = page.data, page.lang
 regions = data["regions"].set_index("id")
 municipalities = data["municipalities"].sort_values("name_en").set_index("code")
 offices = data["offices"].set_index("id")
+measures = available_measures(data)
 
 
 def clear_selection() -> None:
@@ -23,7 +24,7 @@ region = ui.url_choice(t("presence.region", lang), "region", ["all", *regions.in
                        lang, on_change=clear_selection)
 measure_column, choose_column = st.columns([3, 2], vertical_alignment="bottom")
 with measure_column:
-    measure = ui.url_choice(t("presence.measure", lang), "measure", available_measures(data), "region",
+    measure = ui.url_choice(t("presence.measure", lang), "measure", measures, "region",
                             lambda m: t(f"map.measure.{m}", lang), lang)
 # The keyboard's way to what a click on the map selects. In a popover, so its select
 # boxes' script loads only when someone opens it, not with every map page.
@@ -48,9 +49,9 @@ else:
 map_column, detail_column = st.columns([3, 2])
 with map_column:
     ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True),
-                     key="presence_map", targets=click_targets(data, lang), lang=lang)
+                     key="presence_map", targets=presence_click_targets(lang), lang=lang)
     ui.map_legend(data, lang, measure)
-    if measure == "region" and len(available_measures(data)) == 1:
+    if measure == "region" and len(measures) == 1:
         st.caption(t("presence.no_measures", lang))
 with detail_column:
     ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
