@@ -253,31 +253,32 @@ def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tm
     context.close()
 
 
+def downloaded(page, button, tmp_path) -> tuple[str, bytes]:
+    """Click ``button`` and return the file the browser saved: its name and bytes."""
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    return info.value.suggested_filename, path.read_bytes()
+
+
 def test_the_briefing_downloads_as_a_pdf(page, app_server, tmp_path):
     open_page(page, app_server.url, "budget?region=peja")
-    with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="Download briefing (PDF)").click()
-    download = info.value
-    assert download.suggested_filename == "omik_briefing_peja.pdf"
-    path = tmp_path / "b.pdf"
-    download.save_as(path)
-    assert path.read_bytes().startswith(b"%PDF")
+    name, pdf = downloaded(page, page.get_by_role("button", name="Download briefing (PDF)"), tmp_path)
+    assert name == "omik_briefing_peja.pdf"
+    assert pdf.startswith(b"%PDF")
     from pypdf import PdfReader
 
-    assert "Regional Centre Pejë/Peć" in "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "Regional Centre Pejë/Peć" in "\n".join(p.extract_text() for p in PdfReader(tmp_path / name).pages)
 
 
 def test_a_chart_downloads_exactly_what_it_plots_as_csv(page, app_server, tmp_path):
     open_page(page, app_server.url, "staffing")
     block = page.locator('[data-testid="stExpander"]').filter(has_text="View data").first
     block.get_by_text("View data").click()
-    with page.expect_download(timeout=60_000) as info:
-        block.get_by_role("button", name="Download CSV").click()
-    download = info.value
-    assert download.suggested_filename == "omik_staffing_latest_split.csv"
-    path = tmp_path / "split.csv"
-    download.save_as(path)
-    text = path.read_bytes().decode("utf-8")
+    name, csv = downloaded(page, block.get_by_role("button", name="Download CSV"), tmp_path)
+    assert name == "omik_staffing_latest_split.csv"
+    text = csv.decode("utf-8")
     assert text.startswith("\ufeff") and "international" in text and "116" in text and "387" in text
 
 
