@@ -285,7 +285,7 @@ def render(m: folium.Map) -> RenderedMap:
     so pages cache the result."""
     from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
 
-    document = m.get_root().render()
+    document = map_html(m)
     m.render()
     html_text, header = _get_html(m), _get_header(m)  # before _get_map_string, which renames
     script = _get_map_string(m)
@@ -299,7 +299,7 @@ def render(m: folium.Map) -> RenderedMap:
 
 
 def map_html(m: folium.Map) -> str:
-    """The full HTML/JS the map renders to (what streamlit-folium sends)."""
+    """The map as folium's standalone HTML page (what a static map shows)."""
     return m.get_root().render()
 
 
