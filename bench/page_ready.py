@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from dashboard.paths import ROOT  # noqa: E402
-from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, READY_SELECTOR, AppServer  # noqa: E402
+from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, READY_SELECTOR, AppServer  # noqa: E402
 
 PAGES = {"overview": "", "map": "map", "staffing": "staffing", "budget": "budget",
          "reports": "reports", "history": "history", "sources": "sources"}
@@ -36,12 +36,12 @@ READY_JS = """(mapShapes) => {
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
     if (!c.querySelector('canvas, svg')) return false;
   if (mapShapes) {
-    const f = document.querySelector('iframe[title="streamlit_folium.st_folium"], iframe[data-testid="stIFrame"]');
+    const f = document.querySelector('%s');
     if (!f || !f.contentDocument ||
         f.contentDocument.querySelectorAll('path.leaflet-interactive').length < mapShapes) return false;
   }
   return true;
-}""" % READY_SELECTOR.replace("'", "\\'")
+}""" % (READY_SELECTOR.replace("'", "\\'"), MAP_FRAME.replace("'", "\\'"))
 
 
 def measure(browser, url: str, map_shapes: int) -> tuple[float, dict[str, int]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from .loading import Dataset, fingerprint, load_dataset
-from .maps import RenderedMap, click_targets, presence_map, render
+from .maps import map_html, presence_map
 from .paths import app_data_dir
 
 
@@ -34,23 +34,14 @@ def _app_data_key() -> tuple[str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _presence_map(data_dir: str, content_hash: str, lang: str, region: str | None, measure: str,
-                  layer_control: bool) -> RenderedMap:
-    return render(presence_map(_dataset(data_dir, content_hash), lang, region, measure, layer_control))
+                  layer_control: bool) -> str:
+    return map_html(presence_map(_dataset(data_dir, content_hash), lang, region, measure, layer_control))
 
 
 def rendered_presence_map(lang: str = "en", region: str | None = None, measure: str = "region",
-                          layer_control: bool = False) -> RenderedMap:
-    """``maps.presence_map`` of the app's data, rendered (``maps.render``) once per
-    view and data version: rendering is most of a map page's server time."""
+                          layer_control: bool = False) -> str:
+    """``maps.presence_map`` of the app's data as its HTML page (``maps.map_html``),
+    rendered once per view and data version: rendering is most of a map page's
+    server time."""
     return _presence_map(*_app_data_key(), lang, region, measure, layer_control)
 
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _click_targets(data_dir: str, content_hash: str, lang: str) -> dict[str, tuple[str, str]]:
-    return click_targets(_dataset(data_dir, content_hash), lang)
-
-
-def presence_click_targets(lang: str = "en") -> dict[str, tuple[str, str]]:
-    """``maps.click_targets`` of the app's data, once per language and data version:
-    every click on the map reruns the page."""
-    return _click_targets(*_app_data_key(), lang)

@@ -7,7 +7,6 @@ Leaflet: popups, tooltips and GeoJSON properties are all rendered as HTML there.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 import folium
 import pandas as pd
@@ -20,7 +19,7 @@ from shapely.geometry import shape
 from .geo import municipality_geojson
 from .i18n import place_name, t
 from .loading import Dataset
-from .offline_assets import asset_links, use_local_assets
+from .offline_assets import use_local_assets
 
 KOSOVO_BOUNDS = [[41.85, 20.01], [43.27, 21.79]]  # [[south, west], [north, east]], degrees
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
@@ -81,6 +80,25 @@ class _Popup(MacroElement):
         # are written as \u escapes); other letters stay readable (ë, š, ...).
         self.content = htmlsafe_json_dumps(html_text, ensure_ascii=False)
         self.options = {"maxWidth": max_width}
+
+
+class _Selects(MacroElement):
+    """A click on the parent layer tells the page around the map what it selects:
+    ``{omikSelect: {kind, id}}`` posted to the parent window (``map_frame.js`` passes
+    it on to Python). ``ident=None`` takes the clicked GeoJSON feature's ``code``.
+    Ids come from the data, so they are written as JSON that cannot end the script."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.on('click', function (e) {"
+        " var id = {{ this.ident|tojson }} || e.sourceTarget.feature.properties.code;"
+        " window.parent.postMessage({omikSelect: {kind: {{ this.kind|tojson }}, id: id}}, '*'); });"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, kind: str, ident: str | None = None):
+        super().__init__()
+        self.kind, self.ident = kind, ident
 
 
 def base_map() -> folium.Map:
@@ -183,6 +201,7 @@ def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en", region: s
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     )
+    layer.add_child(_Selects("municipality"))
     layer.add_to(m)
     return layer
 
@@ -206,6 +225,7 @@ def add_offices(m: folium.Map, data: Dataset, lang: str = "en") -> dict[str, fol
                 tooltip=folium.Tooltip(label, permanent=permanent, direction="right" if permanent else "auto"),
             ).add_to(group)
             marker.add_child(_Popup(office_popup_html(row, lang), max_width=280))
+            marker.add_child(_Selects("office", str(row["id"])))
         group.add_to(m)
         groups[kind] = group
     return groups
@@ -238,19 +258,6 @@ def region_bounds(data: Dataset, region: str) -> list[list[float]] | None:
     return [[south, west], [north, east]]
 
 
-def click_targets(data: Dataset, lang: str = "en") -> dict[str, tuple[str, str]]:
-    """What a click on the map selects, keyed by the clicked object's hover text (as
-    the browser reads it, unescaped): ``("municipality", code)`` or ``("office", id)``."""
-    regions = data["regions"].set_index("id")
-    targets: dict[str, tuple[str, str]] = {}
-    for _, row in data["municipalities"].iterrows():
-        region_name = place_name(regions.loc[row["region_id"]], lang) if row["region_id"] in regions.index else row["region_id"]
-        targets[municipality_label(row, region_name, lang)] = ("municipality", row["code"])
-    for _, row in data["offices"].iterrows():
-        targets[office_label(row, regions, lang)] = ("office", row["id"])
-    return targets
-
-
 def office_label(row, regions: pd.DataFrame, lang: str = "en") -> str:
     """An office's label on the map, unescaped: a regional centre's is its region's
     name (shown permanently, as the town label); others show their own name."""
@@ -259,47 +266,9 @@ def office_label(row, regions: pd.DataFrame, lang: str = "en") -> str:
     return place_name(row, lang)
 
 
-@dataclass(frozen=True)
-class RenderedMap:
-    """A map rendered two ways: ``document``, folium's standalone HTML page (what a
-    static map shows in an iframe), and what streamlit-folium's frontend draws for a
-    clickable one: its Leaflet script, header and HTML, the id of its element, its
-    bounds (degrees) and zoom, and the scripts and style sheets it loads. Plain
-    strings, so it caches and pickles."""
-
-    document: str
-    script: str
-    header: str
-    html: str
-    id: str
-    bounds: dict
-    zoom: float | None
-    js_links: tuple[str, ...]
-    css_links: tuple[str, ...]
-
-
-def render(m: folium.Map) -> RenderedMap:
-    """Render ``m`` once: as folium's standalone page, and the way ``st_folium``
-    does on every call (streamlit-folium 0.27, pinned: the steps below are its own,
-    for the elements our maps use). Rendering is most of a map page's server time,
-    so pages cache the result."""
-    from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
-
-    document = map_html(m)
-    m.render()
-    html_text, header = _get_html(m), _get_header(m)  # before _get_map_string, which renames
-    script = _get_map_string(m)
-    (south, west), (north, east) = m.get_bounds()
-    return RenderedMap(
-        document=document, script=script, header=header, html=html_text, id=get_full_id(m),
-        bounds={"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
-        zoom=m.options.get("zoom"),
-        js_links=tuple(asset_links(m, ("default_js",))), css_links=tuple(asset_links(m, ("default_css",))),
-    )
-
-
 def map_html(m: folium.Map) -> str:
-    """The map as folium's standalone HTML page (what a static map shows)."""
+    """The map as folium's standalone HTML page: what every map frame shows
+    (``ui.static_map``, ``ui.clickable_map``)."""
     return m.get_root().render()
 
 

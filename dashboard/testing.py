@@ -19,6 +19,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 READY_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# The Presence map's clickable map (ui.clickable_map) or a static one (st.iframe)
+MAP_FRAME = 'iframe.omik-map, iframe[data-testid="stIFrame"]'
 
 
 def free_port() -> int:

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from urllib.parse import urljoin
 
 import streamlit as st
-from streamlit_folium import _component_func as _folium_component
-from streamlit_folium import generate_js_hash
 
 from . import auth
 from .cache import dataset
@@ -19,7 +18,7 @@ from .export import csv_for_excel
 from .i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t
 from .kpis import Kpi
 from .loading import Dataset
-from .maps import MEASURES, SEQUENTIAL, RenderedMap, escape, legend_items
+from .maps import MEASURES, SEQUENTIAL, escape, legend_items
 from .offline_assets import local_leaflet_installed
 from .presence import Detail
 from .state import parse_choice, parse_choices, view_url
@@ -273,58 +272,42 @@ def csv_download(key: str, frame, lang: str = "en") -> None:
                        mime="text/csv", key=f"download_{key}", icon=":material/download:", on_click="ignore")
 
 
-def _show_map(rendered: RenderedMap, key: str, height: int, returned_objects: list[str],
-              on_change: Callable[[], None] | None = None) -> None:
-    """streamlit-folium's component for an already rendered map, with the arguments
-    ``st_folium`` itself would send (0.27, pinned), so a rerun pays no rendering."""
-    component_key = generate_js_hash(rendered.script, key, False)  # st_folium's identity of the map
-
-    def changed() -> None:
-        st.session_state[key] = st.session_state.get(component_key, {})
-        if on_change is not None:
-            on_change()
-
-    _folium_component(
-        script=rendered.script, header=rendered.header, html=rendered.html, id=rendered.id, key=component_key,
-        height=height, width=None, returned_objects=returned_objects,
-        # st_folium's defaults for these objects are all None (nothing clicked yet)
-        default={name: None for name in returned_objects},
-        zoom=None, center=None, feature_group=None, return_on_hover=False, layer_control=None, pixelated=False,
-        css_links=list(rendered.css_links), js_links=list(rendered.js_links), on_change=changed,
-        wrap_longitude=False,
-    )
+# Streamlit's own component API: the map's page in an iframe, and its clicks passed on.
+_map_frame = st.components.v2.component(
+    "omik.map_frame", js=(Path(__file__).parent / "map_frame.js").read_text(encoding="utf-8"),
+    isolate_styles=False)  # in the page's DOM, where browser tests and the benchmark find the frame
 
 
-def static_map(rendered: RenderedMap, lang: str = "en", height: int = 480) -> None:
-    """A map to look at, not to select with: folium's own standalone page in an
-    iframe. It starts drawing sooner than streamlit-folium's component, which loads
-    its own script bundle and then Leaflet before it can draw."""
+def static_map(document: str, lang: str = "en", height: int = 480) -> None:
+    """A map to look at, not to select with: ``document`` (``maps.map_html``) in an iframe."""
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
-    st.iframe(rendered.document, height=height, alt=t("map.frame_title", lang))
+    st.iframe(document, height=height, alt=t("map.frame_title", lang))
 
 
-def apply_map_click(state: MutableMapping, map_key: str, targets: dict[str, tuple[str, str]]) -> None:
+def apply_map_selection(state: MutableMapping, map_key: str, known: Mapping[str, Collection[str]]) -> None:
     """After a click on the map: select the clicked municipality or office by
     setting the ``municipality``/``office`` widgets' state (one set, the other
-    cleared). ``state`` is ``st.session_state``, or a dict in tests."""
-    clicked = (state.get(map_key) or {}).get("last_object_clicked_tooltip")
-    target = targets.get(clicked.strip()) if isinstance(clicked, str) else None
-    if target is None:
+    cleared). The click is ``state[map_key]["select"]``, ``{"kind", "id"}``; one
+    that names no known id of its kind (``known``) changes nothing. ``state`` is
+    ``st.session_state``, or a dict in tests."""
+    clicked = (state.get(map_key) or {}).get("select")
+    if not isinstance(clicked, Mapping) or not isinstance(clicked.get("id"), str) \
+            or clicked["id"] not in known.get(clicked.get("kind"), ()):
         return
-    kind, ident = target
-    state["municipality"] = ident if kind == "municipality" else ""
-    state["office"] = ident if kind == "office" else ""
+    state["municipality"] = clicked["id"] if clicked["kind"] == "municipality" else ""
+    state["office"] = clicked["id"] if clicked["kind"] == "office" else ""
 
 
-def clickable_map(rendered: RenderedMap, key: str, targets: dict[str, tuple[str, str]], lang: str = "en",
+def clickable_map(document: str, key: str, known: Mapping[str, Collection[str]], lang: str = "en",
                   height: int = 560) -> None:
-    """A map whose clicks select a municipality or office. Only clicks rerun the page
-    (the returned objects): panning and zooming do not."""
+    """A map (``maps.map_html``) whose clicks select a municipality or office
+    (``known``: the ids of each kind). Only a click reruns the page: panning and
+    zooming do not."""
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
-    _show_map(rendered, key, height, ["last_object_clicked_tooltip", "last_object_clicked_count"],
-              partial(apply_map_click, st.session_state, key, targets))
+    _map_frame(data={"document": document, "height": height, "title": t("map.frame_title", lang)},
+               key=key, height=height, on_select_change=partial(apply_map_selection, st.session_state, key, known))
 
 
 def detail_panel(detail: Detail | None, lang: str = "en") -> None:

@@ -2,7 +2,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n import place_name, t
-from dashboard.cache import presence_click_targets, rendered_presence_map
+from dashboard.cache import rendered_presence_map
 from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence import detail_for
 
@@ -49,7 +49,8 @@ else:
 map_column, detail_column = st.columns([3, 2])
 with map_column:
     ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True),
-                     key="presence_map", targets=presence_click_targets(lang), lang=lang)
+                     key="presence_map", known={"municipality": municipalities.index, "office": offices.index},
+                     lang=lang)
     ui.map_legend(data, lang, measure)
     if measure == "region" and len(measures) == 1:
         st.caption(t("presence.no_measures", lang))

@@ -15,14 +15,12 @@ import pytest
 
 from dashboard.paths import ROOT
 
-from dashboard.testing import READY_SELECTOR, AppServer
+from dashboard.testing import MAP_FRAME, READY_SELECTOR, AppServer
 
 from conftest import PageLog
 
 pytestmark = pytest.mark.browser
 
-# The Presence map's clickable map (streamlit-folium) or the Overview's static one (st.iframe)
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"], iframe[data-testid="stIFrame"]'
 PAGES = ["", "map", "staffing", "budget", "reports", "history", "sources"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Streamlit's frontend first looks for its server under the page's own path
@@ -105,6 +103,18 @@ def test_clicking_a_municipality_shows_its_details_beside_the_map(page, app_serv
     page.get_by_role("heading", name="Dragash/Dragaš").wait_for(timeout=30_000)
     assert "municipality=dragash" in page.url
     assert "Region assignment" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_clicking_an_office_shows_its_details_and_keeps_the_map_as_it_was(page, app_server):
+    open_page(page, app_server.url, "map")
+    wait_for_map(page, 44)
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.leaflet-interactive").last.click(force=True)  # HQ is drawn last, on top
+    page.get_by_role("heading", name="Headquarters, Prishtinë/Priština").wait_for(timeout=30_000)
+    assert "office=hq" in page.url
+    # the rerun that showed the details did not reload the map (which would close the popup)
+    assert frame.locator(".leaflet-popup-content").is_visible()
 
 
 def test_a_shared_link_restores_the_view(page, app_server):

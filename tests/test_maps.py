@@ -5,7 +5,7 @@ import pytest
 
 from dashboard.geo import contains_point, municipality_codes
 from dashboard.loading import load_dataset
-from dashboard.maps import escape, map_html, municipality_features, presence_map, render
+from dashboard.maps import escape, map_html, municipality_features, presence_map
 from dashboard.offline_assets import asset_links, local_leaflet_installed
 
 PAYLOADS = [
@@ -82,21 +82,3 @@ def test_region_basis_note_counts_from_the_data(data):
     from dashboard.maps import region_basis_note
 
     assert "name 14 of the 38" in region_basis_note(data)
-
-
-@pytest.mark.parametrize("returned", [[], ["last_object_clicked_tooltip", "last_object_clicked_count"]])
-def test_a_rendered_map_is_sent_exactly_as_st_folium_would_send_it(data, monkeypatch, returned):
-    """Pages send a cached rendering (maps.render) straight to streamlit-folium's
-    component; this pins that to what st_folium itself sends for the same map."""
-    import streamlit_folium
-
-    from dashboard import ui
-
-    theirs, ours = {}, {}
-    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: theirs.update(kw))
-    monkeypatch.setattr(ui, "_folium_component", lambda **kw: ours.update(kw))
-    streamlit_folium.st_folium(presence_map(data, "sq", "prizren", layer_control=True), key="m", height=500,
-                               use_container_width=True, returned_objects=returned)
-    ui._show_map(render(presence_map(data, "sq", "prizren", layer_control=True)), "m", 500, returned)
-    assert theirs.pop("on_change") and ours.pop("on_change")
-    assert ours == theirs

@@ -1,14 +1,15 @@
 """The presence map's selection: what a click selects, and the detail panels."""
 import dataclasses
 
+import folium
 import pandas as pd
 import pytest
 
 from dashboard.loading import load_dataset
-from dashboard.maps import available_measures, click_targets, municipality_features, presence_map, map_html
+from dashboard.maps import _Selects, available_measures, municipality_features, presence_map, map_html
 from dashboard.presence import detail_for
 from dashboard.tables import figures_table
-from dashboard.ui import apply_map_click
+from dashboard.ui import apply_map_selection
 
 
 @pytest.fixture(scope="module")
@@ -23,30 +24,43 @@ def with_field_team(data):
     return dataclasses.replace(data, tables={**data.tables, "offices": pd.concat([data["offices"], team])})
 
 
-def test_every_municipality_and_office_is_clickable(data):
-    targets = click_targets(data)
-    assert sorted(v for k, v in targets.values() if k == "municipality") == sorted(data["municipalities"]["code"])
-    assert sorted(v for k, v in targets.values() if k == "office") == sorted(data["offices"]["id"])
-    assert targets["Prizren (Prizren)"] == ("municipality", "prizren")
-    assert targets["Prizren"] == ("office", "rc-prizren")  # the centre's permanent label
-    assert targets["Headquarters, Prishtinë/Priština"] == ("office", "hq")
+def test_every_municipality_and_office_reports_what_a_click_selects(data):
+    page = map_html(presence_map(data))
+    # one listener on the municipality layer (the clicked feature's code), one per office
+    assert page.count("omikSelect") == 1 + len(data["offices"])
+    assert 'kind: "municipality"' in page and "e.sourceTarget.feature.properties.code" in page
+    for ident in data["offices"]["id"]:
+        assert f'var id = "{ident}" ||' in page
+    # and nothing else reaches the page around the map: panning and zooming rerun nothing
+    assert page.count("postMessage") == page.count(".on('click', function (e) { var id =")
+
+
+def test_an_id_cannot_end_the_map_script():
+    m = folium.Map(tiles=None)
+    folium.CircleMarker([42.6, 20.9]).add_child(_Selects("office", "</script><script>alert(1)//")).add_to(m)
+    assert "</script><script>alert(1)" not in map_html(m)
+
+
+KNOWN = {"municipality": ["gjilan", "prizren"], "office": ["rc-prizren", "hq"]}
 
 
 def test_a_click_selects_one_thing_and_clears_the_other():
-    targets = {"Gjilan/Gnjilane (Gjilan/Gnjilane)": ("municipality", "gjilan"), "Prizren": ("office", "rc-prizren")}
-    state = {"m": {"last_object_clicked_tooltip": "\n  Prizren \n"}, "municipality": "gjilan", "office": ""}
-    apply_map_click(state, "m", targets)
+    state = {"m": {"select": {"kind": "office", "id": "rc-prizren"}}, "municipality": "gjilan", "office": ""}
+    apply_map_selection(state, "m", KNOWN)
     assert (state["municipality"], state["office"]) == ("", "rc-prizren")
-    state["m"] = {"last_object_clicked_tooltip": "Gjilan/Gnjilane (Gjilan/Gnjilane)"}
-    apply_map_click(state, "m", targets)
+    state["m"] = {"select": {"kind": "municipality", "id": "gjilan"}}
+    apply_map_selection(state, "m", KNOWN)
     assert (state["municipality"], state["office"]) == ("gjilan", "")
 
 
-def test_a_click_on_nothing_known_changes_nothing():
-    state = {"m": {"last_object_clicked_tooltip": "Somewhere"}, "municipality": "gjilan", "office": ""}
-    apply_map_click(state, "m", {})
-    assert state["municipality"] == "gjilan"
-    apply_map_click({"m": None}, "m", {})
+@pytest.mark.parametrize("clicked", [None, {}, {"kind": "office", "id": "atlantis"},
+                                     {"kind": "municipality", "id": "hq"}, {"kind": "region", "id": "prizren"},
+                                     {"kind": "office", "id": ["hq"]}, "hq"])
+def test_a_click_on_nothing_known_changes_nothing(clicked):
+    state = {"m": {"select": clicked}, "municipality": "gjilan", "office": ""}
+    apply_map_selection(state, "m", KNOWN)
+    assert (state["municipality"], state["office"]) == ("gjilan", "")
+    apply_map_selection({"m": None}, "m", KNOWN)
 
 
 def test_region_detail_names_centre_municipalities_and_sources(data):
