@@ -12,7 +12,8 @@ Modules, by what they do:
 - ``kpis``: the headline figures and how each is chosen.
 - ``formatting``: numbers and amounts as readers expect them.
 - ``geo``: municipality boundaries and the Kosovo outline.
-- ``maps``: the folium maps; ``offline_assets`` serves Leaflet from the app itself.
+- ``maps``: the folium maps; ``offline_assets`` serves Leaflet from the app itself;
+  ``map_frame.js`` is the clickable map's frame in the browser (see ``ui.clickable_map``).
 - ``ui``: small Streamlit building blocks shared by pages.
 - ``cli``: ``python -m dashboard ...``.
 """

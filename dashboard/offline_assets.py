@@ -1,7 +1,7 @@
 """Serving Leaflet from the app itself, so maps draw with no internet.
 
 folium points every map at CDNs (Leaflet, jQuery, Bootstrap, Font Awesome). Offline,
-the first script fails and streamlit-folium's iframe collapses to nothing, silently.
+the first script fails and the map's frame stays empty, silently.
 ``scripts/setup`` installs Leaflet from the npm registry into ``static/leaflet`` and
 Streamlit serves that folder at ``/app/static/`` (``server.enableStaticServing``).
 """
@@ -50,9 +50,8 @@ def use_local_assets(m: folium.Map) -> folium.Map:
 
 
 def asset_links(m: folium.Map, kinds: tuple[str, ...] = ("default_js", "default_css")) -> list[str]:
-    """Every script and stylesheet URL the map asks the browser to load (what
-    streamlit-folium collects; ``kinds=("default_js",)`` for the scripts alone), for
-    checking that none is remote."""
+    """Every script and stylesheet URL the map asks the browser to load
+    (``kinds=("default_js",)`` for the scripts alone), for checking that none is remote."""
     from folium.elements import JSCSSMixin
 
     links: list[str] = []

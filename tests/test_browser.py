@@ -134,8 +134,10 @@ def test_a_shared_link_restores_the_view(page, app_server):
 def test_unknown_link_parameters_fall_back_with_a_notice(page, app_server):
     open_page(page, app_server.url, "map?region=atlantis&office=atlantis")
     wait_for_map(page, 44)
-    # The map reports its first state once drawn, which reruns the page: the notices
-    # must outlive that rerun, or they flash by unread.
+    # the notices outlive a rerun (here a click on a municipality), or they flash by unread
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.click(force=True)
+    page.wait_for_url(re.compile(r"municipality="), timeout=30_000)
     page.wait_for_selector(READY_SELECTOR, timeout=60_000)
     main = page.locator('[data-testid="stMain"]')
     assert main.get_by_text('The link\'s "region" value "atlantis" is not known here').is_visible()

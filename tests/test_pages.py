@@ -57,7 +57,7 @@ def test_unknown_parameters_fall_back_with_a_notice(params):
     assert any(f'"{name}" value' in c.value for c in at.caption)
     widget = at.selectbox(key=name) if name == "office" else at.pills(key=name)
     assert widget.value in ("all", "", "region")
-    at.run()  # a rerun (as the map's first report causes) keeps the notice
+    at.run()  # a rerun (any click) keeps the notice
     assert any(f'"{name}" value' in c.value for c in at.caption)
 
 
