@@ -12,7 +12,9 @@ the same round (so the ratio, not the milliseconds, is comparable across machine
 and a slow spell of the machine weighs on both sides of each ratio), with the middle
 half of those ratios (interquartile range) to show the spread, and the bytes the
 browser received: over the websocket (the page's data), from /app/static (the map's
-Leaflet), and in total.
+Leaflet), and in total. A second baseline, the same empty page at /other
+(bench/empty_app_other_page.py), shows what Streamlit itself costs every page that is
+not at the root.
 No network beyond 127.0.0.1 is used; requests elsewhere are aborted.
 """
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, READY_SELECTOR
 PAGES = {"overview": "", "map": "map", "staffing": "staffing", "budget": "budget",
          "reports": "reports", "history": "history", "sources": "sources"}
 MAP_PAGES = {"overview", "map"}
+OTHER = "(empty, /other)"  # the empty page at another address than /: see empty_app_other_page.py
 READY_JS = """(mapShapes) => {
   if (!document.querySelector('%s') || !document.querySelector('h1')) return false;
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
@@ -86,35 +89,37 @@ def main() -> None:
     pages = {name: PAGES[name] for name in args.pages.split(",")} if args.pages else PAGES
     app = AppServer(ROOT / "app.py")
     empty = AppServer(ROOT / "bench" / "empty_app.py")
+    other = AppServer(ROOT / "bench" / "empty_app_other_page.py")
+    urls = {"empty": empty.url, OTHER: f"{other.url}/other",
+            **{name: f"{app.url}/{path}" for name, path in pages.items()}}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             # one unmeasured load each, so first-run imports and caches are not counted
-            measure(browser, empty.url, 0)
-            for name, path in pages.items():
-                measure(browser, f"{app.url}/{path}", 44 if name in MAP_PAGES else 0)
+            for name, url in urls.items():
+                measure(browser, url, 44 if name in MAP_PAGES else 0)
             # Round-robin: every round loads the empty app and then each page, so a
             # slow spell of this shared machine weighs on both sides of the ratio.
-            times: dict[str, list[float]] = {name: [] for name in ["empty", *pages]}
+            times: dict[str, list[float]] = {name: [] for name in urls}
             sizes: dict[str, dict[str, int]] = {}
             for _ in range(args.runs):
-                times["empty"].append(measure(browser, empty.url, 0)[0])
-                for name, path in pages.items():
-                    elapsed, sizes[name] = measure(browser, f"{app.url}/{path}", 44 if name in MAP_PAGES else 0)
+                for name, url in urls.items():
+                    elapsed, sizes[name] = measure(browser, url, 44 if name in MAP_PAGES else 0)
                     times[name].append(elapsed)
             base = statistics.median(times["empty"])
             _, base_sizes = measure(browser, empty.url, 0)
             print(f"empty Streamlit app: {base * 1000:.0f} ms, {base_sizes['total'] / 1024:.0f} KB received "
                   f"({args.runs} runs, median)")
-            print(f"{'page':<14}{'ready ms':>10}{'ratio':>8}{'middle half':>14}"
+            print(f"{'page':<16}{'ready ms':>10}{'ratio':>8}{'middle half':>14}"
                   f"{'websocket KB':>14}{'static KB':>11}{'total KB':>10}")
             worst = 0.0
-            for name in pages:
+            for name in [OTHER, *pages]:
                 ratios = [page / empty for page, empty in zip(times[name], times["empty"])]
                 ratio = statistics.median(ratios)
                 low, _, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratio, ratio, ratio)
-                worst = max(worst, ratio)
-                print(f"{name:<14}{statistics.median(times[name]) * 1000:>10.0f}{ratio:>8.2f}"
+                if name != OTHER:
+                    worst = max(worst, ratio)
+                print(f"{name:<16}{statistics.median(times[name]) * 1000:>10.0f}{ratio:>8.2f}"
                       f"{f'{low:.2f}–{high:.2f}':>14}{sizes[name]['websocket'] / 1024:>14.0f}"
                       f"{sizes[name]['static'] / 1024:>11.0f}{sizes[name]['total'] / 1024:>10.0f}")
             browser.close()
@@ -122,6 +127,7 @@ def main() -> None:
     finally:
         app.stop()
         empty.stop()
+        other.stop()
 
 
 if __name__ == "__main__":
