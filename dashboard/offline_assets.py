@@ -49,16 +49,16 @@ def use_local_assets(m: folium.Map) -> folium.Map:
     return m
 
 
-def asset_links(m: folium.Map, kinds: tuple[str, ...] = ("default_js", "default_css")) -> list[str]:
-    """Every script and stylesheet URL the map asks the browser to load
-    (``kinds=("default_js",)`` for the scripts alone), for checking that none is remote."""
+def asset_links(m: folium.Map) -> list[str]:
+    """Every script and stylesheet URL the map asks the browser to load, for checking
+    that none is remote."""
     from folium.elements import JSCSSMixin
 
     links: list[str] = []
 
     def walk(element):
         if isinstance(element, JSCSSMixin):
-            for kind in kinds:
+            for kind in ("default_js", "default_css"):
                 links.extend(url for _, url in getattr(element, kind, []))
         for child in getattr(element, "_children", {}).values():
             walk(child)

@@ -132,8 +132,8 @@ def _param_notice(key: str, value: object, lang: str, rejected: object = None, w
     """Say that the link's ``key`` held an unknown value (``rejected``, which left the
     view at ``value``), on this run and every later one until the value changes: a
     notice shown on the first run only would vanish at the next rerun (any click),
-    perhaps before anyone read it. ``where`` is the
-    container to say it in (default: where the widget is)."""
+    perhaps before anyone read it. ``where`` is the container to say it in (default:
+    where the widget is)."""
     notices = st.session_state.setdefault("ignored_params", {})
     if rejected is not None:
         notices[key] = (rejected, value)
