@@ -19,9 +19,11 @@ ui.chart_block(charts.milestones_chart(shown, data, lang), lang)
 st.subheader(t("history.timeline", lang))
 if shown.empty:
     st.info(t("history.no_milestones", lang), icon=":material/info:")
-for year, items in milestones_by_year(shown, lang):
-    st.markdown(f"**{year}**")
-    st.markdown("\n".join(f"- {ui.md_escape(item)}" for item in items))
+else:
+    # One Markdown element for the whole timeline: one per year made some sixty
+    # elements for the browser to lay out.
+    st.markdown("\n\n".join(f"**{year}**\n\n" + "\n".join(f"- {ui.md_escape(item)}" for item in items)
+                             for year, items in milestones_by_year(shown, lang)))
 
 ui.chart_block(charts.heads_of_mission_chart(data, dt.date.today().year, lang), lang)
 page.finish()
