@@ -1,3 +1,5 @@
+from functools import partial
+
 import streamlit as st
 
 from dashboard import ui
@@ -31,8 +33,9 @@ else:
 
 st.subheader(t("sources.tables", lang))
 st.write(t("sources.tables_intro", lang))
-st.download_button(t("sources.download_zip", lang), package_zip(app_data_dir()), file_name="omik_data_package.zip",
-                   mime="application/zip", icon=":material/folder_zip:", key="download_zip")
+st.download_button(t("sources.download_zip", lang), partial(package_zip, app_data_dir()),
+                   file_name="omik_data_package.zip", mime="application/zip", icon=":material/folder_zip:",
+                   key="download_zip", on_click="ignore")  # zipped when clicked, not on every run
 for res in resources(app_data_dir()):
     frame = data[res.name]
     with st.expander(t("sources.table_rows", lang, title=res.title, rows=len(frame))):

@@ -6,9 +6,11 @@ Every request to a host other than the app's own is aborted and recorded, so a
 CDN dependency fails the test instead of passing on a networked machine. Waits are
 on conditions (an element, a script state), never on fixed sleeps.
 """
+import io
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -292,6 +294,14 @@ def test_a_chart_downloads_exactly_what_it_plots_as_csv(page, app_server, tmp_pa
     assert name == "omik_staffing_latest_split.csv"
     text = csv.decode("utf-8")
     assert text.startswith("\ufeff") and "international" in text and "116" in text and "387" in text
+
+
+def test_the_data_package_downloads_as_a_zip_of_its_files(page, app_server, tmp_path):
+    open_page(page, app_server.url, "sources")
+    name, data = downloaded(page, page.get_by_role("button", name="Download the whole data package (zip)"), tmp_path)
+    assert name == "omik_data_package.zip"
+    files = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    assert "datapackage.json" in files and "offices.csv" in files
 
 
 def test_embed_mode_shows_one_chart_without_navigation(page, app_server):
