@@ -47,6 +47,13 @@ def wait_for_map(page, paths: int) -> None:
         arg=[MAP_FRAME, paths], timeout=60_000)
 
 
+def map_in_view(page):
+    """The map's frame, scrolled into view first: a click that scrolls the page lands
+    off target."""
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    return page.frame_locator(MAP_FRAME)
+
+
 def unexpected_console_errors(page) -> list[str]:
     return [e for e in page.log.console_errors if "404" not in e] + \
            [u for u in page.log.failed_requests if not u.endswith(STREAMLIT_PROBES)]
@@ -110,8 +117,7 @@ def test_clicking_a_municipality_shows_its_details_beside_the_map(page, app_serv
 def test_clicking_an_office_shows_its_details_and_keeps_the_map_as_it_was(page, app_server):
     open_page(page, app_server.url, "map")
     wait_for_map(page, 44)
-    page.locator(MAP_FRAME).scroll_into_view_if_needed()
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_in_view(page)
     frame.locator("path.leaflet-interactive").last.click(force=True)  # HQ is drawn last, on top
     page.get_by_role("heading", name="Headquarters, Prishtinë/Priština").wait_for(timeout=30_000)
     assert "office=hq" in page.url
@@ -137,8 +143,7 @@ def test_unknown_link_parameters_fall_back_with_a_notice(page, app_server):
     open_page(page, app_server.url, "map?region=atlantis&office=atlantis")
     wait_for_map(page, 44)
     # the notices outlive a rerun (here a click on a municipality), or they flash by unread
-    page.locator(MAP_FRAME).scroll_into_view_if_needed()
-    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.click(force=True)
+    map_in_view(page).locator("path.leaflet-interactive").first.click(force=True)
     page.wait_for_url(re.compile(r"municipality="), timeout=30_000)
     page.wait_for_selector(READY_SELECTOR, timeout=60_000)
     main = page.locator('[data-testid="stMain"]')
@@ -171,8 +176,7 @@ def test_markup_in_names_shows_as_text(browser, hostile_server, path):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     open_page(page, hostile_server.url, path)
     wait_for_map(page, 44)
-    page.locator(MAP_FRAME).scroll_into_view_if_needed()  # a click that scrolls the page lands off target
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_in_view(page)
     frame.locator("path.leaflet-interactive").last.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for(timeout=10_000)
