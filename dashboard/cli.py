@@ -1,7 +1,10 @@
 """``python -m dashboard``: the command line.
 
-Exit codes: 0 success (for ``validate``: every target valid), 1 invalid data,
-2 a usage error (unknown command, option, path or table).
+Exit codes: 0 success (for ``validate``: every target valid; for ``import`` and
+``restore``: saved, or no change because the table already had that content),
+1 invalid data or a refused save (stale base, unknown or ambiguous version, bad
+user or reason), 2 a usage error (unknown command, option, path or table, or a
+version that is not 6 to 12 hex digits).
 """
 from __future__ import annotations
 
@@ -42,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--resource", metavar="NAME", required=True, help="the table to replace")
     imp.add_argument("--user", required=True, help="who is making the change (recorded)")
     imp.add_argument("--reason", required=True, help="why (recorded)")
-    imp.add_argument("--expect-version", metavar="V", help="refuse if the table is no longer at version V")
+    imp.add_argument("--expect-version", metavar="V",
+                     help="refuse if the table is no longer at version V (default: its version when the command starts)")
     imp.add_argument("--data", metavar="DIR", type=Path, default=None, help="the data folder (default: data/)")
     imp.set_defaults(handler=cmd_import)
 
@@ -150,9 +154,15 @@ def _refused(label: object, exc: Exception) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args)
     name = _table_name(args.resource, data_dir)
+    # Read before the file: an import that lands meanwhile makes this one stale
+    # instead of being silently overwritten.
+    base = storage.current_version(data_dir, name) if args.expect_version is None else args.expect_version
     try:
         raw = _read(Path(args.file))
-        entry = storage.save_table(data_dir, name, raw, args.user, args.reason, args.expect_version)
+        entry = storage.save_table(data_dir, name, raw, args.user, args.reason, base)
+    except storage.NoChange as exc:
+        print(exc)
+        return EXIT_OK
     except (FileProblem, storage.StorageError) as exc:
         return _refused(args.file, exc)
     print(f"saved {name}: version {entry.version} by {entry.user} ({entry.reason})")
@@ -166,7 +176,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not versions:
         print(f"{name}: no saves recorded yet (current version {storage.current_version(data_dir, name)})")
     for v in versions:
-        print(f"{v.version}  {v.time}  {v.action:<8}  {v.user}: {v.reason}")
+        # Entries recorded before user and reason were checked may hold line breaks.
+        print(storage.one_line(f"{v.version}  {v.time}  {v.action:<8}  {v.user}: {v.reason}"))
     return EXIT_OK
 
 
@@ -175,9 +186,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     name = _table_name(args.name, data_dir)
     try:
         entry = storage.restore(data_dir, name, args.version, args.user, args.reason)
+    except storage.BadVersion as exc:
+        raise UsageError(str(exc)) from None
+    except storage.NoChange as exc:
+        print(exc)
+        return EXIT_OK
     except storage.StorageError as exc:
         return _refused(f"restore of {name} {args.version}", exc)
-    print(f"restored {name} to {args.version}: now version {entry.version}")
+    print(f"restored {name}: now version {entry.version}")
     return EXIT_OK
 
 
