@@ -4,7 +4,7 @@ A save of table NAME in a data folder, all under an exclusive lock on ``<data>/.
 (so two processes never interleave):
 
 1. refuses a user or reason that is empty, too long or not one line of text, a table
-   file or history folder that is a symbolic link (a save would replace the link),
+   file, history folder or audit file that is a symbolic link (never followed),
    a file that changed since the editor read it (``expect_version``), content that
    is already current (``NoChange``), and a package that would be invalid after the
    change (foreign keys in both directions);
