@@ -110,11 +110,15 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 def cmd_hash_password(args: argparse.Namespace) -> int:
     import getpass
 
-    from .auth import hash_password
+    from .auth import hash_password, password_problem
 
-    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        raise UsageError("use a password of at least 10 characters")
+    try:
+        password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise UsageError("the password is not valid text in the terminal's encoding") from None
+    problem = password_problem(password)
+    if problem:
+        raise UsageError(problem)
     print(hash_password(password))
     return EXIT_OK
 

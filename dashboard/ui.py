@@ -362,52 +362,80 @@ def map_legend(data: Dataset, lang: str = "en", measure: str = "region") -> None
 
 def signed_in_user(lang: str = "en") -> dict | None:
     """Shows the sign-in the secrets configure (or says the app is read-only) and
-    returns ``{"name", "role"}`` once someone with a role has signed in."""
-    secrets = _secrets()
-    how = auth.mode(secrets)
-    if how == "none":
-        st.info(t("edit.read_only", lang), icon=":material/lock:")
+    returns ``{"name", "role", "may_restore"}`` once someone with a role has signed in.
+
+    The role is read from the secrets as they are now, on every run: someone removed
+    or downgraded loses the right with their next click, not when their session ends."""
+    config = auth.configuration(*_secrets())
+    if config.problems:  # the details are in the server log, not for every visitor
+        st.warning(t("edit.misconfigured", lang), icon=":material/warning:")
+    if config.mode != "passwords":
+        st.session_state.pop("signed_in", None)
+    if config.mode == "oidc":
+        return _oidc_user(config, lang)
+    if config.mode == "none":
+        if not config.problems:
+            st.info(t("edit.read_only", lang), icon=":material/lock:")
         return None
-    if how == "oidc":
-        if not st.user.get("is_logged_in"):
-            st.button(t("edit.sign_in_oidc", lang), on_click=st.login, icon=":material/login:")
-            return None
-        role = auth.oidc_role(secrets, st.user.get("email"))
-        if role is None:
-            st.warning(t("edit.no_role", lang, name=st.user.get("email")))
-            st.button(t("edit.sign_out", lang), on_click=st.logout)
-            return None
-        st.button(t("edit.sign_out", lang), on_click=st.logout)
-        return {"name": st.user.get("email"), "role": role}
-    user = st.session_state.get("signed_in")
-    if user:
-        st.caption(t("edit.signed_in_as", lang, name=user["name"], role=t(f"edit.role.{user['role']}", lang)))
-        if st.button(t("edit.sign_out", lang), key="sign_out"):
-            del st.session_state["signed_in"]
-            st.rerun()
-        return user
+    signed_in = st.session_state.get("signed_in")
+    if signed_in:
+        editor = auth.recheck(config, *signed_in)
+        if editor is not None:
+            st.caption(t("edit.signed_in_as", lang, name=md_escape(editor.name), role=t(f"edit.role.{editor.role}", lang)))
+            if st.button(t("edit.sign_out", lang), key="sign_out"):
+                del st.session_state["signed_in"]
+                st.rerun()
+            return _user(editor.name, editor.role)
+        del st.session_state["signed_in"]
+        st.warning(t("edit.signed_out_changed", lang), icon=":material/logout:")
     with st.form("sign_in"):
         username = st.text_input(t("edit.username", lang))
         password = st.text_input(t("edit.password", lang), type="password")
         submitted = st.form_submit_button(t("edit.sign_in", lang))
     if submitted:
-        wait = auth.LIMITER.wait_seconds(username)
+        address = _client_address()
+        wait = auth.LIMITER.wait_seconds(username, address)
         if wait > 0:
             st.error(t("edit.too_many", lang, seconds=int(wait) + 1))
             return None
-        role = auth.check_password(secrets, username, password)
-        if role is None:
-            auth.LIMITER.failed(username)
+        editor = auth.check_password(config, username, password)
+        if editor is None:
+            auth.LIMITER.failed(username, address)
             st.error(t("edit.wrong_password", lang))
             return None
-        auth.LIMITER.succeeded(username)
-        st.session_state["signed_in"] = {"name": username, "role": role}
+        auth.LIMITER.succeeded(username, address)
+        st.session_state["signed_in"] = (editor.name, editor.stamp)
         st.rerun()
     return None
 
 
-def _secrets() -> dict:
+def _oidc_user(config: auth.Config, lang: str) -> dict | None:
+    if not st.user.get("is_logged_in"):
+        st.button(t("edit.sign_in_oidc", lang), on_click=st.login, icon=":material/login:")
+        return None
+    role = auth.oidc_role(config, st.user.get("email"))
+    if role is None:
+        st.warning(t("edit.no_role", lang, name=md_escape(st.user.get("email") or "")))
+    st.button(t("edit.sign_out", lang), on_click=st.logout)
+    return None if role is None else _user(st.user.get("email"), role)
+
+
+def _client_address() -> str:
+    # None for visitors on this machine (they share one address), and not a string
+    # at all under AppTest (a mock of the connection).
+    address = st.context.ip_address
+    return address if isinstance(address, str) else "local"
+
+
+def _user(name: str, role: str) -> dict:
+    return {"name": name, "role": role, "may_restore": auth.may_restore(role)}
+
+
+def _secrets() -> tuple[dict, str | None]:
+    """The secrets, and why they could not be read if they exist but could not."""
     try:
-        return st.secrets.to_dict()
-    except FileNotFoundError:  # no secrets.toml at all: read-only
-        return {}
+        return st.secrets.to_dict(), None
+    except FileNotFoundError as exc:  # Streamlit raises this for a parse error too
+        if getattr(exc, "error_id", None) == "no-secrets-found":
+            return {}, None  # no secrets.toml at all: read-only, as documented
+        return {}, str(exc)

@@ -114,7 +114,7 @@ with history_tab:
         # Read only when clicked: a long history must not slow every rerun.
         cols[1].download_button(t("edit.download", lang), partial(version_csv, v.version),
                                 file_name=f"omik_{name}_{v.version}.csv", key=f"dl_{v.time}", on_click="ignore")
-        if user["role"] == "admin" and v.version != version:
+        if user["may_restore"] and v.version != version:
             if cols[2].button(t("edit.restore", lang), key=f"restore_{v.time}"):
                 try:
                     saved(storage.restore(data_dir, name, v.version, user["name"]))
