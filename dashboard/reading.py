@@ -6,13 +6,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import stat
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import Msg
 from .problems import FileProblem, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # far above any real table here; keeps the server safe
+# An XLSX is a zip: 5 MB of it can unpack to gigabytes. Real workbooks of these
+# tables unpack to well under 1 MB in a dozen parts, packed 5-20 times.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_XLSX_PARTS = 1000
+MAX_XLSX_RATIO = 100  # checked for parts over 1 MB unpacked; a zip bomb packs ~1000 times
+EXCEL_MAX_ROWS = 1_048_576  # a sheet cannot have more
+MAX_COLUMNS = 200  # the widest table has 15 columns; empty cells further right are ignored
 XLSX_MAGIC = b"PK\x03\x04"
+# Control characters (C0 other than tab, LF, CR; and DEL) never belong in a table.
+# When they are more than this share of a file, it is binary (a picture, PDF, Word
+# file); fewer are stray characters in cells, which the validator locates.
+CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+BINARY_SHARE = 0.05
 # Telling Windows-1250 from -1252: Albanian (ë, ç) reads the same in both, and
 # Windows' own code page for Albanian and Serbian Latin is 1250. Serbian č, ć, đ
 # read as è, æ, ð in 1252; Western é, è, û read in 1250 as é, č, ű, which no
@@ -38,31 +55,43 @@ class RawTable:
     delimiter: str | None = None  # None for XLSX
 
 
-def read_table(source: Path | bytes, filename: str | None = None) -> RawTable:
+def read_table(source: Path | bytes, filename: str | None = None, max_rows: int | None = None) -> RawTable:
     """Read a CSV or XLSX file into a ``RawTable``.
 
     ``source`` is a path or the file's bytes (an upload); ``filename`` names it in
-    messages (defaults to the path's name). Raises ``FileProblem`` when the file is
-    empty, too large, binary, or not a table.
+    messages (defaults to the path's name). ``max_rows`` is the most rows of data
+    the table accepts (``schema.Resource.max_rows``): reading stops at the first row
+    past it. Raises ``FileProblem`` when the file is not a regular file, empty, too
+    large, binary, damaged, over ``max_rows`` or not a table.
     """
     if isinstance(source, (bytes, bytearray)):
         data, name = bytes(source), filename or "upload"
     else:
-        path = Path(source)
-        name = filename or path.name
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FileProblem(_too_large(name, size))
-        data = path.read_bytes()
+        data, name = _read_file(Path(source), filename)
     if len(data) > MAX_FILE_BYTES:
         raise FileProblem(_too_large(name, len(data)))
     if not data.strip():
         raise FileProblem(Problem(name, "empty-file"))
     if data.startswith(XLSX_MAGIC):
-        return _read_xlsx(data, name)
-    if b"\x00" in data[:8192]:
+        return _read_xlsx(data, name, max_rows)
+    if len(data) - len(data.translate(None, CONTROL_BYTES)) > BINARY_SHARE * len(data):
         raise FileProblem(Problem(name, "binary-file"))
-    return _read_csv(data, name)
+    return _read_csv(data, name, max_rows)
+
+
+def _read_file(path: Path, filename: str | None) -> tuple[bytes, str]:
+    name = filename or path.name
+    # Checked before opening: opening a FIFO waits for a writer, and opening some
+    # devices acts on them. O_NONBLOCK and the second check cover a swap in between.
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise FileProblem(Problem(name, "not-a-file"))
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise FileProblem(Problem(name, "not-a-file"))
+        if info.st_size > MAX_FILE_BYTES:
+            raise FileProblem(_too_large(name, info.st_size))
+        return handle.read(MAX_FILE_BYTES + 1), name
 
 
 def _too_large(name: str, size: int) -> Problem:
@@ -106,31 +135,79 @@ def _split_count(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
-def _read_csv(data: bytes, name: str) -> RawTable:
+def _read_csv(data: bytes, name: str, max_rows: int | None) -> RawTable:
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _to_table(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                         name, encoding, delimiter, max_rows)
     except csv.Error as exc:
         raise FileProblem(Problem(name, "not-a-table", params={"detail": str(exc)})) from None
-    return _to_table(records, name, encoding, delimiter)
 
 
-def _read_xlsx(data: bytes, name: str) -> RawTable:
-    # Imported here: openpyxl is only needed for the rare XLSX upload.
+def _read_xlsx(data: bytes, name: str, max_rows: int | None) -> RawTable:
+    _check_xlsx_archive(data, name)
+    # Imported here: openpyxl is only needed for the rare XLSX upload. It parses with
+    # defusedxml (a pinned requirement) when installed, which refuses XML entities.
     from openpyxl import load_workbook
 
+    bad = FileProblem(Problem(name, "bad-xlsx"))
     try:
         # data_only=False: a formula is read as its text (=SUM(...)), never its result.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many types for a damaged or non-XLSX zip
-        raise FileProblem(Problem(name, "bad-xlsx")) from None
+        raise bad from None
     try:
-        sheet = book.worksheets[0]
-        records = [[_xlsx_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        if not book.worksheets:
+            raise FileProblem(Problem(name, "xlsx-no-sheet"))
+        return _to_table(_xlsx_records(book.worksheets[0], name), name, None, None, max_rows)
+    except FileProblem:
+        raise
+    except Exception:  # damage inside a sheet shows only while its rows are read
+        raise bad from None
     finally:
         book.close()
-    return _to_table(records, name, None, None)
+
+
+def _check_xlsx_archive(data: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack to too much, from the zip's directory
+    alone (``zipfile`` then never reads a part past its declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise FileProblem(Problem(name, "bad-xlsx")) from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise FileProblem(Problem(name, "xlsx-unusual", params={
+            "detail": Msg("xlsx.too_many_parts", count=len(parts), limit=MAX_XLSX_PARTS)}))
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise FileProblem(Problem(name, "xlsx-too-large", params={
+            "size_mb": f"{unpacked / 1024 / 1024:.0f}", "limit_mb": f"{MAX_XLSX_UNPACKED_BYTES / 1024 / 1024:.0f}"}))
+    for part in parts:
+        if part.file_size > 1024 * 1024 and part.file_size > MAX_XLSX_RATIO * part.compress_size:
+            raise FileProblem(Problem(name, "xlsx-unusual", params={
+                "detail": Msg("xlsx.packed_too_tightly", part=part.filename,
+                              ratio=part.file_size // max(part.compress_size, 1), limit=MAX_XLSX_RATIO)}))
+
+
+def _xlsx_records(sheet, name: str) -> Iterator[list[str]]:
+    # Bounded before openpyxl builds a row: it pads every row to the width the sheet
+    # declares, and fills a gap up to any row number the file claims.
+    rows = sheet.iter_rows(max_row=EXCEL_MAX_ROWS + 1, max_col=MAX_COLUMNS + 1, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        if number > EXCEL_MAX_ROWS:  # no spreadsheet program writes such a sheet
+            raise FileProblem(Problem(name, "bad-xlsx"))
+        yield _xlsx_record(values)
+
+
+def _xlsx_record(values: tuple) -> list[str]:
+    if values.count(None) == len(values):  # cheap: a sheet may have a million blank rows
+        return []
+    end = len(values)
+    while values[end - 1] is None:
+        end -= 1
+    return [_xlsx_cell_text(v) for v in values[:end]]
 
 
 def _xlsx_cell_text(value: object) -> str:
@@ -147,17 +224,30 @@ def _xlsx_cell_text(value: object) -> str:
     return str(value)
 
 
-def _to_table(records: list[list[str]], name: str, encoding: str | None, delimiter: str | None) -> RawTable:
-    numbered = [(i + 1, [c.strip() for c in rec]) for i, rec in enumerate(records)]
-    numbered = [(n, cells) for n, cells in numbered if any(cells)]
-    if not numbered:
+def _to_table(records: Iterable[list[str]], name: str, encoding: str | None, delimiter: str | None,
+              max_rows: int | None) -> RawTable:
+    """The header and rows of ``records``, numbered as a spreadsheet numbers them;
+    stops at the first row past ``max_rows`` or wider than ``MAX_COLUMNS``."""
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for number, record in enumerate(records, start=1):
+        if len(record) > MAX_COLUMNS:
+            if any(cell.strip() for cell in record[MAX_COLUMNS:]):
+                raise FileProblem(Problem(name, "too-many-columns", row=number, params={"limit": MAX_COLUMNS}))
+            record = record[:MAX_COLUMNS]
+        cells = [c.strip() for c in record]
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+            continue
+        if max_rows is not None and len(rows) == max_rows:
+            raise FileProblem(Problem(name, "too-many-rows", params={
+                "count": Msg("count.more_than", count=max_rows), "limit": max_rows}))
+        rows.append(cells)
+        numbers.append(number)
+    if header is None:
         raise FileProblem(Problem(name, "empty-file"))
-    (_, header), body = numbered[0], numbered[1:]
-    return RawTable(
-        filename=name,
-        header=header,
-        rows=[cells for _, cells in body],
-        row_numbers=[n for n, _ in body],
-        encoding=encoding,
-        delimiter=delimiter,
-    )
+    return RawTable(filename=name, header=header, rows=rows, row_numbers=numbers,
+                    encoding=encoding, delimiter=delimiter)

@@ -13,6 +13,12 @@ from pathlib import Path
 
 from .paths import DATA_DIR, DESCRIPTOR_NAME
 
+# The most rows of data a table accepts, stated once here and enforced by the reader
+# (it stops at the first row past it) and the validator. Every table has under 100
+# rows; the limits leave room for years of growth while bounding every page's work.
+MAX_ROWS = 5_000
+MAX_ROWS_BY_TABLE = {"regions": 100, "municipalities": 500}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -41,6 +47,10 @@ class Resource:
                   f.get("description", ""), f.get("constraints", {}))
             for f in self.descriptor["schema"]["fields"]
         ]
+
+    @property
+    def max_rows(self) -> int:
+        return MAX_ROWS_BY_TABLE.get(self.name, MAX_ROWS)
 
     @property
     def field_names(self) -> list[str]:

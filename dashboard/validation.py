@@ -24,6 +24,7 @@ from .schema import Resource, resource, resource_for_filename, resources
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_PROBLEMS_PER_TABLE = 500
 _ROW_REF = re.compile(r'position "?(\d+)"?')
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -63,12 +64,15 @@ class Report:
         return [p for p in self.problems if p.severity == WARNING]
 
 
-def validate_package(data_dir: Path = DATA_DIR, replacements: dict[str, RawTable] | None = None) -> Report:
+def validate_package(data_dir: Path = DATA_DIR, replacements: dict[str, RawTable] | None = None,
+                     read_files: bool = True) -> Report:
     """Validate every table of the package in ``data_dir``.
 
     ``replacements`` maps a table name to a file read elsewhere (an upload, a file
     given on the command line): the package is checked as it would be with that
-    file in place, foreign keys in both directions included.
+    file in place, foreign keys in both directions included. With ``read_files``
+    false, ``replacements`` is the whole package (a database's tables) and a table
+    it lacks is missing, whatever files ``data_dir`` holds.
     """
     replacements = replacements or {}
     report = Report()
@@ -76,11 +80,11 @@ def validate_package(data_dir: Path = DATA_DIR, replacements: dict[str, RawTable
         raw = replacements.get(res.name)
         if raw is None:
             path = Path(data_dir) / res.path
-            if not path.exists():
+            if not read_files or not path.exists():
                 report.problems.append(Problem(res.path, "missing-file"))
                 continue
             try:
-                raw = read_table(path)
+                raw = read_table(path, max_rows=res.max_rows)
             except FileProblem as exc:
                 report.problems.append(exc.problem)
                 continue
@@ -114,7 +118,7 @@ def validate_file(path: Path | bytes, resource_name: str | None = None, filename
             return Report([Problem(name, "unknown-table", params={
                 "tables": ", ".join(r.name for r in resources(data_dir))})])
     try:
-        raw = read_table(path, name)
+        raw = read_table(path, name, res.max_rows)
     except FileProblem as exc:
         return Report([exc.problem])
     return validate_package(data_dir, {res.name: raw})
@@ -126,7 +130,12 @@ def _conform(raw: RawTable, res: Resource) -> tuple[Table | None, list[Problem]]
     Column names match ignoring case and surrounding spaces. A missing column makes
     the table unusable (``None``): checking its rows would only repeat that problem.
     """
-    problems: list[Problem] = []
+    if len(raw.rows) > res.max_rows:  # a file stops at the limit when read; an edit in the page does not
+        return None, [Problem(raw.filename, "too-many-rows", params={"count": len(raw.rows), "limit": res.max_rows})]
+    problems = _control_characters(raw)
+    if any(p.row == 1 for p in problems):
+        return None, problems  # the columns cannot be matched; the rows would only repeat that
+    problems_with_control = bool(problems)
     expected = res.field_names
     wanted = {n.lower(): n for n in expected}
     positions: dict[str, int] = {}
@@ -159,11 +168,36 @@ def _conform(raw: RawTable, res: Resource) -> tuple[Table | None, list[Problem]]
         for name in expected:
             i = positions[name]
             cell = cells[i] if i < len(cells) else ""
+            if problems_with_control:  # refused already; other messages must not print the raw character
+                cell = _CONTROL.sub(_escape, cell)
             if name in numeric and raw.delimiter == ";" and re.fullmatch(r"-?\d+,\d+", cell):
                 cell = cell.replace(",", ".")  # a decimal comma, as European Excel writes it
             row.append(cell)
         rows.append(row)
     return Table(res, rows, list(raw.row_numbers), raw.filename), problems
+
+
+def _control_characters(raw: RawTable) -> list[Problem]:
+    """Every cell holding a control character (a NUL from a damaged file, a vertical
+    tab pasted from Word), by row and column; the value shows each as ``\\x..``."""
+    problems = []
+    for number, cells in zip([1, *raw.row_numbers], [raw.header, *raw.rows]):
+        for i, cell in enumerate(cells):
+            found = _CONTROL.search(cell)
+            if found:
+                column = raw.header[i] if i < len(raw.header) else f"#{i + 1}"
+                # The text around the first one: a cell can be 100 KB long.
+                start, end = max(found.start() - 30, 0), found.end() + 30
+                value = "…" * (start > 0) + cell[start:end] + "…" * (end < len(cell))
+                problems.append(Problem(raw.filename, "control-character", row=number,
+                                        column=_CONTROL.sub(_escape, column), value=_CONTROL.sub(_escape, value)))
+                if len(problems) == MAX_PROBLEMS_PER_TABLE:
+                    return problems
+    return problems
+
+
+def _escape(match: re.Match) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def _schema_checks(tables: dict[str, Table]) -> list[Problem]:
