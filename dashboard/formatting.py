@@ -1,5 +1,8 @@
-"""Numbers, amounts and qualified figures as readers of each language expect them."""
+"""Numbers, amounts, qualified figures and links as readers of each language expect them."""
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
@@ -35,3 +38,18 @@ def qualify(text: str, qualifier: str, lang: str = "en") -> str:
     if qualifier == "exact":
         return text
     return t(f"qualifier.{qualifier}", lang, value=text)
+
+
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def web_url(value: object) -> str | None:
+    """``value`` when it is a web address a reader may follow (``http:`` or
+    ``https:`` with a host), else ``None``: a data file's ``javascript:`` or
+    ``data:`` address is never offered as a link."""
+    if not isinstance(value, str) or not _WEB_URL.fullmatch(value):
+        return None
+    try:
+        return value if urlsplit(value).hostname else None
+    except ValueError:  # e.g. an unclosed [ in the host
+        return None

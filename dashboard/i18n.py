@@ -8,6 +8,7 @@ rather than a key name.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +41,14 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
     """
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANG)[key]
     return text.format(**params) if params else text
+
+
+def t_with(escape: Callable[[str], str], key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """``t`` for a catalogue text whose placeholders are filled from outside (the
+    data files, the address bar): each parameter passes through ``escape`` (e.g.
+    ``ui.md_escape``) while the catalogue's own text, which may be Markdown, stays
+    as written."""
+    return t(key, lang, **{name: escape(str(render(value, lang))) for name, value in params.items()})
 
 
 class Msg:

@@ -6,6 +6,7 @@ matches, the KPI has no value and the page says so.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,8 +30,10 @@ class Kpi:
     as_of: str | None = None
     label_text: str | None = None  # a label from the data (an indicator's), else t(key)
 
-    def label(self, lang: str = "en") -> str:
-        return self.label_text or t(self.key, lang)
+    def label(self, lang: str = "en", escape: Callable[[str], str] = str) -> str:
+        """The label; ``escape`` (e.g. ``ui.md_escape``) applies to a label from the
+        data, not to the catalogue's."""
+        return escape(self.label_text) if self.label_text else t(self.key, lang)
 
     def display_value(self, lang: str = "en") -> str:
         if self.value is None:

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin
 
+import pandas as pd
 import streamlit as st
 
 from . import auth
@@ -15,7 +16,7 @@ from .cache import dataset
 from .charts import ChartSpec
 from .embeds import embed_query
 from .export import csv_for_excel
-from .i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t
+from .i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t, t_with
 from .kpis import Kpi
 from .loading import Dataset
 from .maps import MEASURES, SEQUENTIAL, escape, legend_items
@@ -118,6 +119,63 @@ def data_problems_notice(data: Dataset, lang: str = "en") -> None:
         st.warning(t("data.problems", lang, count=len(errors)), icon=":material/warning:")
 
 
+# --- text from the data or the address bar ---------------------------------------
+# Streamlit renders Markdown almost everywhere (st.markdown, captions, notices,
+# headings, st.table cells, and the labels of metrics, expanders, tabs, buttons and
+# pills). Text that comes from the data files or the URL is never Markdown: it goes
+# through ``md_escape`` (or ``t_md`` for catalogue text with such placeholders), and
+# the helpers below do that themselves so that no page can forget.
+
+WORD_JOINER = "\u2060"  # invisible, and no line break where it stands
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_MD_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
+# Streamlit rewrites the parsed text, where backslash escapes are already gone:
+# GFM autolinks (https://..., www.x, name@host), emoji and :streamlit: shortcodes,
+# and arrows (->, >=). A word joiner inside each pattern keeps it from matching.
+_TEXT_PATTERNS = [
+    (re.compile(r"(\\:)(?=\S)"), "\\1" + WORD_JOINER),  # ":smile:", "https://", "mailto:"
+    (re.compile(r"@"), WORD_JOINER + "@"),
+    (re.compile(r"(?i)(www)(?=\\\.)"), "\\1" + WORD_JOINER),
+    (re.compile(r"(\\[<\-~>])(?=\\[<\->=])"), "\\1" + WORD_JOINER),  # "->", "<=", "--", "~="
+]
+
+
+def md_escape(text: object) -> str:
+    """``text`` as Markdown that Streamlit shows exactly as written, on one line: no
+    links, images, HTML, emphasis, headings, lists, LaTeX, Streamlit directives
+    (``:red[...]``, ``:material/...:``), emoji shortcodes or autolinks. Runs of
+    spaces and line breaks become one space, with none at either end (as the browser
+    would show them anyway): a line break could start a heading or a list."""
+    text = _MD_SYNTAX.sub(r"\\\1", _SPACES.sub(" ", str(text)).strip(" "))
+    for pattern, replacement in _TEXT_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters with "…": an echo of what a link asked
+    for, not a place to paste a paragraph."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def t_md(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """A catalogue text (ours: it may be Markdown) with placeholders filled from the
+    data or the address bar, each escaped with ``md_escape``."""
+    return t_with(md_escape, key, lang, **params)
+
+
+def md_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for ``st.table``, which renders every cell and header as
+    Markdown: each text cell and column name escaped, numbers left as numbers."""
+    out = frame.rename(columns=lambda c: md_escape(c) if isinstance(c, str) else c)
+    for i, dtype in enumerate(out.dtypes):
+        if dtype == object or pd.api.types.is_string_dtype(dtype):
+            column = out.iloc[:, i]  # (Series.map would turn a missing None into NaN)
+            out.isetitem(i, pd.Series([md_escape(v) if isinstance(v, str) else v for v in column],
+                                      index=column.index, dtype=dtype))
+    return out
+
+
 # --- state in the URL --------------------------------------------------------
 
 def _write_param(key: str, value: str | list[str], default: str | list[str]) -> None:
@@ -140,7 +198,7 @@ def _param_notice(key: str, value: object, lang: str, rejected: object = None, w
     elif key in notices and notices[key][1] != value:
         del notices[key]
     if key in notices:
-        (where or st).caption(t("state.ignored_param", lang, name=key, value=notices[key][0]))
+        (where or st).caption(t_md("state.ignored_param", lang, name=key, value=shorten(notices[key][0])))
 
 
 def url_choice(label: str, key: str, options: Sequence[str], default: str,
@@ -163,10 +221,16 @@ def url_choice(label: str, key: str, options: Sequence[str], default: str,
     elif st.session_state[key] not in options:
         st.session_state[key] = default
     extra = {"required": True} if widget is st.pills else {}  # a pill cannot be unselected to nothing
+    if widget is st.pills:  # a pill's label is Markdown; a select box's options are plain text
+        format_func = _md_labels(format_func)
     value = widget(label, options, key=key, format_func=format_func, on_change=on_change, **extra)
     _param_notice(key, value, lang, unknown, notices)
     _write_param(key, value, default)
     return value
+
+
+def _md_labels(format_func: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda option: md_escape(format_func(option))
 
 
 def url_choices(label: str, key: str, options: Sequence[str],
@@ -179,7 +243,7 @@ def url_choices(label: str, key: str, options: Sequence[str],
         known, rejected = parse_choices(st.query_params.get_all(key), options)
         unknown = ", ".join(rejected) or None
         st.session_state[key] = known
-    value = st.pills(label, options, selection_mode="multi", key=key, format_func=format_func,
+    value = st.pills(label, options, selection_mode="multi", key=key, format_func=_md_labels(format_func),
                      help=t("state.none_is_all", lang))
     _param_notice(key, value, lang, unknown)
     _write_param(key, value, [])
@@ -230,38 +294,40 @@ def briefing_button(data: Dataset, lang: str, region: str | None = None) -> None
 
 def kpi_cards(kpis: list[Kpi], lang: str = "en", per_row: int = 3) -> None:
     """Headline figures as cards, each with its source and as-of date beneath.
-    Columns wrap to one per line on a phone (Streamlit stacks them)."""
+    Columns wrap to one per line on a phone (Streamlit stacks them). The detail and
+    caption are plain lines of catalogue text and data, escaped whole."""
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row]):
             with column.container(border=True):
-                st.metric(kpi.label(lang), kpi.display_value(lang))
+                st.metric(kpi.label(lang, md_escape), kpi.display_value(lang))
                 if kpi.detail:
-                    st.markdown(kpi.detail)
-                st.caption(kpi.caption(lang))
+                    st.markdown(md_escape(kpi.detail))
+                st.caption(md_escape(kpi.caption(lang)))
 
 
 def chart_block(spec: ChartSpec, lang: str = "en") -> None:
     """A chart with its title, caption (sources and dates), a "view data" table and
     a CSV of exactly what is plotted; or, with too few figures for a trend, the
     figures themselves and the reason there is no chart."""
-    st.subheader(spec.title)
+    st.subheader(md_escape(spec.title))  # an indicator's label, from the data
     if spec.chart is not None:
         st.altair_chart(spec.chart, width="stretch")
     else:
         st.info(spec.reason, icon=":material/info:")
     with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
-        st.table(spec.data, hide_index=True)
+        st.table(md_frame(spec.data), hide_index=True)
         csv_download(spec.key, spec.data, lang)
-    st.caption(spec.caption)
+    st.caption(md_escape(spec.caption))
 
 
 def table_block(key: str, frame, lang: str = "en") -> None:
-    """A table with a CSV download of exactly what it shows."""
+    """A table with a CSV download of exactly what it shows (the CSV has the values
+    as they are; the screen has them escaped for Markdown)."""
     if frame.empty:
         st.info(t("table.empty", lang), icon=":material/info:")
         return
     # st.table: plain HTML, so it prints, reads aloud and loads no grid component.
-    st.table(frame, hide_index=True)
+    st.table(md_frame(frame), hide_index=True)
     csv_download(key, frame, lang)
 
 
@@ -331,10 +397,6 @@ def detail_panel(detail: Detail | None, lang: str = "en") -> None:
             st.caption(md_escape(source))
 
 
-def md_escape(text: str) -> str:
-    """Backslash-escapes Markdown so text from the data shows as typed (no links,
-    emphasis or HTML)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def map_legend(data: Dataset, lang: str = "en", measure: str = "region") -> None:

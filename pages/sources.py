@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.embeds import VIEWS
 from dashboard.export import package_zip
+from dashboard.formatting import web_url
 from dashboard.i18n import t
 from dashboard.paths import app_data_dir
 from dashboard.schema import resources
@@ -18,7 +19,8 @@ sources = data["sources"]
 if sources.empty:
     st.info(t("sources.empty", lang))
 else:
-    table = sources.assign(rows=citation_counts(data.tables).to_numpy())
+    # st.dataframe shows text as text; only the link column makes links, and only of web addresses.
+    table = sources.assign(rows=citation_counts(data.tables).to_numpy(), url=sources["url"].map(web_url))
     columns = ["id", "title", "publisher", "year", "url", "rows", "note"]
     st.dataframe(
         table[columns], hide_index=True, width="stretch",
@@ -36,9 +38,10 @@ st.write(t("sources.tables_intro", lang))
 st.download_button(t("sources.download_zip", lang), partial(package_zip, app_data_dir()),
                    file_name="omik_data_package.zip", mime="application/zip", icon=":material/folder_zip:",
                    key="download_zip", on_click="ignore")  # zipped when clicked, not on every run
+st.caption(t("sources.zip_raw", lang))
 for res in resources(app_data_dir()):
     frame = data[res.name]
-    with st.expander(t("sources.table_rows", lang, title=res.title, rows=len(frame))):
+    with st.expander(ui.t_md("sources.table_rows", lang, title=res.title, rows=len(frame))):
         ui.table_block(res.name, frame, lang)
 
 st.subheader(t("sources.geography", lang))

@@ -1,0 +1,218 @@
+"""Text from the data files or the address bar is shown as text, never as Markdown
+or HTML: no links, images, emphasis or directives that the data did not ask for
+(and could not have: the data has no Markdown fields).
+
+Every page (and every embed view) runs under AppTest on a copy of the package with
+payloads in every free-text field (tests/hostile.py), and every string of every
+element that Streamlit renders as Markdown is checked. The browser side (no request
+leaves the app, no link in the DOM) is in test_browser.py.
+"""
+import re
+
+import pytest
+
+from conftest import run_page
+from hostile import JAVASCRIPT_URL, PAYLOADS, SOURCE_URL, make_hostile_package
+from streamlit.testing.v1.element_tree import Block
+
+from dashboard.embeds import VIEWS
+from dashboard.formatting import web_url
+from dashboard.i18n import t
+from dashboard.ui import WORD_JOINER, md_escape, md_frame, shorten, t_md
+from dashboard.validation import validate_package
+
+# Payloads that mean something in Markdown ('" onmouseover=...' only means something in HTML).
+MARKDOWN_PAYLOADS = [p for p in PAYLOADS if not p.startswith('"')]
+# What Streamlit still turns into links, emoji or logos in the text left after parsing
+# (backslash escapes gone): GFM autolinks and shortcodes.
+TEXT_PATTERNS = re.compile(r"(?i)(?:https?://|www\.)evil|\w@evil|:(?:smile|streamlit):")
+# Elements whose text is not Markdown: plain text (code, charts, st.dataframe, whose
+# link column is checked on the Sources page), and HTML (legend, map frames), checked
+# for raw markup instead.
+PLAIN = {"code", "vega_lite_chart", "dataframe"}
+HTML = {"html", "iframe", "bidi_component"}
+HTML_PAYLOADS = ["<img src=https://evil.example", "<script>alert(1)", '" onmouseover="alert(1)', "<https://evil"]
+
+
+def unescaped(text: str) -> list[str]:
+    """The payloads ``text`` (Markdown) would render as something other than text."""
+    left_after_parsing = re.sub(r"\\(.)", r"\1", text)
+    return [p for p in MARKDOWN_PAYLOADS if p in text] + TEXT_PATTERNS.findall(left_after_parsing)
+
+
+def _strings(message) -> list[str]:
+    out = []
+    for field, value in message.ListFields():
+        if field.name == "icon":  # ours (":material/link:"), never from the data
+            continue
+        values = value if field.is_repeated else [value]
+        for v in values:
+            if isinstance(v, str):
+                out.append(v)
+            elif isinstance(v, bytes):
+                out.append(v.decode("utf-8", "replace"))
+            elif hasattr(v, "ListFields"):
+                out += _strings(v)
+    return out
+
+
+def rendered_texts(at) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(markdown, html)``: every string of every element, as ``(element type, text)``,
+    split into what Streamlit renders as Markdown and what it renders as HTML."""
+    markdown, html = [], []
+
+    def walk(node):
+        if isinstance(node, Block):
+            if getattr(node, "proto", None) is not None:  # expander, popover and tab labels
+                markdown.extend((node.type, s) for s in _strings(node.proto))
+            for child in node.children.values():
+                walk(child)
+        elif node.type == "table":  # st.table: cells and headers are Markdown
+            frame = node.value
+            markdown.extend(("table", str(s)) for s in [*frame.columns, *frame.to_numpy().ravel()])
+        elif node.type == "selectbox":  # the label is Markdown, the options are plain text
+            markdown.append((node.type, node.proto.label))
+        elif node.type in HTML:
+            html.extend((node.type, s) for s in _strings(node.proto))
+        elif node.type in PLAIN:
+            pass
+        else:
+            markdown.extend((node.type, s) for s in _strings(node.proto))
+
+    walk(at._tree)
+    return markdown, html
+
+
+def assert_shown_as_text(at) -> None:
+    markdown, html = rendered_texts(at)
+    assert markdown  # (the walk found the page)
+    bad = [(kind, text[:300], found) for kind, text in markdown if (found := unescaped(text))]
+    assert bad == []
+    raw_html = [(kind, p) for kind, text in html for p in HTML_PAYLOADS if p in text]
+    assert raw_html == []
+
+
+# --- the rule ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("payload", PAYLOADS + ["line\n# heading", "text\n===", "1. item", "    code", "> quote",
+                                                "x | y", "a\\[b\\](https://evil.example/esc)", "&amp; &lt;b&gt;"])
+def test_md_escape_keeps_every_character_and_no_markdown(payload):
+    escaped = md_escape(payload)
+    assert unescaped(escaped) == []
+    assert "\n" not in escaped and not escaped.startswith(" ")
+    # what a reader sees: the text itself, on one line
+    assert re.sub(r"\\(.)", r"\1", escaped).replace(WORD_JOINER, "") == " ".join(payload.split())
+
+
+def test_md_escape_leaves_ordinary_text_alone():
+    assert md_escape("Dragash/Dragaš 17\u00a0510 2016–2020") == "Dragash/Dragaš 17\u00a0510 2016–2020"
+    assert md_escape("Source: booklet") == "Source\\: booklet"  # no joiner where nothing follows
+
+
+def test_the_table_on_screen_is_escaped_and_the_csv_keeps_the_values():
+    import pandas as pd
+
+    frame = pd.DataFrame({"[h](https://evil.example)": ["**x**", None], "n": [1, -2]})
+    shown = md_frame(frame)
+    assert list(shown.columns) == [md_escape("[h](https://evil.example)"), "n"]
+    assert shown.iloc[0, 0] == "\\*\\*x\\*\\*" and pd.isna(shown.iloc[1, 0])
+    assert shown["n"].tolist() == [1, -2]
+    assert frame.iloc[0, 0] == "**x**"  # the original (and its CSV) untouched
+
+
+@pytest.mark.parametrize("url, link", [
+    ("https://www.osce.org/kosovo", "https://www.osce.org/kosovo"), ("HTTP://example.org/a", "HTTP://example.org/a"),
+    (JAVASCRIPT_URL, None), ("JavaScript:alert(1)", None), ("data:text/html,<script>", None),
+    ("https://", None), ("https://a b", None), ("//evil.example/x", None), ("https://[::1", None), (None, None),
+])
+def test_only_web_addresses_become_links(url, link):
+    assert web_url(url) == link
+
+
+# --- every page on hostile data --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory):
+    path = make_hostile_package(tmp_path_factory.mktemp("hostile") / "data")
+    assert validate_package(path).valid  # the payloads are valid data, not a broken package
+    return path
+
+
+@pytest.fixture
+def hostile_data(hostile_dir, monkeypatch):
+    monkeypatch.setenv("OMIK_DATA_DIR", str(hostile_dir))
+    return hostile_dir
+
+
+VIEWS_TO_CHECK = [
+    ("overview", {}), ("map", {}), ("map", {"region": "prizren"}), ("map", {"municipality": "prizren"}),
+    ("map", {"office": "hq"}), ("map", {"office": "rc-peja", "measure": "region"}),
+    ("staffing", {}), ("budget", {}), ("reports", {}), ("reports", {"group": "justice"}), ("history", {}),
+    ("sources", {}), ("data", {}), ("overview", {"lang": "sq"}), ("reports", {"lang": "sr"}),
+    *[("embed", {"view": v, "region": "peja"}) for v in VIEWS],
+]
+
+
+@pytest.mark.parametrize("page, params", VIEWS_TO_CHECK, ids=[f"{p}-{'-'.join(v.values())}" for p, v in VIEWS_TO_CHECK])
+def test_text_from_the_data_is_shown_as_text(hostile_data, page, params):
+    at = run_page(page, **params)
+    assert_shown_as_text(at)
+    assert not at.warning  # valid data: no problem notice
+
+
+def test_the_check_sees_the_payloads(hostile_data):
+    """The data really reaches the page (else the test above could not fail)."""
+    markdown, _ = rendered_texts(run_page("reports"))
+    escaped = [md_escape(p) for p in MARKDOWN_PAYLOADS]
+    assert sum(any(e in text for text in (s for _, s in markdown)) for e in escaped) >= 5
+
+
+def test_sources_links_only_web_addresses(tmp_path, monkeypatch):
+    data = make_hostile_package(tmp_path / "data", javascript_url=True)
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data))
+    at = run_page("sources")
+    assert_shown_as_text(at)
+    urls = [u for u in at.dataframe[0].value["url"] if isinstance(u, str)]
+    assert SOURCE_URL in urls and JAVASCRIPT_URL not in urls
+    assert all(web_url(u) == u for u in urls)
+    assert at.warning  # the invalid address is reported too
+
+
+def test_the_zip_says_it_is_raw_data(hostile_data):
+    at = run_page("sources")
+    assert t("sources.zip_raw", "en") in [c.value for c in at.caption]
+
+
+# --- the address bar ---------------------------------------------------------------
+
+URL_PAYLOADS = [
+    "[Session expired, sign in again](https://evil.example/login)",
+    "![x](https://evil.example/pixel.png)",
+    ":red[alert] $x^2$ **bold** www.evil.example",
+    "admin@evil.example <img src=https://evil.example/i.png>",
+    "https://evil.example/" + "a" * 80,
+]
+# page -> the parameters it reads (and so echoes when unknown)
+OWNED = {"map": ["region", "municipality", "office", "measure", "lang"], "reports": ["group"],
+         "history": ["theme"], "embed": ["view", "region"]}
+
+
+@pytest.mark.parametrize("payload", URL_PAYLOADS)
+@pytest.mark.parametrize("page, param", [(p, k) for p, keys in OWNED.items() for k in keys])
+def test_unknown_values_from_the_link_are_echoed_as_short_text(page, param, payload):
+    at = run_page(page, **{param: payload})
+    notice = t_md("state.ignored_param", "en", name=param, value=shorten(payload))
+    assert notice in [c.value for c in at.caption]
+    assert len(shorten(payload)) <= 41
+    assert_shown_as_text(at)
+
+
+PARAMS = ["region", "municipality", "office", "measure", "group", "theme", "lang", "view", "year"]
+
+
+@pytest.mark.parametrize("page", ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources",
+                                  "embed"])
+def test_no_page_renders_a_hostile_link_from_any_parameter(page):
+    params = {key: URL_PAYLOADS[i % len(URL_PAYLOADS)] for i, key in enumerate(PARAMS)}
+    # (the share link repeats the address in st.code, which is plain text)
+    assert_shown_as_text(run_page(page, **params))
