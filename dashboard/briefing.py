@@ -29,7 +29,7 @@ from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
 from . import charts  # noqa: E402
-from .formatting import babel_locale  # noqa: E402
+from .formatting import babel_locale, web_url  # noqa: E402
 from .i18n import english_only, place_name, t  # noqa: E402
 from .kpis import indicator_kpis, overview_kpis  # noqa: E402
 from .loading import Dataset  # noqa: E402
@@ -62,7 +62,8 @@ STYLES = {
 
 
 def _p(text: object, style: str = "body") -> Paragraph:
-    # Paragraph reads a little HTML; text from the data must not be taken as markup.
+    # Paragraph reads a little HTML (<a href>, <img src> that it would fetch while
+    # building the PDF); text from the data must not be taken as markup.
     return Paragraph(html.escape(str(text), quote=False), STYLES[style])
 
 
@@ -106,7 +107,7 @@ def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -
     for _, row in offices[offices["kind"] == "regional_centre"].iterrows():
         if row["region_id"] in regions.index:
             ax.annotate(place_name(regions.loc[row["region_id"]], lang), (float(row["lon"]), float(row["lat"])),
-                        xytext=(6, 4), textcoords="offset points", fontsize=7,
+                        xytext=(6, 4), textcoords="offset points", fontsize=7, parse_math=False,
                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#888888", "lw": 0.5})
     if region:
         west, south, east, north = frame[frame["region_id"] == region].total_bounds
@@ -134,7 +135,7 @@ def trend_png(spec: charts.ChartSpec, y_title: str, lang: str = "en") -> io.Byte
                 label=t(f"staffing.category.{category}", lang) if category else None)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.set_ylabel(y_title)
+    ax.set_ylabel(y_title, parse_math=False)  # the unit comes from the data: "$" is not LaTeX
     ax.set_xlabel(t("chart.axis.as_of", lang))
     ax.set_ylim(bottom=0)
     if "category" in spec.data:
@@ -208,7 +209,8 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
 
     story.append(_p(t("briefing.sources", lang), "h2"))
     cited = _cited_sources(data)
-    story += [_p(f"{s.title}. {s.publisher}." + (f" {s.url}" if s.url else ""), "small") for s in cited]
+    # Only a web address is printed: the PDF is for people, and a reader's viewer may make it a link.
+    story += [_p(" ".join(filter(None, [f"{s.title}. {s.publisher}.", web_url(s.url)])), "small") for s in cited]
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,

@@ -100,3 +100,71 @@ def test_the_briefing_speaks_the_chosen_language(data, lang, amount):
 def test_the_monitoring_trends_are_charted(pdf):
     text = text_of(pdf)
     assert "Police officers trained at the Kosovo Police Service School" in text
+
+
+# --- text from the data is text in the PDF too ------------------------------------------
+
+@pytest.fixture
+def local_server():
+    """A tiny HTTP server on this machine that records every request it gets: a
+    briefing that fetched anything named in the data would show up here."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Record(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.hits = hits
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def with_text(data, table: str, columns: list[str], text: str):
+    import dataclasses
+
+    frame = data[table].copy()
+    for column in columns:
+        frame[column] = text
+    return dataclasses.replace(data, tables={**data.tables, table: frame})
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())  # the PDF's text wraps lines wherever it likes
+
+
+@pytest.mark.parametrize("table, columns, template", [
+    ("sources", ["title"], '<img src="{url}/title.png" width="20" height="20"/>'),
+    ("sources", ["publisher"], '<a href="{url}/publisher">publisher</a>'),
+    ("indicators", ["label_en"], "<img src='{url}/label.png'/> & <b>bold</b> &amp;"),
+    ("milestones", ["title_en"], '<font color="red">{url}/milestone</font> <link href="{url}/l">x</link>'),
+    ("regions", ["name_en"], '$\\frac{{$ <img src="{url}/region.png"/>'),  # also matplotlib's LaTeX
+    ("indicators", ["unit"], "$\\frac{{$ {url}/unit"),  # only on a chart's axis (a picture): it must not break it
+])
+def test_markup_in_the_data_is_printed_as_text_and_fetches_nothing(data, local_server, table, columns, template):
+    payload = template.format(url=local_server.url)
+    hostile = with_text(data, table, columns, payload)
+    text = text_of(PdfReader(io.BytesIO(build_briefing(hostile, region="prizren"))))
+    assert local_server.hits == []
+    assert squeezed(payload) in squeezed(text) or columns == ["unit"]
+
+
+def test_only_web_addresses_of_sources_are_printed(data):
+    sources = data["sources"].copy()
+    sources["url"] = ["javascript:alert(1)" if i % 2 else "https://example.org/source" for i in range(len(sources))]
+    import dataclasses
+
+    text = text_of(PdfReader(io.BytesIO(build_briefing(dataclasses.replace(data, tables={**data.tables,
+                                                                                           "sources": sources})))))
+    assert "https://example.org/source" in text and "javascript" not in text
