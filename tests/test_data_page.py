@@ -233,6 +233,20 @@ def test_with_oidc_configured_the_page_offers_single_sign_on(data_copy, monkeypa
     assert not any(s.key == "edit_table" for s in at.selectbox)
 
 
+@pytest.mark.parametrize("roles", [{"bo@example.org": "editor"}, {"ana@example.org": "former", "bo@example.org": "editor"}],
+                         ids=["removed", "role withdrawn"])
+def test_an_oidc_user_taken_off_the_roles_loses_editing_on_the_next_run(data_copy, monkeypatch, roles):
+    at = data_page(data_copy, monkeypatch, auth=OIDC, roles={"ana@example.org": "editor"})
+    at.user["is_logged_in"] = True
+    at.user["email"] = "ana@example.org"
+    at.run()
+    assert editing_shown(at)
+    at.secrets["roles"] = roles
+    at.run()
+    assert not at.exception and not editing_shown(at)
+    assert any("has no editing role" in w.value for w in at.warning)
+
+
 def editor_page(data_copy, monkeypatch, table: str, edits: dict, editors=None) -> AppTest:
     """The Data page signed in as the editor ana, with ``table`` chosen and ``edits``
     (edited_rows / added_rows / deleted_rows, as the grid sends them) made in its
