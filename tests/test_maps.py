@@ -14,6 +14,8 @@ PAYLOADS = [
     "`);alert(1);//",
     "${alert(1)}",
     "\\`;alert(1)",
+    '" onmouseover="alert(1)',  # the end of an HTML attribute
+    "' onmouseover='alert(1)",
 ]
 
 
@@ -82,3 +84,23 @@ def test_region_basis_note_counts_from_the_data(data):
     from dashboard.maps import region_basis_note
 
     assert "name 14 of the 38" in region_basis_note(data)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    from hostile import make_hostile_package
+
+    return load_dataset(make_hostile_package(tmp_path_factory.mktemp("hostile") / "data"))
+
+
+@pytest.mark.parametrize("region, measure", [(None, "region"), ("prizren", "region"), (None, "field_teams")])
+def test_no_text_of_any_table_reaches_the_map_as_markup(hostile, region, measure):
+    """Payloads in every free-text field (names, addresses, notes, sources), including
+    one that would end an HTML attribute: the map's popups, tooltips and GeoJSON
+    properties carry them escaped."""
+    from hostile import PAYLOADS
+
+    html = map_html(presence_map(hostile, "en", region, measure))
+    for raw in ("<img src=https://evil", "alert(1)</script>", '" onmouseover="', "<https://evil"):
+        assert raw not in html
+    assert sum(escape(p) in html for p in PAYLOADS) >= 3
