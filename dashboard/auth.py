@@ -185,11 +185,6 @@ def _editors(secrets: Mapping) -> tuple[dict[str, Editor], list[str]]:
     return editors, problems
 
 
-def mode(secrets: Mapping | None) -> str:
-    """``"oidc"``, ``"passwords"`` or ``"none"`` (read-only)."""
-    return read_config(secrets).mode
-
-
 def check_password(config: Config, username: object, password: object) -> Editor | None:
     """The editor if ``username`` is usable and ``password`` is theirs, else ``None``.
 

@@ -175,7 +175,7 @@ def test_oidc_with_nobody_allowed_is_reported(roles):
     ({"editors": {"ana": entry(password_hash="")}}, "none"), ({"auth": OIDC, "roles": {"a@x.org": "editor"}}, "oidc"),
 ])
 def test_modes(secrets, mode):
-    assert auth.mode(secrets) == mode
+    assert auth.read_config(secrets).mode == mode
 
 
 def test_unreadable_secrets_allow_nothing_and_say_why():
