@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from . import schema, storage
 from .i18n import t
-from .paths import DATA_DIR, DESCRIPTOR_NAME
+from .paths import DATA_DIR, DESCRIPTOR_NAME, app_data_dir
+from .stores import DATABASE_URL_ENV, Store, open_store, proposal
 from .problems import FileProblem
 from .reading import read_table
 from .validation import Report, validate_file, validate_package
@@ -77,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     bri.add_argument("--data", metavar="DIR", type=Path, default=None)
     bri.set_defaults(handler=cmd_briefing)
 
+    db = commands.add_parser("db", help="the PostgreSQL backend: upgrade its schema, load or export the package",
+                             description=f"Work on the database that ${DATABASE_URL_ENV} names (postgresql://...).")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_commands.add_parser("upgrade", help="create or migrate the schema").set_defaults(handler=cmd_db_upgrade)
+    load = db_commands.add_parser("load", help="load a data package as the first version of every table")
+    load.add_argument("folder", nargs="?", type=Path, default=DATA_DIR, metavar="DIR", help="default: data/")
+    load.set_defaults(handler=cmd_db_load)
+    export = db_commands.add_parser("export", help="write the current package to a folder as files")
+    export.add_argument("folder", type=Path, metavar="DIR")
+    export.set_defaults(handler=cmd_db_export)
+
     pw = commands.add_parser("hash-password", help="print a bcrypt hash of a password for .streamlit/secrets.toml",
                              description="Reads the password from the terminal (or one line of standard input).")
     pw.set_defaults(handler=cmd_hash_password)
@@ -86,16 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_briefing(args: argparse.Namespace) -> int:
     from .briefing import build_briefing
     from .i18n import languages
-    from .loading import load_dataset
 
-    data_dir = _data_dir(args)
+    store = _store(args)
     if args.lang not in languages():
         raise UsageError(f"no interface language \"{args.lang}\"; available: {', '.join(languages())}")
     if args.out.suffix.lower() != ".pdf":
         raise UsageError(f"--out must name a .pdf file, not {args.out}")
     if not args.out.parent.is_dir():
         raise UsageError(f"the folder {args.out.parent} does not exist")
-    data = load_dataset(data_dir)
+    data = store.load_dataset()
     regions = list(data["regions"]["id"])
     if args.region is not None and args.region not in regions:
         raise UsageError(f"no region \"{args.region}\"; regions: {', '.join(regions)}")
@@ -123,11 +135,30 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _data_dir(args) -> Path:
-    data_dir = args.data or DATA_DIR
-    if not (data_dir / DESCRIPTOR_NAME).exists():
-        raise UsageError(f"{data_dir} is not a data folder (no {DESCRIPTOR_NAME})")
-    return data_dir
+def _data_dir(folder: Path) -> Path:
+    if not (folder / DESCRIPTOR_NAME).exists():
+        raise UsageError(f"{folder} is not a data folder (no {DESCRIPTOR_NAME})")
+    return folder
+
+
+def _store(args) -> Store:
+    """The configured backend: the database that $OMIK_DATABASE_URL names, else the
+    files in ``--data`` (default: $OMIK_DATA_DIR, else data/)."""
+    url = os.environ.get(DATABASE_URL_ENV)
+    if url and args.data is not None:
+        raise UsageError(f"--data names a folder of files, but ${DATABASE_URL_ENV} is set: the data is in the "
+                         "database (unset it to work on files)")
+    return open_store(url, _data_dir(args.data or app_data_dir()))
+
+
+def _database(args):
+    """The PostgreSQL store that $OMIK_DATABASE_URL names (for the ``db`` commands)."""
+    from .postgres import PostgresStore
+
+    url = os.environ.get(DATABASE_URL_ENV)
+    if not url:
+        raise UsageError(f"set {DATABASE_URL_ENV}=postgresql://USER:PASSWORD@HOST:PORT/DATABASE first")
+    return PostgresStore(url, _data_dir(getattr(args, "folder", None) or app_data_dir()))
 
 
 def _table_name(name: str, data_dir: Path) -> str:
@@ -148,6 +179,8 @@ def _refused(label: object, exc: Exception) -> int:
     if isinstance(exc, FileProblem):
         print(exc.problem.describe())
         return EXIT_INVALID
+    if isinstance(exc, storage.DatabaseError):
+        raise exc  # not the data's fault: main() says so in one line
     if isinstance(exc, storage.InvalidData):
         for problem in exc.report.problems:
             print(problem.describe())
@@ -156,14 +189,14 @@ def _refused(label: object, exc: Exception) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    data_dir = _data_dir(args)
-    name = _table_name(args.resource, data_dir)
+    store = _store(args)
+    name = _table_name(args.resource, store.descriptor_dir)
     # Read before the file: an import that lands meanwhile makes this one stale
     # instead of being silently overwritten.
-    base = storage.current_version(data_dir, name) if args.expect_version is None else args.expect_version
+    base = store.read_current(name)[0] if args.expect_version is None else args.expect_version
     try:
         raw = _read(Path(args.file))
-        entry = storage.save_table(data_dir, name, raw, args.user, args.reason, base)
+        entry = store.save_table(name, raw, args.user, args.reason, base)
     except storage.NoChange as exc:
         print(exc)
         return EXIT_OK
@@ -174,11 +207,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    data_dir = _data_dir(args)
-    name = _table_name(args.name, data_dir)
-    versions = storage.history(data_dir, name)
+    store = _store(args)
+    name = _table_name(args.name, store.descriptor_dir)
+    versions = store.history(name)
     if not versions:
-        print(f"{name}: no saves recorded yet (current version {storage.current_version(data_dir, name)})")
+        print(f"{name}: no saves recorded yet (current version {store.read_current(name)[0]})")
     for v in versions:
         # Entries recorded before user and reason were checked may hold line breaks.
         print(storage.one_line(f"{v.version}  {v.time}  {v.action:<8}  {v.user}: {v.reason}"))
@@ -186,10 +219,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    data_dir = _data_dir(args)
-    name = _table_name(args.name, data_dir)
+    store = _store(args)
+    name = _table_name(args.name, store.descriptor_dir)
     try:
-        entry = storage.restore(data_dir, name, args.version, args.user, args.reason)
+        entry = store.restore(name, args.version, args.user, args.reason)
     except storage.BadVersion as exc:
         raise UsageError(str(exc)) from None
     except storage.NoChange as exc:
@@ -202,13 +235,50 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    data_dir = _data_dir(args)
-    name = _table_name(args.name, data_dir)
+    store = _store(args)
+    name = _table_name(args.name, store.descriptor_dir)
     try:
-        diff = storage.diff_against(data_dir, name, _read(Path(args.file)))
+        report, diff = proposal(store, name, _read(Path(args.file)))
+        if diff is None:
+            raise storage.InvalidData(report)
     except (FileProblem, storage.StorageError) as exc:
         return _refused(args.file, exc)
     print("\n".join(diff.lines()))
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from .postgres import plain_errors, safe_url, upgrade
+
+    store = _database(args)
+    with plain_errors(store.url):
+        upgrade(store.engine)
+    print(f"{safe_url(store.url)}: the schema is up to date")
+    return EXIT_OK
+
+
+def cmd_db_load(args: argparse.Namespace) -> int:
+    store = _database(args)
+    try:
+        loaded = store.load_package(args.folder)
+    except storage.InvalidData as exc:
+        return _refused(args.folder, exc)
+    if loaded:
+        print(f"loaded {loaded} tables from {args.folder}")
+    else:
+        print("nothing to do: the database already holds a data package (use `import` to change a table)")
+    return EXIT_OK
+
+
+def cmd_db_export(args: argparse.Namespace) -> int:
+    store = _database(argparse.Namespace())
+    if args.folder.exists() and not args.folder.is_dir():
+        raise UsageError(f"{args.folder} is not a folder")
+    files = store.package_files()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        storage.write_atomic(args.folder / name, content)
+    print(f"wrote {len(files)} files to {args.folder}")
     return EXIT_OK
 
 
@@ -263,6 +333,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except UsageError as exc:
+    except (UsageError, storage.DatabaseError) as exc:
         print(f"{parser.prog}: {exc}", file=sys.stderr)
         return EXIT_USAGE

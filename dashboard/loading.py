@@ -16,6 +16,7 @@ import pandas as pd
 from .paths import DATA_DIR, DESCRIPTOR_NAME
 from .problems import Problem
 from .schema import resources
+from .reading import RawTable
 from .validation import Table, validate_package
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
@@ -62,15 +63,16 @@ def to_frame(table: Table) -> pd.DataFrame:
     return frame
 
 
-def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
-    """Read, validate and type every table of the package in ``data_dir``.
+def load_dataset(data_dir: Path = DATA_DIR, tables: dict[str, RawTable] | None = None) -> Dataset:
+    """Read, validate and type every table of the package in ``data_dir``, or, when
+    ``tables`` is given (a database's), those tables with ``data_dir``'s schemas.
 
     A table that cannot be read at all comes back empty with its columns, so pages
     show an empty state rather than fail; its problems are in ``problems``.
     """
-    report = validate_package(data_dir)
-    tables = {}
+    report = validate_package(data_dir) if tables is None else validate_package(data_dir, tables, read_files=False)
+    frames = {}
     for res in resources(data_dir):
         table = report.tables.get(res.name) or Table(res, [], [], res.path)
-        tables[res.name] = to_frame(table)
-    return Dataset(tables, tuple(report.problems))
+        frames[res.name] = to_frame(table)
+    return Dataset(frames, tuple(report.problems))

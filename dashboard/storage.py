@@ -81,6 +81,11 @@ class BadVersion(StorageError):
     """A requested version id that is not of the form a version has."""
 
 
+class DatabaseError(StorageError):
+    """The database backend could not be used (``postgres``): one plain line, with
+    any password left out of the address."""
+
+
 class InvalidData(StorageError):
     def __init__(self, report: Report):
         super().__init__("storage.invalid", errors=len(report.errors))
@@ -261,19 +266,23 @@ def _clear_journal(data_dir: Path) -> None:
     _fsync_dir(_history_root(data_dir))
 
 
-def _audited(data_dir: Path, line: dict) -> bool:
+def audit_lines(data_dir: Path) -> list[dict]:
+    """The audit log, oldest first (a line torn by a crash mid-write is skipped)."""
     path = Path(data_dir) / ".audit.jsonl"
     if not path.exists():
-        return False
-    key = (line["time"], line["table"], line["version"])
+        return []
+    lines = []
     for text in path.read_text(encoding="utf-8").splitlines():
         try:
-            old = json.loads(text)
+            lines.append(json.loads(text))
         except ValueError:
             continue
-        if (old.get("time"), old.get("table"), old.get("version")) == key:
-            return True
-    return False
+    return lines
+
+
+def _audited(data_dir: Path, line: dict) -> bool:
+    key = (line["time"], line["table"], line["version"])
+    return any((old.get("time"), old.get("table"), old.get("version")) == key for old in audit_lines(data_dir))
 
 
 def _complete(data_dir: Path, journal: dict, recovering: bool = False) -> None:

@@ -117,3 +117,53 @@ def app_already_navigated(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+# --- a real PostgreSQL ------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session (Debian's binaries)."""
+    from support.postgres import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """The URL of a new, empty database (not upgraded)."""
+    import uuid
+
+    return postgres_server.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
+def descriptor_only(data_dir: Path, target: Path) -> Path:
+    """A folder with ``data_dir``'s datapackage.json and no tables: what a database
+    backend gets, so a test fails if it ever reads a table from files."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(data_dir / "datapackage.json", target / "datapackage.json")
+    return target
+
+
+@pytest.fixture
+def pg_store(pg_url, data_copy, tmp_path):
+    """A PostgreSQL store, upgraded and loaded with a copy of the real package."""
+    from dashboard.postgres import PostgresStore, upgrade
+
+    store = PostgresStore(pg_url, descriptor_only(data_copy, tmp_path / "schema"))
+    upgrade(store.engine)
+    store.load_package(data_copy)
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture(params=["files", "postgres"])
+def store(request, data_copy):
+    """Each storage backend in turn, holding a copy of the real package."""
+    from dashboard.stores import FileStore
+
+    if request.param == "files":
+        return FileStore(data_copy)
+    return request.getfixturevalue("pg_store")

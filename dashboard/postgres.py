@@ -1,0 +1,365 @@
+"""The data package in PostgreSQL: one source of truth for several app servers.
+
+Each version of a table is a row of ``table_versions`` holding the table's CSV text
+exactly as the file backend would store it, so reading, validation and diffs share
+one path with files. ``current_tables`` points at each table's current version;
+``audit_log`` has one row per change. A save is one transaction: it locks every
+``current_tables`` row (``SELECT ... FOR UPDATE``; saves are rare, and a save to one
+table is checked against all the others, so they are serialised like the file
+backend's lock), refuses a stale base, validates the whole package as it would be,
+then inserts the version, moves the pointer and writes the audit row. A crash or a
+``kill -9`` at any moment leaves the old version or the new one, never a mix.
+
+Schema changes go through Alembic (``dashboard/migrations``): ``python -m dashboard
+db upgrade``. SQLAlchemy Core and psycopg 3; ``postgresql://`` URLs are accepted as
+they are written everywhere else and given psycopg's driver here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import (BigInteger, Column, DateTime, ForeignKey, Identity, Index, MetaData, Table, Text,
+                        create_engine, delete, func, insert, select, text, update)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
+
+from .loading import Dataset, load_dataset
+from .paths import DESCRIPTOR_NAME
+from .problems import FileProblem
+from .reading import RawTable, read_table
+from .schema import resource, resources
+from .storage import (MAX_REASON, MAX_USER, DatabaseError, InvalidData, NoChange, StaleVersion, StorageError, Version, checked_text,
+                      find_version, to_csv_bytes, version_of)
+from .validation import Report, validate_package
+
+metadata = MetaData()
+
+table_versions = Table(
+    "table_versions", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("table_name", Text, nullable=False),
+    Column("version", Text, nullable=False),  # the SHA-256 prefix of the content, as with files
+    Column("content", Text, nullable=False),  # the table's CSV text
+    Column("user_name", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_table_versions_table_id", "table_name", "id"),
+)
+
+current_tables = Table(
+    "current_tables", metadata,
+    Column("table_name", Text, primary_key=True),
+    Column("version_id", BigInteger, ForeignKey("table_versions.id"), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("table_name", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("previous", Text, nullable=True),
+    Column("reason", Text, nullable=False),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sign_in_failures_key_time", "key", "failed_at"),
+)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an address that is not a database URL)"
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for a ``postgresql://`` URL (psycopg 3). ``DatabaseError`` for an
+    address that is not a PostgreSQL URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError("storage.db_bad_url", url=safe_url(url)) from None
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseError("storage.db_bad_url", url=safe_url(url))
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                             connect_args={"connect_timeout": 5, "application_name": "omik-dashboard"})
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise DatabaseError("storage.db_bad_url", url=safe_url(url)) from None
+
+
+@contextmanager
+def plain_errors(url: str) -> Iterator[None]:
+    """Turn the database driver's exceptions into one plain ``DatabaseError`` (never
+    the driver's own text, which can quote the URL)."""
+    try:
+        yield
+    except ProgrammingError as exc:
+        if "does not exist" in str(exc.orig):
+            raise DatabaseError("storage.db_not_upgraded", url=safe_url(url)) from None
+        raise DatabaseError("storage.db_failed", url=safe_url(url), kind=type(exc.orig).__name__) from None
+    except OperationalError:
+        raise DatabaseError("storage.db_unreachable", url=safe_url(url)) from None
+    except DBAPIError as exc:
+        raise DatabaseError("storage.db_failed", url=safe_url(url), kind=type(exc.orig).__name__) from None
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def iso(moment: dt.datetime) -> str:
+    """A timestamp as the file backend writes it (UTC, microseconds)."""
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or migrate the schema to the newest revision (Alembic)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def current_rows(conn: Connection, lock: bool = False) -> dict[str, dict]:
+    """Every table's current version: ``{name: {"id", "version", "content"}}``.
+    ``lock`` first takes the row locks a save needs (in name order, so two savers
+    never deadlock); the rows are then read by a second statement, which sees what
+    a save that held the locks before committed (a locking read that joins would
+    re-check the pointer but not find the new version it points to)."""
+    if lock:
+        conn.execute(select(current_tables.c.table_name).order_by(current_tables.c.table_name).with_for_update())
+    query = (select(current_tables.c.table_name, table_versions.c.id, table_versions.c.version,
+                    table_versions.c.content)
+             .join(table_versions, table_versions.c.id == current_tables.c.version_id))
+    return {r.table_name: {"id": r.id, "version": r.version, "content": r.content}
+            for r in conn.execute(query)}
+
+
+def current_versions(conn: Connection) -> dict[str, str]:
+    """``{table: version}``: one indexed query, cheap enough for every page run."""
+    query = (select(current_tables.c.table_name, table_versions.c.version)
+             .join(table_versions, table_versions.c.id == current_tables.c.version_id))
+    return {name: version for name, version in conn.execute(query)}
+
+
+def insert_version(conn: Connection, name: str, version: str, content: str, user: str, reason: str,
+                   action: str, moment: dt.datetime, previous: str | None) -> None:
+    """Record a new version of ``name``, make it current and audit it (the caller
+    holds the transaction and, for a save, the locks)."""
+    new_id = conn.execute(insert(table_versions).values(
+        table_name=name, version=version, content=content, user_name=user, reason=reason, action=action,
+        created_at=moment).returning(table_versions.c.id)).scalar_one()
+    if previous is None:
+        conn.execute(insert(current_tables).values(table_name=name, version_id=new_id))
+    else:
+        conn.execute(update(current_tables).where(current_tables.c.table_name == name).values(version_id=new_id))
+    conn.execute(insert(audit_log).values(time=moment, user_name=user, action=action, table_name=name,
+                                          version=version, previous=previous, reason=reason))
+
+
+def history_rows(conn: Connection, name: str) -> list:
+    """Every recorded version of ``name``, oldest first, without content."""
+    return conn.execute(select(table_versions.c.version, table_versions.c.user_name, table_versions.c.created_at,
+                               table_versions.c.reason, table_versions.c.action)
+                        .where(table_versions.c.table_name == name).order_by(table_versions.c.id)).all()
+
+
+def version_content(conn: Connection, name: str, version: str) -> str | None:
+    """The content of the newest recorded version ``version`` (a full id) of ``name``."""
+    return conn.execute(select(table_versions.c.content)
+                        .where(table_versions.c.table_name == name, table_versions.c.version == version)
+                        .order_by(table_versions.c.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def lock_for_load(conn: Connection) -> None:
+    """Serialise ``db load`` runs: the second finds the first's rows and does nothing."""
+    conn.execute(text("LOCK TABLE current_tables IN EXCLUSIVE MODE"))
+
+
+# --- the shared sign-in counter ---------------------------------------------------
+
+def record_failure(conn: Connection, key: str, moment: dt.datetime) -> None:
+    conn.execute(insert(sign_in_failures).values(key=key, failed_at=moment))
+
+
+def failures_since(conn: Connection, key: str, since: dt.datetime) -> list[dt.datetime]:
+    return list(conn.execute(select(sign_in_failures.c.failed_at)
+                             .where(sign_in_failures.c.key == key, sign_in_failures.c.failed_at >= since)
+                             .order_by(sign_in_failures.c.failed_at)).scalars())
+
+
+def forget_failures(conn: Connection, key: str | None = None, before: dt.datetime | None = None) -> None:
+    """Delete a key's failures (a successful sign-in), or every failure older than
+    ``before`` (so the table stays small)."""
+    query = delete(sign_in_failures)
+    if key is not None:
+        query = query.where(sign_in_failures.c.key == key)
+    if before is not None:
+        query = query.where(sign_in_failures.c.failed_at < before)
+    conn.execute(query)
+
+
+def row_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(current_tables)).scalar_one()
+
+
+# --- the backend ------------------------------------------------------------------
+
+class PostgresStore:
+    """The storage interface (see ``storage``) on PostgreSQL. ``descriptor_dir`` is
+    the folder whose ``datapackage.json`` gives the tables' schemas (the code's
+    ``data/`` by default): the schema travels with the code, the rows live here."""
+
+    def __init__(self, url: str, descriptor_dir: Path):
+        self.url = url
+        self.descriptor_dir = Path(descriptor_dir)
+        self.engine = engine_for(url)
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({safe_url(self.url)})"
+
+    @contextmanager
+    def connect(self, write: bool = False) -> Iterator[Connection]:
+        with plain_errors(self.url):
+            with (self.engine.begin() if write else self.engine.connect()) as conn:
+                yield conn
+
+    def _raw_tables(self, rows: dict[str, dict]) -> dict[str, RawTable]:
+        """The stored tables as the reader gives them (one read path with files)."""
+        known = {res.name: res for res in resources(self.descriptor_dir)}
+        tables = {}
+        for name, row in rows.items():
+            if name in known:
+                try:
+                    tables[name] = read_table(row["content"].encode("utf-8"), known[name].path,
+                                              max_rows=known[name].max_rows)
+                except FileProblem:
+                    continue  # reported as that table's problem by the validator
+        return tables
+
+    def fingerprint(self) -> str:
+        with self.connect() as conn:
+            versions = current_versions(conn)
+        return ",".join(f"{name}={versions[name]}" for name in sorted(versions))
+
+    def load_dataset(self) -> Dataset:
+        with self.connect() as conn:
+            rows = current_rows(conn)
+        return load_dataset(self.descriptor_dir, self._raw_tables(rows))
+
+    def read_current(self, name: str) -> tuple[str, bytes]:
+        resource(name, self.descriptor_dir)  # KeyError for an unknown table
+        with self.connect() as conn:
+            row = current_rows(conn).get(name)
+        if row is None:
+            raise StorageError("storage.db_empty")
+        return row["version"], row["content"].encode("utf-8")
+
+    def package_files(self) -> dict[str, bytes]:
+        with self.connect() as conn:
+            rows = current_rows(conn)
+        files = {DESCRIPTOR_NAME: (self.descriptor_dir / DESCRIPTOR_NAME).read_bytes()}
+        for res in resources(self.descriptor_dir):
+            if res.name not in rows:
+                raise StorageError("storage.db_empty")
+            files[res.path] = rows[res.name]["content"].encode("utf-8")
+        return files
+
+    def current_report(self, replacements: dict[str, RawTable] | None = None) -> Report:
+        with self.connect() as conn:
+            tables = self._raw_tables(current_rows(conn))
+        return validate_package(self.descriptor_dir, {**tables, **(replacements or {})}, read_files=False)
+
+    def save_table(self, name: str, raw: RawTable, user: str, reason: str,
+                   expect_version: str | None = None, action: str = "save") -> Version:
+        """As ``storage.save_table``, in one transaction (see the module docstring)."""
+        user = checked_text(user, "user", MAX_USER)
+        reason = checked_text(reason, "reason", MAX_REASON)
+        res = resource(name, self.descriptor_dir)
+        with self.connect(write=True) as conn:
+            rows = current_rows(conn, lock=True)
+            if name not in rows:
+                raise StorageError("storage.db_empty")
+            previous = rows[name]["version"]
+            if expect_version is not None and expect_version != previous:
+                raise StaleVersion("storage.stale", file=res.path, expected=expect_version, current=previous)
+            report = validate_package(self.descriptor_dir, {**self._raw_tables(rows), name: raw}, read_files=False)
+            if not report.valid:
+                raise InvalidData(report)
+            table = report.tables[name]
+            new = to_csv_bytes(table.header, table.rows)
+            if new == rows[name]["content"].encode("utf-8"):
+                raise NoChange("storage.no_change", table=name, version=previous)
+            moment = now()
+            entry = Version(version_of(new), user, iso(moment), reason, action)
+            insert_version(conn, name, entry.version, new.decode("utf-8"), user, reason, action, moment, previous)
+        return entry
+
+    def history(self, name: str) -> list[Version]:
+        resource(name, self.descriptor_dir)
+        with self.connect() as conn:
+            return [Version(r.version, r.user_name, iso(r.created_at), r.reason, r.action)
+                    for r in history_rows(conn, name)]
+
+    def version_bytes(self, name: str, version: str) -> bytes:
+        resource(name, self.descriptor_dir)
+        with self.connect() as conn:
+            full = find_version([r.version for r in history_rows(conn, name)], version, name)
+            return version_content(conn, name, full).encode("utf-8")
+
+    def restore(self, name: str, version: str, user: str, reason: str | None = None) -> Version:
+        data = self.version_bytes(name, version)
+        raw = read_table(data, resource(name, self.descriptor_dir).path)
+        return self.save_table(name, raw, user, reason or f"restore version {version_of(data)}", action="restore")
+
+    def audit(self) -> list[dict]:
+        with self.connect() as conn:
+            rows = conn.execute(select(audit_log).order_by(audit_log.c.id)).all()
+        return [{"time": iso(r.time), "user": r.user_name, "action": r.action, "table": r.table_name,
+                 "version": r.version, "previous": r.previous, "reason": r.reason} for r in rows]
+
+    def load_package(self, data_dir: Path, user: str = "(db load)") -> int:
+        """Load the package in ``data_dir`` as the first version of every table.
+        Returns the number of tables loaded: 0 when the database already holds the
+        package (nothing is done twice). ``InvalidData`` for an invalid package."""
+        report = validate_package(data_dir)
+        if not report.valid:
+            raise InvalidData(report)
+        reason = f"loaded from {Path(data_dir).name or data_dir}"
+        with self.connect(write=True) as conn:
+            lock_for_load(conn)
+            if row_count(conn):
+                return 0
+            moment = now()
+            for res in resources(self.descriptor_dir):
+                content = (Path(data_dir) / resource(res.name, data_dir).path).read_bytes()
+                try:
+                    text_ = content.decode("utf-8")
+                except UnicodeDecodeError:  # a Windows-encoded file: stored as the validator reads it
+                    table = report.tables[res.name]
+                    text_ = to_csv_bytes(table.header, table.rows).decode("utf-8")
+                insert_version(conn, res.name, version_of(text_.encode("utf-8")), text_, user, reason,
+                               "original", moment, None)
+        return len(resources(self.descriptor_dir))
