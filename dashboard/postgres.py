@@ -274,7 +274,7 @@ class PostgresStore:
         with self.connect() as conn:
             row = current_rows(conn).get(name)
         if row is None:
-            raise StorageError("storage.db_empty")
+            raise DatabaseError("storage.db_empty")
         return row["version"], row["content"].encode("utf-8")
 
     def package_files(self) -> dict[str, bytes]:
@@ -283,7 +283,7 @@ class PostgresStore:
         files = {DESCRIPTOR_NAME: (self.descriptor_dir / DESCRIPTOR_NAME).read_bytes()}
         for res in resources(self.descriptor_dir):
             if res.name not in rows:
-                raise StorageError("storage.db_empty")
+                raise DatabaseError("storage.db_empty")
             files[res.path] = rows[res.name]["content"].encode("utf-8")
         return files
 
@@ -301,7 +301,7 @@ class PostgresStore:
         with self.connect(write=True) as conn:
             rows = current_rows(conn, lock=True)
             if name not in rows:
-                raise StorageError("storage.db_empty")
+                raise DatabaseError("storage.db_empty")
             previous = rows[name]["version"]
             if expect_version is not None and expect_version != previous:
                 raise StaleVersion("storage.stale", file=res.path, expected=expect_version, current=previous)
