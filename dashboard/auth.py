@@ -20,6 +20,7 @@ import functools
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
@@ -245,24 +246,26 @@ class Limiter(Protocol):
     """What the sign-in form needs from a rate limiter; a shared (database-backed)
     one for several servers can replace :class:`MemoryLimiter`."""
 
-    def wait_seconds(self, name: str, address: str) -> float: ...
-
-    def failed(self, name: str, address: str) -> None: ...
+    def attempt(self, name: str, address: str) -> float:
+        """Seconds to wait before ``address`` may try ``name``; when 0, this attempt
+        is counted as a failure until :meth:`succeeded` says otherwise."""
 
     def succeeded(self, name: str, address: str) -> None: ...
 
 
 class MemoryLimiter:
-    """Failed sign-ins, in this server process's memory.
+    """Sign-in attempts, in this server process's memory.
 
     An address may fail ``MAX_FAILURES`` times for one name, and
     ``MAX_FAILURES_PER_ADDRESS`` times in all, per ``WINDOW_S`` seconds; then it
-    waits until the oldest of those failures is ``WINDOW_S`` old.
+    waits until the oldest of those failures is ``WINDOW_S`` old. An attempt counts
+    before its password is checked, so parallel sessions cannot all slip through
+    during the check.
 
     Protects against: guessing one editor's password quickly from one address, and
     trying many names from one address. Someone failing from another address does
     not lock an editor out. Memory is bounded: at most ``max_keys`` counters (the
-    least recently failed go first), each of at most 20 times, names hashed.
+    least recently used go first), each of at most 20 times, names hashed.
 
     Does not protect against: many addresses (a botnet gets ``MAX_FAILURES`` tries
     per name per address and can push counters out by filling ``max_keys``); a
@@ -275,39 +278,38 @@ class MemoryLimiter:
         self.clock = clock
         self.max_keys = max_keys
         self._failures: OrderedDict[tuple, deque[float]] = OrderedDict()
+        # Every session's script runs in its own thread.
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._failures)
 
-    def wait_seconds(self, name: str, address: str) -> float:
+    def attempt(self, name: str, address: str) -> float:
         now = self.clock()
-        return max(self._wait(self._name_key(name, address), MAX_FAILURES, now),
-                   self._wait(("address", address), MAX_FAILURES_PER_ADDRESS, now))
-
-    def failed(self, name: str, address: str) -> None:
-        now = self.clock()
-        for key, limit in ((self._name_key(name, address), MAX_FAILURES), (("address", address), MAX_FAILURES_PER_ADDRESS)):
-            times = self._failures.pop(key, None) or deque(maxlen=limit)
-            times.append(now)
-            self._failures[key] = times  # now the most recent
-        while len(self._failures) > self.max_keys:
-            self._failures.popitem(last=False)
+        limits = ((self._name_key(name, address), MAX_FAILURES), (("address", address), MAX_FAILURES_PER_ADDRESS))
+        with self._lock:
+            wait = max(self._wait(key, limit, now) for key, limit in limits)
+            if wait > 0:
+                return wait
+            for key, limit in limits:
+                times = self._failures.pop(key, None) or deque(maxlen=limit)
+                times.append(now)
+                self._failures[key] = times  # now the most recent
+            while len(self._failures) > self.max_keys:
+                self._failures.popitem(last=False)
+            return 0.0
 
     def succeeded(self, name: str, address: str) -> None:
         # The address's count stays: signing in to one's own account must not
         # reset the allowance for guessing others'.
-        self._failures.pop(self._name_key(name, address), None)
+        with self._lock:
+            self._failures.pop(self._name_key(name, address), None)
 
     def _wait(self, key: tuple, limit: int, now: float) -> float:
-        times = self._failures.get(key)
-        if times is None:
-            return 0.0
-        while times and now - times[0] >= WINDOW_S:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-            return 0.0
-        return WINDOW_S - (now - times[0]) if len(times) >= limit else 0.0
+        # Each counter keeps only its last `limit` times, so the oldest of them says
+        # when the next attempt is allowed; stale counters are evicted as the oldest.
+        times = self._failures.get(key, ())
+        return max(0.0, WINDOW_S - (now - times[0])) if len(times) >= limit else 0.0
 
     @staticmethod
     def _name_key(name: str, address: str) -> tuple:

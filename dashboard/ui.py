@@ -456,13 +456,12 @@ def signed_in_user(lang: str = "en") -> dict | None:
         submitted = st.form_submit_button(t("edit.sign_in", lang))
     if submitted:
         address = _client_address()
-        wait = auth.LIMITER.wait_seconds(username, address)
+        wait = auth.LIMITER.attempt(username, address)
         if wait > 0:
             st.error(t("edit.too_many", lang, seconds=int(wait) + 1))
             return None
         editor = auth.check_password(config, username, password)
         if editor is None:
-            auth.LIMITER.failed(username, address)
             st.error(t("edit.wrong_password", lang))
             return None
         auth.LIMITER.succeeded(username, address)
