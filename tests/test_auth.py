@@ -380,6 +380,9 @@ def test_visitors_never_see_error_details_and_apptest_still_sees_the_exception()
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert settings["client"]["showErrorDetails"] == "none"
     from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1.util import patch_config_options
 
-    at = AppTest.from_string("raise ValueError('secret detail')").run()
+    # AppTest reads config.toml only when run from the project folder: set it here.
+    with patch_config_options({"client.showErrorDetails": settings["client"]["showErrorDetails"]}):
+        at = AppTest.from_string("raise ValueError('secret detail')").run()
     assert len(at.exception) == 1 and "secret detail" not in at.exception[0].value
