@@ -17,7 +17,8 @@ they are written everywhere else and given psycopg's driver here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -200,25 +201,46 @@ def lock_for_load(conn: Connection) -> None:
 
 # --- the shared sign-in counter ---------------------------------------------------
 
-def record_failure(conn: Connection, key: str, moment: dt.datetime) -> None:
-    conn.execute(insert(sign_in_failures).values(key=key, failed_at=moment))
+class DatabaseLimiter:
+    """``auth.MemoryLimiter``'s rule, counted in the database, so that every app
+    server sees every failure: five failures for a name from one address pause it on
+    all servers. Each attempt is one short transaction, serialised per address by an
+    advisory lock (an attempt counts before its password is checked, as in memory);
+    failures older than the window are deleted as new ones come in."""
 
+    def __init__(self, store: "PostgresStore", clock: Callable[[], dt.datetime] = None):
+        self.store = store
+        self.clock = clock or now
 
-def failures_since(conn: Connection, key: str, since: dt.datetime) -> list[dt.datetime]:
-    return list(conn.execute(select(sign_in_failures.c.failed_at)
-                             .where(sign_in_failures.c.key == key, sign_in_failures.c.failed_at >= since)
-                             .order_by(sign_in_failures.c.failed_at)).scalars())
+    def attempt(self, name: str, address: str) -> float:
+        from .auth import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, WINDOW_S
 
+        moment = self.clock()
+        since = moment - dt.timedelta(seconds=WINDOW_S)
+        limits = ((self._name_key(name, address), MAX_FAILURES), (f"address:{address}", MAX_FAILURES_PER_ADDRESS))
+        with self.store.connect(write=True) as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"address:{address}"})
+            conn.execute(delete(sign_in_failures).where(sign_in_failures.c.failed_at < since))
+            wait = 0.0
+            for key, limit in limits:
+                times = list(conn.execute(select(sign_in_failures.c.failed_at)
+                                          .where(sign_in_failures.c.key == key, sign_in_failures.c.failed_at >= since)
+                                          .order_by(sign_in_failures.c.failed_at.desc()).limit(limit)).scalars())
+                if len(times) >= limit:
+                    wait = max(wait, WINDOW_S - (moment - times[-1]).total_seconds())
+            if wait > 0:
+                return wait
+            conn.execute(insert(sign_in_failures), [{"key": key, "failed_at": moment} for key, _ in limits])
+        return 0.0
 
-def forget_failures(conn: Connection, key: str | None = None, before: dt.datetime | None = None) -> None:
-    """Delete a key's failures (a successful sign-in), or every failure older than
-    ``before`` (so the table stays small)."""
-    query = delete(sign_in_failures)
-    if key is not None:
-        query = query.where(sign_in_failures.c.key == key)
-    if before is not None:
-        query = query.where(sign_in_failures.c.failed_at < before)
-    conn.execute(query)
+    def succeeded(self, name: str, address: str) -> None:
+        with self.store.connect(write=True) as conn:
+            conn.execute(delete(sign_in_failures).where(sign_in_failures.c.key == self._name_key(name, address)))
+
+    @staticmethod
+    def _name_key(name: str, address: str) -> str:
+        digest = hashlib.blake2b(str(name).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return f"name:{digest}:{address}"
 
 
 def row_count(conn: Connection) -> int:
@@ -333,6 +355,9 @@ class PostgresStore:
         data = self.version_bytes(name, version)
         raw = read_table(data, resource(name, self.descriptor_dir).path)
         return self.save_table(name, raw, user, reason or f"restore version {version_of(data)}", action="restore")
+
+    def limiter(self) -> DatabaseLimiter:
+        return DatabaseLimiter(self)
 
     def audit(self) -> list[dict]:
         with self.connect() as conn:

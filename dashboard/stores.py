@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from . import storage
+from . import auth, storage
 from .diffing import TableDiff, diff_records
 from .loading import Dataset, fingerprint, load_dataset
 from .paths import DESCRIPTOR_NAME, app_data_dir
@@ -69,6 +69,9 @@ class Store(Protocol):
     def audit(self) -> list[dict]:
         """The audit log, oldest first: ``{time, user, action, table, version,
         previous, reason}`` per change."""
+
+    def limiter(self) -> auth.Limiter:
+        """The failed sign-in counter that every server using this store shares."""
 
 
 def proposal(store: Store, name: str, raw: RawTable) -> tuple[Report, TableDiff | None]:
@@ -129,6 +132,9 @@ class FileStore:
 
     def audit(self) -> list[dict]:
         return storage.audit_lines(self.descriptor_dir)
+
+    def limiter(self) -> auth.Limiter:
+        return auth.LIMITER  # one server: its memory
 
 
 def open_store(database_url: str | None = None, data_dir: Path | None = None) -> Store:
