@@ -12,9 +12,11 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
+from dashboard.embeds import CHART_VIEWS
 from dashboard.paths import ROOT
 
 from dashboard.testing import MAP_FRAME, READY_SELECTOR, AppServer
@@ -30,13 +32,14 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 STREAMLIT_PROBES = ("/_stcore/health", "/_stcore/host-config")
 
 
-def open_page(page, base_url: str, path: str = "") -> None:
+def open_page(page, base_url: str, path: str = "", heading: bool = True) -> None:
     page.route("**/*", lambda route: route.continue_()
                if route.request.url.startswith(base_url) or route.request.url.startswith(("data:", "blob:"))
                else route.abort())
     page.goto(f"{base_url}/{path}")
     page.wait_for_selector(READY_SELECTOR, timeout=60_000)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
+    if heading:  # (an embedded view has none)
+        page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
 
 
 def wait_for_map(page, paths: int) -> None:
@@ -59,15 +62,72 @@ def unexpected_console_errors(page) -> list[str]:
            [u for u in page.log.failed_requests if not u.endswith(STREAMLIT_PROBES)]
 
 
+@pytest.fixture(scope="module")
+def hostile_data_server(tmp_path_factory):
+    """The app on a copy of the package with Markdown, HTML and link payloads in every
+    free-text field (tests/hostile.py; test-only)."""
+    from hostile import make_hostile_package
+
+    server = AppServer(ROOT / "app.py",
+                       env={"OMIK_DATA_DIR": str(make_hostile_package(tmp_path_factory.mktemp("md") / "data"))})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def any_page(browser, request):
+    """A page on the server the test is parametrized with (``server``)."""
+    server = request.getfixturevalue(request.param)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.log = PageLog(pg, server.url)
+    pg.server = server
+    yield pg
+    context.close()
+
+
+@pytest.mark.parametrize("any_page", ["app_server", "hostile_data_server"], indirect=True)
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_loads_offline_without_errors(page, app_server, path):
-    open_page(page, app_server.url, path)
+def test_every_page_loads_offline_without_errors(any_page, path):
+    page = any_page
+    open_page(page, page.server.url, path)
     if path in ("", "map"):
         wait_for_map(page, 44)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.log.external_requests == []
     assert page.log.page_errors == []
     assert unexpected_console_errors(page) == []
+
+
+# Address-bar payloads for every parameter a page reads (and one none reads).
+HOSTILE_QUERY = urlencode({
+    "region": "[Session expired, sign in again](https://evil.example/login)",
+    "municipality": "![x](https://evil.example/pixel.png)", "office": "<img src=https://evil.example/i.png>",
+    "measure": "https://evil.example/bare", "group": "www.evil.example", "theme": "admin@evil.example",
+    "lang": ":red[x] :material/warning: $x^2$", "year": "![y](HTTPS://EVIL.EXAMPLE/Y.PNG)",
+})
+# Anything in a page or its frames that points at the payloads' host (a heading's own
+# anchor, "#...-evil-example", is a link within the page).
+EVIL_REFERENCES = """() => document.querySelectorAll(
+    'a[href*="evil" i]:not([href^="#"]), [src*="evil" i], link[href*="evil" i]').length"""
+
+
+@pytest.mark.parametrize("path", [f"{p}?{HOSTILE_QUERY}" for p in PAGES]
+                         + [f"embed?embed=true&view={v}&{HOSTILE_QUERY}" for v in ("map", *CHART_VIEWS)]
+                         + [f"embed?embed=true&{HOSTILE_QUERY}&view=![v](https://evil.example/v.png)"])
+def test_hostile_data_and_links_make_no_request_and_no_link(browser, hostile_data_server, path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.log = PageLog(page, hostile_data_server.url)
+    open_page(page, hostile_data_server.url, path, heading=not path.startswith("embed"))
+    if path.startswith(("?", "map?", "embed?embed=true&view=map")) or "view=!" in path:
+        wait_for_map(page, 44)
+    page.locator('[data-testid="stMarkdown"]').first.wait_for(state="attached", timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert [frame.evaluate(EVIL_REFERENCES) for frame in page.frames] == [0] * len(page.frames)
+    assert page.log.external_requests == []
+    assert page.log.page_errors == []
+    context.close()
 
 
 def test_overview_map_draws_every_municipality_and_office(page, app_server):
