@@ -41,7 +41,10 @@ def csv_for_excel(frame: pd.DataFrame) -> bytes:
 
 def package_zip(data_dir: Path) -> bytes:
     """The data package as published: ``datapackage.json`` and every table as
-    stored (plain UTF-8, machine-readable), in one zip."""
+    stored (plain UTF-8, machine-readable), in one zip. Deliberately not made
+    formula-safe: a quote before "=" would change the data for every program that
+    reads it. The Sources page says so at the download, and points to the per-table
+    CSVs for spreadsheets."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(Path(data_dir) / "datapackage.json", "datapackage.json")
