@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from .loading import Dataset, fingerprint, load_dataset
 from .maps import map_html, presence_map
 from .paths import app_data_dir
+from .tables import figures_table as _build_figures_table
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -45,3 +47,17 @@ def rendered_presence_map(lang: str = "en", region: str | None = None, measure: 
     server time."""
     return _presence_map(*_app_data_key(), lang, region, measure, layer_control)
 
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _figures_table(data_dir: str, content_hash: str, name: str, lang: str, group: str | None) -> pd.DataFrame:
+    data = _dataset(data_dir, content_hash)
+    rows = None if group is None else data[name][data[name]["group"] == group]
+    return _build_figures_table(data, name, lang, rows)
+
+
+def figures_table(name: str, lang: str = "en", group: str | None = None) -> pd.DataFrame:
+    """``tables.figures_table`` of the app's data (the indicators of ``group`` only,
+    when given), built once per table, view and data version: formatting every
+    figure of a table at its row limit takes most of a second."""
+    return _figures_table(*_app_data_key(), name, lang, group)

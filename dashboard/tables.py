@@ -7,35 +7,42 @@ from .formatting import format_money, format_number, qualify
 from .i18n import english_only, t
 from .kpis import indicator_label
 from .loading import Dataset
-from .provenance import format_as_of, source_ref
+from .provenance import format_as_of, source_ref, source_refs
 
 
-def _figure(row: pd.Series, lang: str) -> str:
+def _figure(row: dict, lang: str) -> str:
     if "amount" in row:
         text = format_money(row["amount"], row["currency"], lang)
     else:
         text = format_number(row["value"], lang)
-        if "unit" in row and isinstance(row["unit"], str):
+        if isinstance(row.get("unit"), str):
             text = f"{text} {row['unit']}"
     return qualify(text, row["qualifier"], lang)
 
 
 def figures_table(data: Dataset, name: str, lang: str = "en", rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of ``staffing``, ``budget`` or ``indicators`` (or the given subset)
-    as a display table: what, figure ("over 450"), as of, source, note."""
+    as a display table: what, figure ("over 450"), as of, source, note.
+
+    Linear in the rows (each source looked up in one dict): a table at its row limit
+    takes well under a second. Pages take it from ``cache.figures_table``, once per
+    data version and language.
+    """
     rows = data[name] if rows is None else rows
+    records = rows.to_dict("records")
     if name == "staffing":
-        what = [f"{t('staffing.measure.' + m, lang)}: {t('staffing.category.' + c, lang)}"
-                for m, c in zip(rows["measure"], rows["category"])]
+        what = [f"{t('staffing.measure.' + r['measure'], lang)}: {t('staffing.category.' + r['category'], lang)}"
+                for r in records]
     elif name == "budget":
-        what = [t(f"budget.category.{c}", lang) for c in rows["category"]]
+        what = [t(f"budget.category.{r['category']}", lang) for r in records]
     else:
-        what = [indicator_label(r, lang) for _, r in rows.iterrows()]
+        what = [indicator_label(r, lang) for r in records]
+    sources = source_refs(data["sources"])
     out = pd.DataFrame({
         t("table.what", lang): what,
-        t("table.figure", lang): [_figure(r, lang) for _, r in rows.iterrows()],
+        t("table.figure", lang): [_figure(r, lang) for r in records],
         t("table.as_of", lang): [format_as_of(v, lang) for v in rows["as_of"]],
-        t("table.source", lang): [source_ref(data["sources"], s).title for s in rows["source_id"]],
+        t("table.source", lang): [(sources.get(s) or source_ref(data["sources"], s)).title for s in rows["source_id"]],
         t("table.note", lang): [english_only(n, lang) for n in rows["note"].fillna("")],
     })
     if name == "indicators":

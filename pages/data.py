@@ -49,14 +49,18 @@ if "edit_flash" in st.session_state:
     st.success(st.session_state.pop("edit_flash"))
 
 
+def problems_table(problems: list) -> None:
+    st.table(pd.DataFrame([{t("edit.col.severity", lang): t(f"severity.{p.severity}", lang),
+                            t("edit.col.where", lang): p.where(lang), t("edit.col.problem", lang): p.message(lang)}
+                           for p in problems]), hide_index=True)
+
+
 def review_and_save(raw: RawTable, key: str) -> None:
     """Validate the candidate table, show what is wrong or what would change, and
     save it (with a reason) only when valid and the table is still at ``base``."""
     report = validate_package(data_dir, {name: raw})
     if report.problems:
-        st.table(pd.DataFrame([{t("edit.col.severity", lang): t(f"severity.{p.severity}", lang),
-                                t("edit.col.where", lang): p.where(lang), t("edit.col.problem", lang): p.message(lang)}
-                               for p in report.problems]), hide_index=True)
+        problems_table(report.problems)
     if not report.valid:
         st.error(t("edit.invalid", lang, errors=len(report.errors)))
         return
@@ -82,26 +86,37 @@ def version_csv(version: str) -> bytes:
     return csv_for_excel(pd.DataFrame(old.rows, columns=old.header))
 
 
+# The saved file itself can be invalid when it was changed outside this page; a
+# valid upload or edit replaces it (the package is checked as it will be).
+saved_errors = [p for p in page.data.problems if p.file == tables[name].path and p.severity == "error"]
+if saved_errors:
+    st.warning(t("edit.saved_invalid", lang, count=len(saved_errors)), icon=":material/warning:")
+    problems_table(saved_errors)
+
 upload_tab, edit_tab, history_tab = st.tabs([t("edit.tab.upload", lang), t("edit.tab.edit", lang), t("edit.tab.history", lang)])
 with upload_tab:
     upload = st.file_uploader(t("edit.upload", lang, limit=MAX_FILE_BYTES // 1024 // 1024), type=["csv", "xlsx"],
                               key=f"upload_{name}_{base}")
     if upload is not None:
         try:
-            review_and_save(read_table(upload.getvalue(), upload.name), "upload")
+            review_and_save(read_table(upload.getvalue(), upload.name, tables[name].max_rows), "upload")
         except FileProblem as exc:
             st.error(exc.problem.describe(lang))
 
 with edit_tab:
-    current = read_table(base_content, tables[name].path)
-    frame = pd.DataFrame(current.rows, columns=current.header, dtype="string")
-    # The base version is in the key: edits are positional, and must never land on
-    # the rows of another version (streamlit#17026).
-    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=f"editor_{name}_{base}")
-    candidate = RawTable(current.filename, list(edited.columns), edited.fillna("").astype(str).values.tolist(),
-                         list(range(2, len(edited) + 2)))
-    if candidate.rows != current.rows:
-        review_and_save(candidate, "editor")
+    try:
+        current = read_table(base_content, tables[name].path)
+    except FileProblem as exc:
+        st.error(t("edit.unreadable", lang, problem=exc.problem.message(lang), tab=t("edit.tab.upload", lang)))
+    else:
+        frame = pd.DataFrame(current.rows, columns=current.header, dtype="string")
+        # The base version is in the key: edits are positional, and must never land on
+        # the rows of another version (streamlit#17026).
+        edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=f"editor_{name}_{base}")
+        candidate = RawTable(current.filename, list(edited.columns), edited.fillna("").astype(str).values.tolist(),
+                             list(range(2, len(edited) + 2)))
+        if candidate.rows != current.rows:
+            review_and_save(candidate, "editor")
 
 with history_tab:
     versions = storage.history(data_dir, name)

@@ -3,7 +3,7 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.i18n import t
 from dashboard.kpis import indicator_kpis
-from dashboard.tables import figures_table
+from dashboard.cache import figures_table
 
 page = ui.page_start("reports.title", "reports.intro", embed_view="police_officers_trained")
 data, lang = page.data, page.lang
@@ -28,6 +28,5 @@ for indicator in ("police_officers_trained", "hate_incidents_reported"):
 
 st.subheader(t("reports.all_title", lang))
 st.caption(t("reports.snapshots_note", lang))
-rows = indicators if chosen is None else indicators[indicators["group"] == chosen]
-ui.table_block("indicators", figures_table(data, "indicators", lang, rows), lang)
+ui.table_block("indicators", figures_table("indicators", lang, chosen), lang)
 page.finish()

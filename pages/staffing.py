@@ -3,7 +3,7 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.i18n import t
 from dashboard.kpis import staff_kpi
-from dashboard.tables import figures_table
+from dashboard.cache import figures_table
 
 page = ui.page_start("staffing.title", "staffing.intro", embed_view="staffing_over_time")
 data, lang = page.data, page.lang
@@ -14,6 +14,6 @@ ui.chart_block(charts.staffing_chart(data, lang), lang)
 
 st.subheader(t("staffing.all_title", lang))
 st.caption(t("staffing.measures_note", lang))
-ui.table_block("staffing_all_figures", figures_table(data, "staffing", lang), lang)
+ui.table_block("staffing_all_figures", figures_table("staffing", lang), lang)
 st.info(t("staffing.no_regions", lang), icon=":material/info:")
 page.finish()
