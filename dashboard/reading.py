@@ -17,13 +17,15 @@ from .i18n import Msg
 from .problems import FileProblem, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # far above any real table here; keeps the server safe
-# An XLSX is a zip: 5 MB of it can unpack to gigabytes. Real workbooks of these
-# tables unpack to well under 1 MB in a dozen parts, packed 5-20 times.
+# An XLSX is a zip: 5 MB of it can unpack to gigabytes. A workbook of any of these
+# tables unpacks to well under 1 MB, in about a dozen parts.
 MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_XLSX_PARTS = 1000
 MAX_XLSX_RATIO = 100  # checked for parts over 1 MB unpacked; a zip bomb packs ~1000 times
 EXCEL_MAX_ROWS = 1_048_576  # a sheet cannot have more
-MAX_COLUMNS = 200  # the widest table has 15 columns; empty cells further right are ignored
+# The widest table has 15 columns. Empty cells past this are ignored (Excel pads rows
+# it has formatted); a row with text past it is refused. A sheet is read one column further.
+MAX_COLUMNS = 200
 XLSX_MAGIC = b"PK\x03\x04"
 # Control characters (C0 other than tab, LF, CR; and DEL) never belong in a table.
 # When they are more than this share of a file, it is binary (a picture, PDF, Word
