@@ -1,43 +1,72 @@
-"""Streamlit's caches around the loaders and the map rendering. The cache key is
-the content fingerprint of the data files, so a change on disk (a save, a
-``git pull``) shows on the next rerun without a restart.
+"""Streamlit's caches around the data store and the work done with its data.
+
+The app's store is the backend the configuration names (``app_store``). Every cache
+below is keyed on the store's fingerprint (files: their content; PostgreSQL: each
+table's current version id, one indexed query), so a save, a ``git pull`` or a save
+made through another server shows on the next rerun without a restart.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import pandas as pd
 import streamlit as st
 
-from .loading import Dataset, fingerprint, load_dataset
+from .loading import Dataset
 from .maps import map_html, presence_map
 from .paths import app_data_dir
+from .storage import StorageError
+from .stores import DATABASE_URL_ENV, Store, open_store
 from .tables import figures_table as _build_figures_table
+
+CONNECTION = "omik"  # [connections.omik] in .streamlit/secrets.toml
+
+
+def _database_url() -> str | None:
+    """``url`` of ``[connections.omik]`` in the secrets (Streamlit's convention for a
+    connection), else ``$OMIK_DATABASE_URL``; ``None`` for the files backend."""
+    try:
+        section = st.secrets.get("connections", {}).get(CONNECTION) or {}
+    except FileNotFoundError as exc:  # Streamlit raises this for a parse error too
+        if getattr(exc, "error_id", None) != "no-secrets-found":
+            # Fail closed: never fall back to the files when the secrets may name a database.
+            raise StorageError("storage.secrets_unreadable") from None
+        section = {}
+    return section.get("url") or os.environ.get(DATABASE_URL_ENV) or None
+
+
+@st.cache_resource(show_spinner=False)
+def _store(database_url: str | None, data_dir: str) -> Store:
+    # One store (and so one connection pool) per server process and configuration.
+    return open_store(database_url, data_dir)
+
+
+def app_store() -> Store:
+    """The app's data store, as configured (see ``_database_url``)."""
+    return _store(_database_url(), str(app_data_dir()))
+
+
+def _key() -> tuple[Store, str, str]:
+    """The store, its name and its fingerprint: the key of every cache below."""
+    store = app_store()
+    return store, repr(store), store.fingerprint()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _dataset(data_dir: str, content_hash: str) -> Dataset:
-    # content_hash is only part of the key: same content, same cached tables.
-    return load_dataset(Path(data_dir))
+def _dataset(_store: Store, store_name: str, fingerprint: str) -> Dataset:
+    # store_name and fingerprint are the key: same store, same version, same tables.
+    return _store.load_dataset()
 
 
-def dataset(data_dir: Path | None = None) -> Dataset:
-    """The package's tables (default: ``app_data_dir()``), cached until any data
-    file's content changes."""
-    data_dir = data_dir or app_data_dir()
-    return _dataset(str(data_dir), fingerprint(data_dir))
-
-
-def _app_data_key() -> tuple[str, str]:
-    """The app's data folder and its content fingerprint: the key of every cache below."""
-    data_dir = app_data_dir()
-    return str(data_dir), fingerprint(data_dir)
+def dataset() -> Dataset:
+    """The package's tables, cached until any table changes."""
+    return _dataset(*_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _presence_map(data_dir: str, content_hash: str, lang: str, region: str | None, measure: str,
+def _presence_map(_store: Store, store_name: str, fingerprint: str, lang: str, region: str | None, measure: str,
                   layer_control: bool) -> str:
-    return map_html(presence_map(_dataset(data_dir, content_hash), lang, region, measure, layer_control))
+    return map_html(presence_map(_dataset(_store, store_name, fingerprint), lang, region, measure, layer_control))
 
 
 def rendered_presence_map(lang: str = "en", region: str | None = None, measure: str = "region",
@@ -45,13 +74,13 @@ def rendered_presence_map(lang: str = "en", region: str | None = None, measure: 
     """``maps.presence_map`` of the app's data as its HTML page (``maps.map_html``),
     rendered once per view and data version: rendering is most of a map page's
     server time."""
-    return _presence_map(*_app_data_key(), lang, region, measure, layer_control)
-
+    return _presence_map(*_key(), lang, region, measure, layer_control)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _figures_table(data_dir: str, content_hash: str, name: str, lang: str, group: str | None) -> pd.DataFrame:
-    data = _dataset(data_dir, content_hash)
+def _figures_table(_store: Store, store_name: str, fingerprint: str, name: str, lang: str,
+                   group: str | None) -> pd.DataFrame:
+    data = _dataset(_store, store_name, fingerprint)
     rows = None if group is None else data[name][data[name]["group"] == group]
     return _build_figures_table(data, name, lang, rows)
 
@@ -60,4 +89,4 @@ def figures_table(name: str, lang: str = "en", group: str | None = None) -> pd.D
     """``tables.figures_table`` of the app's data (the indicators of ``group`` only,
     when given), built once per table, view and data version: formatting every
     figure of a table at its row limit takes most of a second."""
-    return _figures_table(*_app_data_key(), name, lang, group)
+    return _figures_table(*_key(), name, lang, group)

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 
-from .schema import resources
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
@@ -39,15 +37,14 @@ def csv_for_excel(frame: pd.DataFrame) -> bytes:
     return sanitize_for_spreadsheet(frame).to_csv(index=False).encode("utf-8-sig")
 
 
-def package_zip(data_dir: Path) -> bytes:
-    """The data package as published: ``datapackage.json`` and every table as
-    stored (plain UTF-8, machine-readable), in one zip. Deliberately not made
-    formula-safe: a quote before "=" would change the data for every program that
-    reads it. The Sources page says so at the download, and points to the per-table
-    CSVs for spreadsheets."""
+def package_zip(files: dict[str, bytes]) -> bytes:
+    """The data package as published (``Store.package_files``: ``datapackage.json``
+    and every table as stored, plain UTF-8, machine-readable), in one zip.
+    Deliberately not made formula-safe: a quote before "=" would change the data for
+    every program that reads it. The Sources page says so at the download, and
+    points to the per-table CSVs for spreadsheets."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(Path(data_dir) / "datapackage.json", "datapackage.json")
-        for res in resources(data_dir):
-            archive.write(Path(data_dir) / res.path, res.path)
+        for name, content in files.items():
+            archive.writestr(name, content)
     return buffer.getvalue()

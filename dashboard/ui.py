@@ -1,6 +1,7 @@
 """Streamlit building blocks shared by pages, so no page repeats another's layout code."""
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from .maps import MEASURES, SEQUENTIAL, escape, legend_items
 from .offline_assets import local_leaflet_installed
 from .presence import Detail
 from .state import parse_choice, parse_choices, view_url
+from .storage import StorageError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -78,7 +82,7 @@ def page_start(title_key: str, intro_key: str | None = None, embed_view: str | N
     share control offers to embed elsewhere."""
     leave_pages_folder_mode()
     lang = current_lang()
-    data = dataset()
+    data = data_or_stop(lang)
     print_styles()
     st.title(t(title_key, lang))
     slot = st.container()
@@ -92,9 +96,21 @@ def embed_start() -> tuple[Dataset, str]:
     """The frame of an embedded view: no title, no share control, just the data."""
     leave_pages_folder_mode()
     lang = current_lang()
-    data = dataset()
+    data = data_or_stop(lang)
     data_problems_notice(data, lang)
     return data, lang
+
+
+def data_or_stop(lang: str) -> Dataset:
+    """The app's data; when the store cannot be used (a database that is down, a
+    secrets file that cannot be read), a plain notice and nothing else: the details
+    go to the server log, not to readers."""
+    try:
+        return dataset()
+    except StorageError as exc:
+        logger.error("the data store cannot be used: %s", exc)
+        st.error(t("data.unavailable", lang), icon=":material/cloud_off:")
+        st.stop()
 
 
 def print_styles() -> None:

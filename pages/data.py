@@ -4,13 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import storage, ui
+from dashboard.cache import app_store
 from dashboard.export import csv_for_excel
 from dashboard.i18n import t
-from dashboard.paths import app_data_dir
 from dashboard.problems import FileProblem
 from dashboard.reading import MAX_FILE_BYTES, RawTable, read_table
 from dashboard.schema import resources
-from dashboard.validation import validate_package
+from dashboard.stores import proposal
 
 page = ui.page_start("edit.title", "edit.intro")
 lang = page.lang
@@ -19,10 +19,10 @@ if user is None:
     page.finish()
     st.stop()
 
-data_dir = app_data_dir()
-tables = {r.name: r for r in resources(data_dir)}
+store = app_store()
+tables = {r.name: r for r in resources(store.descriptor_dir)}
 name = st.selectbox(t("edit.table", lang), list(tables), format_func=lambda n: tables[n].title, key="edit_table")
-version, content = storage.read_current(data_dir, name)
+version, content = store.read_current(name)
 # The version this session started editing from. Edits and uploads stay tied to it,
 # so when someone else saves meanwhile, the work on screen is kept and its save is
 # refused as stale, instead of vanishing or overwriting theirs.
@@ -50,39 +50,40 @@ if "edit_flash" in st.session_state:
 
 
 def problems_table(problems: list) -> None:
-    st.table(pd.DataFrame([{t("edit.col.severity", lang): t(f"severity.{p.severity}", lang),
-                            t("edit.col.where", lang): p.where(lang), t("edit.col.problem", lang): p.message(lang)}
-                           for p in problems]), hide_index=True)
+    # Locations and messages quote the file's own cells: shown as text.
+    st.table(ui.md_frame(pd.DataFrame([{t("edit.col.severity", lang): t(f"severity.{p.severity}", lang),
+                                        t("edit.col.where", lang): p.where(lang),
+                                        t("edit.col.problem", lang): p.message(lang)} for p in problems])),
+             hide_index=True)
 
 
 def review_and_save(raw: RawTable, key: str) -> None:
     """Validate the candidate table, show what is wrong or what would change, and
     save it (with a reason) only when valid and the table is still at ``base``."""
-    report = validate_package(data_dir, {name: raw})
+    report, diff = proposal(store, name, raw)
     if report.problems:
         problems_table(report.problems)
-    if not report.valid:
+    if diff is None:
         st.error(t("edit.invalid", lang, errors=len(report.errors)))
         return
-    diff = storage.diff_against(data_dir, name, raw)
     if diff.empty:
         st.info(t("edit.no_changes", lang))
         return
     st.markdown(f"**{t('edit.preview', lang)}**")
-    st.code("\n".join(diff.lines(lang)), language="diff")
+    st.code("\n".join(diff.lines(lang)), language="diff")  # a code block shows text as text
     with st.form(f"save_{key}"):
         reason = st.text_input(t("edit.reason", lang))
         if st.form_submit_button(t("edit.save", lang), type="primary"):
             try:
-                entry = storage.save_table(data_dir, name, raw, user["name"], reason, expect_version=base)
+                entry = store.save_table(name, raw, user["name"], reason, expect_version=base)
             except storage.StorageError as exc:
-                st.error(exc.message(lang))
+                st.error(ui.md_escape(exc.message(lang)))
             else:
                 saved(entry)
 
 
 def version_csv(version: str) -> bytes:
-    old = read_table(storage.version_bytes(data_dir, name, version), tables[name].path)
+    old = read_table(store.version_bytes(name, version), tables[name].path)
     return csv_for_excel(pd.DataFrame(old.rows, columns=old.header))
 
 
@@ -101,13 +102,13 @@ with upload_tab:
         try:
             review_and_save(read_table(upload.getvalue(), upload.name, tables[name].max_rows), "upload")
         except FileProblem as exc:
-            st.error(exc.problem.describe(lang))
+            st.error(ui.md_escape(exc.problem.describe(lang)))
 
 with edit_tab:
     try:
         current = read_table(base_content, tables[name].path)
     except FileProblem as exc:
-        st.error(t("edit.unreadable", lang, problem=exc.problem.message(lang), tab=t("edit.tab.upload", lang)))
+        st.error(ui.t_md("edit.unreadable", lang, problem=exc.problem.message(lang), tab=t("edit.tab.upload", lang)))
     else:
         frame = pd.DataFrame(current.rows, columns=current.header, dtype="string")
         # The base version is in the key: edits are positional, and must never land on
@@ -119,7 +120,7 @@ with edit_tab:
             review_and_save(candidate, "editor")
 
 with history_tab:
-    versions = storage.history(data_dir, name)
+    versions = store.history(name)
     if not versions:
         st.info(t("edit.no_history", lang))
     for v in reversed(versions):
@@ -132,8 +133,8 @@ with history_tab:
         if user["may_restore"] and v.version != version:
             if cols[2].button(t("edit.restore", lang), key=f"restore_{v.time}"):
                 try:
-                    saved(storage.restore(data_dir, name, v.version, user["name"]))
+                    saved(store.restore(name, v.version, user["name"]))
                 except storage.StorageError as exc:
-                    st.error(exc.message(lang))
+                    st.error(ui.md_escape(exc.message(lang)))
 
 page.finish()

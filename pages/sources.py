@@ -1,8 +1,7 @@
-from functools import partial
-
 import streamlit as st
 
 from dashboard import ui
+from dashboard.cache import app_store
 from dashboard.embeds import VIEWS
 from dashboard.export import package_zip
 from dashboard.formatting import web_url
@@ -35,7 +34,7 @@ else:
 
 st.subheader(t("sources.tables", lang))
 st.write(t("sources.tables_intro", lang))
-st.download_button(t("sources.download_zip", lang), partial(package_zip, app_data_dir()),
+st.download_button(t("sources.download_zip", lang), lambda: package_zip(app_store().package_files()),
                    file_name="omik_data_package.zip", mime="application/zip", icon=":material/folder_zip:",
                    key="download_zip", on_click="ignore")  # zipped when clicked, not on every run
 st.caption(t("sources.zip_raw", lang))

@@ -50,7 +50,7 @@ def test_an_editor_sees_what_is_wrong_with_the_saved_table_and_replaces_it(how, 
     at.selectbox(key="edit_table").set_value("offices").run()
     assert not at.exception
     assert any("The saved version of this table has" in w.value for w in at.warning)
-    listed = at.table[0].value.to_string()
+    listed = at.table[0].value.to_string().replace("\\", "")  # shown as text: Markdown-escaped
     assert "offices.csv" in listed
     assert ("row " in listed and "control character" in listed) if how == "nul" else "binary data" in listed
     if how == "random":

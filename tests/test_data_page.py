@@ -6,7 +6,7 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth, storage
+from dashboard import auth, storage, ui
 from dashboard.paths import ROOT
 from dashboard.reading import read_table
 
@@ -296,8 +296,8 @@ def test_rows_added_and_deleted_in_the_page_are_checked_against_the_whole_packag
     at = editor_page(data_copy, monkeypatch, "budget", {"added_rows": [
         {"category": "unified_budget", "amount": "1", "currency": "EUR", "qualifier": "exact",
          "source_id": "no_such_source", "as_of": "2021", "note": ""}]})
-    problems = at.table[-1].value.to_string()
-    assert "row 6" in problems and "no_such_source" in problems
+    problems = at.table[-1].value.to_string()  # shown as text: Markdown-escaped
+    assert "row 6" in problems and ui.md_escape("no_such_source") in problems
 
 
 def test_when_someone_else_saves_meanwhile_the_edits_stay_and_their_save_is_refused(data_copy, monkeypatch):

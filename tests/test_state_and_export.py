@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.export import csv_for_excel, neutralise, package_zip, sanitize_for_spreadsheet
+from dashboard.stores import FileStore
 from dashboard.paths import DATA_DIR
 from dashboard.state import parse_choice, parse_choices, view_query, view_url
 
@@ -53,7 +54,7 @@ def test_csv_for_excel_is_utf8_with_bom_exactly():
 
 
 def test_package_zip_holds_the_package_as_stored():
-    archive = zipfile.ZipFile(io.BytesIO(package_zip(DATA_DIR)))
+    archive = zipfile.ZipFile(io.BytesIO(package_zip(FileStore(DATA_DIR).package_files())))
     names = set(archive.namelist())
     assert {"datapackage.json", "offices.csv", "sources.csv", "milestones.csv"} <= names
     assert archive.read("offices.csv") == (DATA_DIR / "offices.csv").read_bytes()

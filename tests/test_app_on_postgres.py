@@ -1,0 +1,90 @@
+"""The app on the PostgreSQL backend (a real server), with no table files at all:
+pages read the database, the Update data page saves to it, and a save made
+elsewhere (another server) shows on the next run."""
+import socket
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth
+from dashboard.paths import ROOT
+from dashboard.reading import read_table
+
+pytestmark = pytest.mark.postgres
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter(monkeypatch):
+    monkeypatch.setattr(auth, "LIMITER", auth.MemoryLimiter())
+
+
+def app_on(store, monkeypatch, page: str, via_secrets: bool = False, editors=None) -> AppTest:
+    """``page`` run against ``store``'s database, configured the way an operator
+    would: ``[connections.omik]`` in the secrets, or ``$OMIK_DATABASE_URL``."""
+    monkeypatch.setenv("OMIK_DATA_DIR", str(store.descriptor_dir))  # the schema only: no table files
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if via_secrets:
+        monkeypatch.delenv("OMIK_DATABASE_URL", raising=False)
+        at.secrets["connections"] = {"omik": {"url": store.url}}
+    else:
+        monkeypatch.setenv("OMIK_DATABASE_URL", store.url)
+    if editors:
+        at.secrets["editors"] = editors
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def staffing_figures(at) -> str:
+    return at.table[-1].value.to_string()
+
+
+@pytest.mark.parametrize("via_secrets", [False, True])
+def test_every_figure_comes_from_the_database(pg_store, monkeypatch, via_secrets):
+    assert not list(pg_store.descriptor_dir.glob("*.csv"))
+    at = app_on(pg_store, monkeypatch, "staffing", via_secrets)
+    assert not at.warning, [w.value for w in at.warning]  # the package is complete and valid
+    assert "503" in staffing_figures(at)
+
+
+def test_a_save_made_elsewhere_shows_on_the_next_run(pg_store, monkeypatch):
+    at = app_on(pg_store, monkeypatch, "staffing")
+    other_server = type(pg_store)(pg_store.url, pg_store.descriptor_dir)
+    content = other_server.read_current("staffing")[1].replace(b"posts,total,503", b"posts,total,510")
+    other_server.save_table("staffing", read_table(content, "staffing.csv"), "bo", "from another server")
+    at.run()
+    assert "510" in staffing_figures(at)
+
+
+def test_an_editor_saves_through_the_page_into_the_database(pg_store, monkeypatch):
+    at = app_on(pg_store, monkeypatch, "data", editors={"ana": {"password_hash": auth.hash_password(PASSWORD),
+                                                                "role": "editor"}})
+    at.text_input[0].input("ana")
+    at.text_input[1].input(PASSWORD)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    at.selectbox(key="edit_table").set_value("budget").run()
+    original = pg_store.read_current("budget")[1]
+    uploader = next(u for u in at.file_uploader if (u.key or "").startswith("upload_budget_"))
+    uploader.upload("budget.csv", original.replace(b"17462600", b"17462700"), "text/csv").run()
+    assert "17462700" in at.code[-1].value
+    [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
+    reason.input("2019 figure corrected")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    assert b"17462700" in pg_store.read_current("budget")[1]
+    assert pg_store.history("budget")[-1].reason == "2019 figure corrected"
+    assert not list(pg_store.descriptor_dir.glob("*.csv"))
+
+
+def test_a_database_that_is_down_gives_readers_a_plain_notice(pg_store, monkeypatch, caplog):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = type(pg_store)(f"postgresql://omik:s3cret-pw@127.0.0.1:{port}/omik", pg_store.descriptor_dir)
+    at = app_on(down, monkeypatch, "overview")
+    assert [e.value for e in at.error] == ["The data cannot be loaded right now. Please try again in a minute; "
+                                           "if this lasts, tell the dashboard's administrators."]
+    assert not at.title and "s3cret-pw" not in caplog.text and "cannot reach the database" in caplog.text
