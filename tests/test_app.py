@@ -71,7 +71,7 @@ def test_sources_page_lists_every_source_and_the_map_attribution():
     at.run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert "booklet_25" in set(table["id"]) and len(table) == 27
+    assert "booklet_25" in set(table["id"]) and len(table) == 69
     assert (table.set_index("id").loc["factsheet", "rows"]) > 10
     assert any("geoBoundaries" in m.value and "OpenStreetMap" in m.value for m in at.markdown)
     assert any("CC BY-SA" in c.value or "ShareAlike" in c.value for c in at.caption)

@@ -21,7 +21,7 @@ def axis_titles(spec) -> list[str]:
 def test_staff_over_time_plots_the_dated_staff_counts(data):
     spec = charts.staffing_chart(data)
     assert spec.chart is not None
-    assert sorted(spec.data["as_of"]) == ["1999-12", "1999-12", "2010-08-01", "2010-08-01"]
+    assert sorted(spec.data["as_of"]) == ["1999-12", "1999-12", "2000-08-04", "2000-08-04", "2010-08-01", "2010-08-01"]
     assert set(spec.data["category"]) == {"international", "local"}
     assert "Staff (people)" in axis_titles(spec) and "As of (year)" in axis_titles(spec)
     assert "The first six months" in spec.caption and "Review of Political Missions 2010" in spec.caption

@@ -20,7 +20,7 @@ def run(*args):
 def test_default_package_is_valid_exit_0():
     result = run("validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "valid (9 tables" in result.stdout
+    assert "valid (12 tables" in result.stdout
 
 
 def test_bad_file_exit_1_with_plain_message():
