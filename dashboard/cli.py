@@ -168,10 +168,12 @@ def _table_name(name: str, data_dir: Path) -> str:
     return name
 
 
-def _read(path: Path):
-    if not path.is_file():
+def _read(path: Path, store: Store, name: str):
+    """The file given for table ``name``, read as the page reads an upload (a pipe or
+    device is refused by the reader, unopened, as it is by ``validate``)."""
+    if not (path.exists() or path.is_symlink()):
         raise UsageError(t("cli.no_such_path", path=path))
-    return read_table(path)
+    return read_table(path, max_rows=schema.resource(name, store.descriptor_dir).max_rows)
 
 
 def _refused(label: object, exc: Exception) -> int:
@@ -195,7 +197,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     # instead of being silently overwritten.
     base = store.read_current(name)[0] if args.expect_version is None else args.expect_version
     try:
-        raw = _read(Path(args.file))
+        raw = _read(Path(args.file), store, name)
         entry = store.save_table(name, raw, args.user, args.reason, base)
     except storage.NoChange as exc:
         print(exc)
@@ -238,7 +240,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     store = _store(args)
     name = _table_name(args.name, store.descriptor_dir)
     try:
-        report, diff = proposal(store, name, _read(Path(args.file)))
+        report, diff = proposal(store, name, _read(Path(args.file), store, name))
         if diff is None:
             raise storage.InvalidData(report)
     except (FileProblem, storage.StorageError) as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .paths import DATA_DIR, DESCRIPTOR_NAME
-from .problems import Problem
+from .problems import ERROR, Problem
 from .schema import resources
 from .reading import RawTable
 from .validation import Table, validate_package
@@ -34,7 +34,12 @@ class Dataset:
 
     @property
     def valid(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
+        return not any(p.severity == ERROR for p in self.problems)
+
+    @property
+    def broken_tables(self) -> list[str]:
+        """The files with errors, whose tables are shown empty."""
+        return sorted({p.file for p in self.problems if p.severity == ERROR})
 
 
 def fingerprint(data_dir: Path = DATA_DIR) -> str:
@@ -67,12 +72,18 @@ def load_dataset(data_dir: Path = DATA_DIR, tables: dict[str, RawTable] | None =
     """Read, validate and type every table of the package in ``data_dir``, or, when
     ``tables`` is given (a database's), those tables with ``data_dir``'s schemas.
 
-    A table that cannot be read at all comes back empty with its columns, so pages
-    show an empty state rather than fail; its problems are in ``problems``.
+    A table with errors (or that cannot be read at all) comes back empty with its
+    columns, so pages show an empty state rather than fail or show unchecked rows;
+    its problems are in ``problems``, and ``broken_tables`` names it.
     """
     report = validate_package(data_dir) if tables is None else validate_package(data_dir, tables, read_files=False)
+    # A table with an error is left out whole: half-checked rows (a duplicate key, a
+    # figure without its source) would mislead, and could break the pages that use it.
+    broken = {p.file for p in report.problems if p.severity == ERROR}
     frames = {}
     for res in resources(data_dir):
-        table = report.tables.get(res.name) or Table(res, [], [], res.path)
+        table = report.tables.get(res.name)
+        if table is None or table.source_file in broken:
+            table = Table(res, [], [], res.path)
         frames[res.name] = to_frame(table)
     return Dataset(frames, tuple(report.problems))

@@ -132,7 +132,8 @@ def data_problems_notice(data: Dataset, lang: str = "en") -> None:
     """A warning above the page when the data files did not validate."""
     errors = [p for p in data.problems if p.severity == "error"]
     if errors:
-        st.warning(t("data.problems", lang, count=len(errors)), icon=":material/warning:")
+        st.warning(t_md("data.problems", lang, count=len(errors), files=", ".join(data.broken_tables)),
+                   icon=":material/warning:")
 
 
 # --- text from the data or the address bar ---------------------------------------

@@ -1,12 +1,13 @@
-"""A data file that became invalid on disk (a NUL in the middle, random bytes):
-every page still runs, says the data has problems, and the Update data page lets an
-editor replace that table."""
+"""A data file that became invalid on disk (a NUL in the middle, random bytes, a row
+pasted twice): every page still runs, says which table has problems (and shows it
+empty rather than unchecked), and the Update data page lets an editor replace it."""
 import random
 
 import pytest
 
 from dashboard.paths import DATA_DIR
 from dashboard.schema import resources
+from dashboard.ui import md_escape
 from dashboard.validation import validate_package
 
 from conftest import run_page
@@ -20,18 +21,20 @@ def damage(data_dir, table: str, how: str) -> None:
     data = path.read_bytes()
     if how == "nul":
         path.write_bytes(data[: len(data) // 2] + b"\x00" + data[len(data) // 2:])
+    elif how == "duplicate":  # the last row copied again, as a spreadsheet paste does
+        path.write_bytes(data + data.rstrip(b"\n").rsplit(b"\n", 1)[-1] + b"\n")
     else:
         path.write_bytes(random.Random(table).randbytes(3000))
 
 
-@pytest.mark.parametrize("how", ["nul", "random"])
+@pytest.mark.parametrize("how", ["nul", "random", "duplicate"])
 @pytest.mark.parametrize("table", TABLES)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_survives_a_damaged_table(page, table, how, data_copy, monkeypatch):
     damage(data_copy, table, how)
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     at = run_page(page)
-    assert any("problems" in w.value for w in at.warning)
+    assert any("problems" in w.value and md_escape(table) in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("how", ["nul", "random"])

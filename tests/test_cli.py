@@ -158,10 +158,10 @@ def test_import_without_expect_version_refuses_a_base_that_changed_meanwhile(dat
     theirs = staffing_edit(data_copy, "604")
     real_read = cli._read
 
-    def read_while_someone_else_imports(path):
+    def read_while_someone_else_imports(path, *args):
         # Someone else's import lands between this command's start and its save.
-        storage.save_table(data_copy, "staffing", real_read(theirs), "bo", "theirs")
-        return real_read(path)
+        storage.save_table(data_copy, "staffing", real_read(theirs, *args), "bo", "theirs")
+        return real_read(path, *args)
 
     monkeypatch.setattr(cli, "_read", read_while_someone_else_imports)
     assert cli_import(data_copy, staffing_edit(data_copy, "605")) == 1
