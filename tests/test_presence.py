@@ -118,7 +118,7 @@ def test_figures_table_keeps_the_sources_hedges(data):
     assert "over 450" in table["Figure"].tolist()
     assert "about 700" in table["Figure"].tolist()
     budget = figures_table(data, "budget")
-    assert "US$30,300,000" in budget["Figure"].tolist()
+    assert "about US$30,300,000" in budget["Figure"].tolist()
     indicators = figures_table(data, "indicators")
     assert "about 25,735 cases" in indicators["Figure"].tolist()
     assert "1999–2024" in indicators["Period"].tolist()
