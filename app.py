@@ -23,6 +23,7 @@ pages = [
     st.Page("pages/sources.py", title=t("nav.sources", lang), icon=":material/menu_book:", url_path="sources"),
     embed,
 ]
-# With a single page Streamlit shows no menu. (position="hidden" would bring back the
-# pages/ folder's automatic menu.)
-st.navigation([embed] if embedded else pages).run()
+# Embedded: no menu. The other pages stay in the list (hidden): a navigation of the
+# embed page alone would make it the default page, served at "" and not at /embed,
+# so the browser's request for "embed" would get "Page not found".
+st.navigation(pages, position="hidden" if embedded else "sidebar").run()

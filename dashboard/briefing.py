@@ -20,6 +20,7 @@ matplotlib.use("Agg")  # no display on a server
 import geopandas as gpd  # noqa: E402
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.lib.styles import ParagraphStyle  # noqa: E402
@@ -35,7 +36,7 @@ from .kpis import indicator_kpis, overview_kpis  # noqa: E402
 from .loading import Dataset  # noqa: E402
 from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
 from .presence import region_detail  # noqa: E402
-from .provenance import citation_counts, format_as_of, source_ref  # noqa: E402
+from .provenance import SourceRef, format_as_of, source_ref  # noqa: E402
 from .tables import figures_table  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -205,10 +206,12 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
 
     story.append(_p(t("briefing.milestones", lang), "h2"))
     latest = data["milestones"].sort_values("year", kind="stable").tail(8)
+    printed = [data["staffing"], data["budget"], data["offices"], data["regions"], latest,
+               *(charts.indicator_chart(data, i, lang).data for i in ("police_officers_trained", "hate_incidents_reported"))]
     story += [_p(f"{int(r['year'])}: {english_only(r['title_en'], lang)}") for _, r in latest.iterrows()] or [_p(t("history.no_milestones", lang))]
 
     story.append(_p(t("briefing.sources", lang), "h2"))
-    cited = _cited_sources(data)
+    cited = _cited_sources(data, printed, [k.source for k in [*kpis, *cumulative] if k.source])
     # Only a web address is printed: the PDF is for people, and a reader's viewer may make it a link.
     story += [_p(" ".join(filter(None, [f"{s.title}. {s.publisher}.", web_url(s.url)])), "small") for s in cited]
 
@@ -226,9 +229,16 @@ def _figures(data: Dataset, name: str, lang: str) -> Table:
     return _table(columns, frame[columns].values.tolist(), [0.3, 0.2, 0.15, 0.35])
 
 
-def _cited_sources(data: Dataset):
-    counts = citation_counts(data.tables)
-    return [source_ref(data["sources"], s) for s in counts.index if counts[s] > 0]
+def _cited_sources(data: Dataset, frames: list[pd.DataFrame], refs: list[SourceRef]) -> list[SourceRef]:
+    """The sources of what the briefing prints (``frames``' rows and the figures'
+    ``refs``), in the order of sources.csv: a briefing cites what it shows, not the
+    whole package."""
+    ids = {r.id for r in refs}
+    for frame in frames:
+        for column in ("source_id", "location_source_id"):
+            if column in frame:
+                ids.update(frame[column].dropna())
+    return [source_ref(data["sources"], s) for s in data["sources"]["id"] if s in ids]
 
 
 def _footer(lang: str):

@@ -377,6 +377,8 @@ def test_embed_mode_shows_one_chart_without_navigation(page, app_server):
     assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator('[data-testid="stSidebar"]').is_visible()
     assert page.locator("h1").count() == 0
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
+    # The page asked for is the page served (not a "Page not found" dialog over it).
+    assert page.get_by_text("Page not found").count() == 0 and page.get_by_role("dialog").count() == 0
 
 
 def test_printing_hides_the_sidebar_and_controls(page, app_server):

@@ -167,7 +167,7 @@ def real_app():
     server.stop()
 
 
-PAGES = [dashboard_view(spec) for spec in DASHBOARD_PAGES if not spec.startswith("/embed")]
+PAGES = [dashboard_view(spec) for spec in DASHBOARD_PAGES]
 
 
 @pytest.mark.load
@@ -181,9 +181,6 @@ def test_every_page_of_the_app_renders_under_three_readers(real_app):
 
 
 @pytest.mark.load
-@pytest.mark.xfail(strict=True, reason="app.py: an embedded view's navigation holds the embed page alone, "
-                   "which Streamlit then makes the default page at url path '' so /embed is not found "
-                   "(the browser shows a 'Page not found' dialog over the view)")
 def test_an_embedded_view_renders_without_page_not_found(real_app):
     asyncio.run(warm_up(real_app.url, PAGES[:1], 60))  # a session has run app.py
     result, = _views(real_app.url, [dashboard_view("/embed?embed=true&view=map")])
