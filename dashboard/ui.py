@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from . import auth
-from .cache import dataset
+from .cache import app_store, dataset
 from .charts import ChartSpec
 from .embeds import embed_query
 from .export import csv_for_excel
@@ -473,7 +473,8 @@ def signed_in_user(lang: str = "en") -> dict | None:
         submitted = st.form_submit_button(t("edit.sign_in", lang))
     if submitted:
         address = _client_address()
-        wait = auth.LIMITER.attempt(username, address)
+        limiter = app_store().limiter()  # in the database when there is one: shared by every server
+        wait = limiter.attempt(username, address)
         if wait > 0:
             st.error(t("edit.too_many", lang, seconds=int(wait) + 1))
             return None
@@ -481,7 +482,7 @@ def signed_in_user(lang: str = "en") -> dict | None:
         if editor is None:
             st.error(t("edit.wrong_password", lang))
             return None
-        auth.LIMITER.succeeded(username, address)
+        limiter.succeeded(username, address)
         st.session_state["signed_in"] = (editor.name, editor.stamp)
         st.rerun()
     return None

@@ -88,3 +88,23 @@ def test_a_database_that_is_down_gives_readers_a_plain_notice(pg_store, monkeypa
     assert [e.value for e in at.error] == ["The data cannot be loaded right now. Please try again in a minute; "
                                            "if this lasts, tell the dashboard's administrators."]
     assert not at.title and "s3cret-pw" not in caplog.text and "cannot reach the database" in caplog.text
+
+
+def test_failed_sign_ins_are_counted_in_the_database(pg_store, monkeypatch):
+    from sqlalchemy import func, select
+
+    from dashboard.postgres import sign_in_failures
+
+    editors = {"ana": {"password_hash": auth.hash_password(PASSWORD), "role": "editor"}}
+    at = app_on(pg_store, monkeypatch, "data", editors=editors)
+    for _ in range(auth.MAX_FAILURES):
+        at.text_input[0].input("ana")
+        at.text_input[1].input("wrong password")
+        next(b for b in at.button if b.label == "Sign in").click().run()
+    with pg_store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(sign_in_failures)).scalar_one() >= auth.MAX_FAILURES
+    other_server = app_on(pg_store, monkeypatch, "data", editors=editors)
+    other_server.text_input[0].input("ana")
+    other_server.text_input[1].input(PASSWORD)
+    next(b for b in other_server.button if b.label == "Sign in").click().run()
+    assert "Too many failed sign-ins" in other_server.error[0].value
