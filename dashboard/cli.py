@@ -1,14 +1,16 @@
 """``python -m dashboard``: the command line.
 
 Exit codes: 0 success (for ``validate``: every target valid; for ``import`` and
-``restore``: saved, or no change because the table already had that content),
-1 invalid data or a refused save (stale base, unknown or ambiguous version, bad
-user or reason), 2 a usage error (unknown command, option, path or table, or a
-version that is not 6 to 12 hex digits).
+``restore``: saved, or no change because the table already had that content; for
+``freshness``: no table overdue), 1 invalid data or a refused save (stale base,
+unknown or ambiguous version, bad user or reason; for ``freshness``: a table is
+overdue), 2 a usage error (unknown command, option, path or table, or a version
+that is not 6 to 12 hex digits).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -79,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     bri.add_argument("--data", metavar="DIR", type=Path, default=None)
     bri.set_defaults(handler=cmd_briefing)
 
+    fre = commands.add_parser("freshness", help="say which tables are up to date, due for an update or overdue",
+                              description="Each table's update rule (datapackage.json), newest figure, status and "
+                                          "last change. Exit 1 when a table is overdue, so it can be scheduled.")
+    fre.add_argument("--json", action="store_true", help="print the statuses as JSON")
+    fre.add_argument("--today", metavar="YYYY-MM-DD", type=_date, default=None,
+                     help="judge as on this date (default: today)")
+    fre.add_argument("--lang", default="en", metavar="LANG", help="language of the table: en, sq or sr (default en)")
+    fre.add_argument("--data", metavar="DIR", type=Path, default=None)
+    fre.set_defaults(handler=cmd_freshness)
+
     db = commands.add_parser("db", help="the PostgreSQL backend: upgrade its schema, load or export the package",
                              description=f"Work on the database that ${DATABASE_URL_ENV} names (postgresql://...).")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
@@ -117,6 +129,37 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     storage.write_atomic(args.out, build_briefing(data, args.region, args.lang))
     print(f"wrote {args.out}")
     return EXIT_OK
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+def cmd_freshness(args: argparse.Namespace) -> int:
+    from .freshness import freshness_frame, package_freshness, store_changes
+    from .i18n import languages
+
+    if args.lang not in languages():
+        raise UsageError(f"no interface language \"{args.lang}\"; available: {', '.join(languages())}")
+    store = _store(args)
+    data = store.load_dataset()
+    if not data.valid:
+        print(f"warning: the data has {sum(p.severity == 'error' for p in data.problems)} problems (a table with "
+              "errors counts as empty); run `python -m dashboard validate`", file=sys.stderr)
+    tables = schema.resources(store.descriptor_dir)
+    items = package_freshness(data, tables, args.today or dt.date.today(), store_changes(store, tables))
+    if args.json:
+        print(json.dumps([item.as_dict() for item in items], indent=2, ensure_ascii=False))
+    else:
+        frame = freshness_frame(items, args.lang)
+        rows = [list(frame.columns), *frame.astype(str).values.tolist()]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(frame.columns))]
+        for row in rows:
+            print(storage.one_line("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()))
+    return EXIT_INVALID if any(item.overdue for item in items) else EXIT_OK
 
 
 def cmd_hash_password(args: argparse.Namespace) -> int:

@@ -5,9 +5,11 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.i18n import t
 from dashboard.tables import milestones_by_year
+from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("history.title", "history.intro", embed_view="milestones_per_year")
 data, lang = page.data, page.lang
+freshness_line(["milestones", "heads_of_mission"], lang)
 milestones = data["milestones"]
 themes = sorted(dict.fromkeys(milestones["theme"]))
 

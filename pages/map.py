@@ -5,9 +5,11 @@ from dashboard.i18n import place_name, t
 from dashboard.cache import rendered_presence_map
 from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence import detail_for
+from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
 data, lang = page.data, page.lang
+freshness_line(["offices", "regions", "municipalities"], lang)
 regions = data["regions"].set_index("id")
 municipalities = data["municipalities"].sort_values("name_en").set_index("code")
 offices = data["offices"].set_index("id")

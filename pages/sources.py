@@ -9,6 +9,7 @@ from dashboard.i18n import t
 from dashboard.paths import app_data_dir
 from dashboard.schema import resources
 from dashboard.provenance import citation_counts
+from dashboard.ui_freshness import freshness_table
 
 page = ui.page_start("sources.title", "sources.intro")
 data, lang = page.data, page.lang
@@ -31,6 +32,10 @@ else:
             "rows": t("sources.col.rows", lang), "note": t("sources.col.note", lang),
         },
     )
+
+st.subheader(t("freshness.title", lang))
+st.write(t("freshness.intro", lang))
+freshness_table(lang)
 
 st.subheader(t("sources.tables", lang))
 st.write(t("sources.tables_intro", lang))

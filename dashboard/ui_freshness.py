@@ -1,0 +1,52 @@
+"""How current the data is, on the app's pages (the rule is ``dashboard.freshness``)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+import streamlit as st
+
+from . import ui
+from .cache import app_store, dataset
+from .freshness import Freshness, describe, freshness_frame, package_freshness, store_changes
+from .loading import Dataset
+from .schema import resources
+from .storage import StorageError
+from .stores import Store
+
+logger = logging.getLogger(__name__)
+
+
+# Keyed on the store's fingerprint and the day. A restore that brings a table back
+# to content it had before also brings back the fingerprint, with a newer change in
+# the history: the time limit bounds how long the older "last changed" can show.
+@st.cache_data(show_spinner=False, max_entries=16, ttl=600)
+def _statuses(_store: Store, _data: Dataset, store_name: str, fingerprint: str, today: str) -> list[Freshness]:
+    tables = resources(_store.descriptor_dir)
+    return package_freshness(_data, tables, dt.date.fromisoformat(today), store_changes(_store, tables))
+
+
+def app_freshness(names: Iterable[str] | None = None) -> list[Freshness]:
+    """The status of every table of the app's store (of ``names`` only, when given), today."""
+    store = app_store()
+    items = _statuses(store, dataset(), repr(store), store.fingerprint(), dt.date.today().isoformat())
+    wanted = None if names is None else set(names)
+    return [i for i in items if wanted is None or i.table in wanted]
+
+
+def freshness_line(names: Iterable[str], lang: str = "en") -> None:
+    """One line under a page's title: how current the tables it shows are. Table
+    titles come from the descriptor, so they are escaped."""
+    try:
+        items = app_freshness(names)
+    except StorageError as exc:  # the history could not be read: the figures still show
+        logger.error("the tables' history cannot be read: %s", exc)
+        return
+    if items:
+        st.caption(ui.t_md("freshness.page", lang, items="; ".join(describe(i, lang) for i in items)))
+
+
+def freshness_table(lang: str = "en") -> None:
+    """Every table's status, as a table (the Sources page)."""
+    ui.table_block("freshness", freshness_frame(app_freshness(), lang), lang)
