@@ -18,6 +18,7 @@ pages = [
     st.Page("pages/staffing.py", title=t("nav.staffing", lang), icon=":material/groups:", url_path="staffing"),
     st.Page("pages/budget.py", title=t("nav.budget", lang), icon=":material/euro:", url_path="budget"),
     st.Page("pages/reports.py", title=t("nav.reports", lang), icon=":material/gavel:", url_path="reports"),
+    st.Page("pages/elections.py", title=t("nav.elections", lang), icon=":material/how_to_vote:", url_path="elections"),
     st.Page("pages/history.py", title=t("nav.history", lang), icon=":material/history:", url_path="history"),
     st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/edit:", url_path="data"),
     st.Page("pages/sources.py", title=t("nav.sources", lang), icon=":material/menu_book:", url_path="sources"),

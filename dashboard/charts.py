@@ -206,3 +206,45 @@ def staffing_split_chart(data: Dataset, lang: str = "en") -> ChartSpec:
                  alt.Tooltip("as_of_text:N", title=t("chart.axis.as_of", lang))],
     ).properties(height=alt.Step(40))
     return ChartSpec("staffing_latest_split", title, plotted, chart, None, caption)
+
+
+def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, items: list[str],
+                      value_title: str, lang: str = "en", series: list[str] | None = None,
+                      series_title: str | None = None) -> ChartSpec:
+    """Sourced figures as horizontal bars, one per item (``items``: an election, a
+    court department, a report period; the label of each row, in order), each bar
+    labelled with its figure as the source hedges it ("about 1,250,000").
+
+    Bars, not a line: the items are separate events or parts, not points of one
+    series, so nothing joins them. ``series`` (a label per row, e.g. hearings or
+    cases) puts bars of the same item side by side. Drawn when there are at least
+    two items to compare; otherwise the figures alone and the reason.
+    """
+    frame = _with_display(rows, "value", lang).assign(item=items)
+    columns = ["item", "as_of", "value", "unit", "qualifier", "source_id"]
+    if series is not None:
+        frame["series_text"] = series
+        columns.insert(1, "series_text")
+    plotted = frame[columns].rename(columns={"series_text": "series"})
+    caption = provenance_caption(frame, data, lang)
+    if frame["item"].nunique() < 2:
+        return ChartSpec(key, title, plotted, None, t("chart.too_few_items", lang), caption)
+    order = list(dict.fromkeys(frame["item"]))
+    y = alt.Y("item:N", title=None, sort=order, axis=alt.Axis(labelLimit=240))
+    tooltip = [alt.Tooltip("item:N", title=t("table.what", lang)), alt.Tooltip("figure:N", title=value_title),
+               alt.Tooltip("as_of_text:N", title=t("chart.axis.as_of", lang))]
+    encoding, colour = {"y": y, "tooltip": tooltip}, alt.value(PALETTE[0])
+    if series is not None:
+        domain = list(dict.fromkeys(series))
+        encoding["yOffset"] = alt.YOffset("series_text:N", sort=domain)
+        colour = alt.Color("series_text:N", title=series_title, sort=domain,
+                           scale=alt.Scale(domain=domain, range=PALETTE[:len(domain)]),
+                           legend=alt.Legend(orient="bottom"))
+        tooltip.insert(1, alt.Tooltip("series_text:N", title=series_title))
+    base = alt.Chart(frame).encode(**encoding)
+    # Room to the right of the longest bar for its label.
+    x = alt.X("value:Q", title=value_title, scale=alt.Scale(zero=True, domainMax=float(frame["value"].max()) * 1.3))
+    bars = base.mark_bar().encode(x=x, color=colour)
+    labels = base.mark_text(align="left", dx=4, color="#222222").encode(x="value:Q", text="figure:N")
+    height = 24 * len(order) * (len(domain) if series is not None else 1) + 20
+    return ChartSpec(key, title, plotted, (bars + labels).properties(height=height), None, caption)

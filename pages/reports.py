@@ -1,12 +1,14 @@
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, monitoring, ui
 from dashboard.i18n import t
 from dashboard.kpis import indicator_kpis
 from dashboard.cache import figures_table
+from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("reports.title", "reports.intro", embed_view="police_officers_trained")
 data, lang = page.data, page.lang
+freshness_line(["indicators", "court_monitoring"], lang)
 indicators = data["indicators"]
 groups = list(dict.fromkeys(indicators["group"]))
 
@@ -21,12 +23,28 @@ if cumulative:
 else:
     st.info(t("reports.no_cumulative", lang), icon=":material/info:")
 
+if chosen in (None, "justice"):
+    st.header(t("reports.court_title", lang))
+    # Tabs: three charts in the height of one.
+    for tab, build in zip(st.tabs([t("reports.tab.departments", lang), t("reports.tab.courts", lang),
+                                   t("reports.tab.periods", lang)]),
+                          (monitoring.department_chart, monitoring.court_chart, monitoring.period_chart)):
+        with tab:
+            ui.chart_block(build(data, lang), lang)
+
 for indicator in ("police_officers_trained", "hate_incidents_reported"):
     spec = charts.indicator_chart(data, indicator, lang)
     if chosen is None or indicators.loc[indicators["indicator"] == indicator, "group"].eq(chosen).any():
         ui.chart_block(spec, lang)
 
-st.subheader(t("reports.all_title", lang))
+st.header(t("reports.all_title", lang))
 st.caption(t("reports.snapshots_note", lang))
-ui.table_block("indicators", figures_table("indicators", lang, chosen), lang)
+if not groups:
+    st.info(t("table.empty", lang), icon=":material/info:")
+for name in [chosen] if chosen else groups:
+    # Collapsed, one per field of work: the whole list is some sixty rows.
+    table = figures_table("indicators", lang, name)
+    with st.expander(t("reports.group_figures", lang, group=t(f"group.{name}", lang), count=len(table)),
+                     expanded=chosen is not None):
+        ui.table_block(f"indicators_{name}", table, lang)
 page.finish()
