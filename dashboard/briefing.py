@@ -31,17 +31,22 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from . import charts  # noqa: E402
 from .formatting import babel_locale, web_url  # noqa: E402
+from .freshness import Freshness, freshness_frame, package_freshness  # noqa: E402
 from .i18n import english_only, place_name, t  # noqa: E402
 from .kpis import indicator_kpis, overview_kpis  # noqa: E402
 from .loading import Dataset  # noqa: E402
 from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
+from .paths import app_data_dir  # noqa: E402
 from .presence import region_detail  # noqa: E402
 from .provenance import SourceRef, format_as_of, source_ref  # noqa: E402
+from .schema import resources  # noqa: E402
 from .tables import figures_table  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 CONTENT_WIDTH = A4[0] - 30 * mm
+# The tables the briefing prints figures from, whose freshness it states.
+PRINTED_TABLES = ("staffing", "budget", "indicators", "offices", "regions", "municipalities", "milestones")
 
 
 def _fonts() -> None:
@@ -154,11 +159,17 @@ def _chart(story: list, spec: charts.ChartSpec, y_title: str, lang: str) -> None
 
 
 def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
-                   today: dt.date | None = None) -> bytes:
+                   today: dt.date | None = None, freshness: list[Freshness] | None = None) -> bytes:
     """The briefing PDF, in ``lang``; with ``region`` (an id in regions.csv) it
-    opens with that region's centre and municipalities and its map is zoomed there."""
+    opens with that region's centre and municipalities and its map is zoomed there.
+
+    ``freshness``: the tables' statuses with their last change (``freshness.
+    package_freshness`` with the store's history); without it the statuses are
+    worked out from ``data`` on ``today``, and the last change is left unsaid."""
     _fonts()
     today = today or dt.date.today()
+    if freshness is None:
+        freshness = package_freshness(data, resources(app_data_dir()), today)
     story = []
     title = t("briefing.title", lang)
     if region:
@@ -209,6 +220,10 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     printed = [data["staffing"], data["budget"], data["offices"], data["regions"], latest,
                *(charts.indicator_chart(data, i, lang).data for i in ("police_officers_trained", "hate_incidents_reported"))]
     story += [_p(f"{int(r['year'])}: {english_only(r['title_en'], lang)}") for _, r in latest.iterrows()] or [_p(t("history.no_milestones", lang))]
+
+    story.append(_p(t("freshness.briefing_title", lang), "h2"))
+    current = freshness_frame([f for f in freshness if f.table in PRINTED_TABLES], lang)
+    story.append(_table(list(current.columns), current.values.tolist(), [0.16, 0.12, 0.16, 0.34, 0.22]))
 
     story.append(_p(t("briefing.sources", lang), "h2"))
     cited = _cited_sources(data, printed, [k.source for k in [*kpis, *cumulative] if k.source])

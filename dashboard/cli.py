@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_briefing(args: argparse.Namespace) -> int:
     from .briefing import build_briefing
+    from .freshness import package_freshness, store_changes
     from .i18n import languages
 
     store = _store(args)
@@ -126,7 +127,9 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     if not data.valid:
         print(f"warning: the data has {sum(p.severity == 'error' for p in data.problems)} problems; "
               "run `python -m dashboard validate`", file=sys.stderr)
-    storage.write_atomic(args.out, build_briefing(data, args.region, args.lang))
+    tables = schema.resources(store.descriptor_dir)
+    freshness = package_freshness(data, tables, dt.date.today(), store_changes(store, tables))
+    storage.write_atomic(args.out, build_briefing(data, args.region, args.lang, freshness=freshness))
     print(f"wrote {args.out}")
     return EXIT_OK
 

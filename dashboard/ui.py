@@ -300,9 +300,11 @@ def briefing_button(data: Dataset, lang: str, region: str | None = None) -> None
     """Download the printable briefing (of ``region`` when the view has a known one).
     The PDF is built only when clicked, so pages do not pay for it."""
     from .briefing import build_briefing
+    from .ui_freshness import app_freshness  # (it builds on this module)
 
     region = region if region in set(data["regions"]["id"]) else None
-    st.download_button(t("briefing.download", lang), lambda: build_briefing(data, region, lang),
+    st.download_button(t("briefing.download", lang),
+                       lambda: build_briefing(data, region, lang, freshness=app_freshness()),
                        file_name=f"omik_briefing{'_' + region if region else ''}.pdf", mime="application/pdf",
                        icon=":material/picture_as_pdf:", on_click="ignore", key="briefing_download")
 
