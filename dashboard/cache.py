@@ -1,8 +1,9 @@
 """Streamlit's caches around the data store and the work done with its data.
 
 The app's store is the backend the configuration names (``app_store``). Every cache
-below is keyed on the store's fingerprint (files: their content; PostgreSQL: each
-table's current version id, one indexed query), so a save, a ``git pull`` or a save
+below is keyed on the store's fingerprint (files: each file's inode, size and times,
+``loading.fingerprint``; PostgreSQL: each table's current version id, one indexed
+query), so a save, a ``git pull`` or a save
 made through another server shows on the next rerun without a restart.
 """
 from __future__ import annotations

@@ -1,0 +1,75 @@
+"""The data version (``loading.fingerprint``) that keys every cache: it changes with
+every way a table or the descriptor can change, without reading the files."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dashboard import storage
+from dashboard.loading import fingerprint
+
+
+def _same_size_other_bytes(path: Path) -> bytes:
+    """The file's bytes with one changed, the length kept (the descriptor stays
+    valid JSON: one indenting space becomes a tab)."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        return data.replace(b"\n ", b"\n\t", 1)
+    i = len(data.rstrip(b"\r\n")) - 1
+    return data[:i] + (b"0" if data[i:i + 1] != b"0" else b"1") + data[i + 1:]
+
+
+def _save(path: Path) -> None:
+    storage.write_atomic(path, _same_size_other_bytes(path))
+
+
+def _in_place_with_old_times(path: Path) -> None:
+    # cp -p / rsync -t: new bytes written into the same inode, the old times put back.
+    info = path.stat()
+    path.write_bytes(_same_size_other_bytes(path))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def _replaced_by_copy_with_old_times(path: Path) -> None:
+    # git checkout or an editor: a new file, with a preserved modification time.
+    info = path.stat()
+    other = path.with_name(path.name + ".new")
+    other.write_bytes(_same_size_other_bytes(path))
+    os.utime(other, ns=(info.st_atime_ns, info.st_mtime_ns))
+    os.replace(other, path)
+
+
+def _removed(path: Path) -> None:
+    path.unlink()
+
+
+@pytest.mark.parametrize("change", [_save, _in_place_with_old_times, _replaced_by_copy_with_old_times, _removed])
+@pytest.mark.parametrize("file", ["staffing.csv", "sources.csv", "datapackage.json"])
+def test_every_change_to_a_table_or_the_descriptor_is_a_new_version(data_copy, change, file):
+    if file == "datapackage.json" and change is _removed:
+        pytest.skip("without its descriptor there is no package to version")
+    before = fingerprint(data_copy)
+    assert fingerprint(data_copy) == before  # nothing changed, nothing new
+    change(data_copy / file)
+    assert fingerprint(data_copy) != before
+
+
+def test_files_that_are_not_tables_do_not_count(data_copy):
+    before = fingerprint(data_copy)
+    (data_copy / "notes.txt").write_text("not part of the package")
+    storage.write_atomic(data_copy / "README.md", b"anything")
+    assert fingerprint(data_copy) == before
+
+
+def test_the_version_reads_no_file(data_copy, monkeypatch):
+    # Every page run checks it: a stat per file, never their bytes.
+    fingerprint(data_copy)  # the descriptor parsed once (schema caches it by mtime)
+    opened = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k))
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: opened.append(self))
+    fingerprint(data_copy)
+    assert opened == []
+
