@@ -3,8 +3,14 @@
 The app's store is the backend the configuration names (``app_store``). Every cache
 below is keyed on the store's fingerprint (files: each file's inode, size and times,
 ``loading.fingerprint``; PostgreSQL: each table's current version id, one indexed
-query), so a save, a ``git pull`` or a save
-made through another server shows on the next rerun without a restart.
+query), so a save, a ``git pull`` or a save made through another server shows on
+the next rerun without a restart.
+
+They are ``st.cache_resource``: every session gets the same object, not a copy
+(``st.cache_data`` unpickled a fresh copy of the whole dataset on every run). So
+what they return is read-only: no page may change a table, a figure table or a
+chart in place (``tests/test_data_version.py`` checks that none does); pandas'
+copy-on-write makes every frame derived from them a copy.
 """
 from __future__ import annotations
 
@@ -53,7 +59,7 @@ def _key() -> tuple[Store, str, str]:
     return store, repr(store), store.fingerprint()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _dataset(_store: Store, store_name: str, fingerprint: str) -> Dataset:
     # store_name and fingerprint are the key: same store, same version, same tables.
     return _store.load_dataset()
@@ -64,7 +70,7 @@ def dataset() -> Dataset:
     return _dataset(*_key())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _presence_map(_store: Store, store_name: str, fingerprint: str, lang: str, region: str | None, measure: str,
                   layer_control: bool) -> str:
     return map_html(presence_map(_dataset(_store, store_name, fingerprint), lang, region, measure, layer_control))
@@ -78,7 +84,7 @@ def rendered_presence_map(lang: str = "en", region: str | None = None, measure: 
     return _presence_map(*_key(), lang, region, measure, layer_control)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _figures_table(_store: Store, store_name: str, fingerprint: str, name: str, lang: str,
                    group: str | None) -> pd.DataFrame:
     data = _dataset(_store, store_name, fingerprint)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import storage
+from conftest import run_page
 from dashboard.loading import fingerprint
 
 
@@ -73,3 +74,30 @@ def test_the_version_reads_no_file(data_copy, monkeypatch):
     fingerprint(data_copy)
     assert opened == []
 
+
+
+# --- the shared data is read-only ------------------------------------------------
+
+PAGES = sorted(p.stem for p in (Path(__file__).parent.parent / "pages").glob("*.py"))
+
+
+def _snapshot(data):
+    return {name: frame.copy(deep=True) for name, frame in data.tables.items()}
+
+
+@pytest.mark.parametrize("lang", ["en", "sr"])
+def test_no_page_changes_the_data_every_session_shares(lang):
+    import pandas as pd
+
+    from dashboard import cache
+
+    data = cache.dataset()  # the very object every session's pages get (st.cache_resource)
+    before = _snapshot(data)
+    figures = {name: cache.figures_table(name, lang).copy(deep=True) for name in ("staffing", "budget", "indicators")}
+    for page in PAGES:
+        run_page(page, lang=lang)
+    assert cache.dataset() is data
+    for name, frame in data.tables.items():
+        pd.testing.assert_frame_equal(frame, before[name], obj=f"table {name}")
+    for name, frame in figures.items():
+        pd.testing.assert_frame_equal(cache.figures_table(name, lang), frame, obj=f"figure table {name}")
