@@ -4,6 +4,7 @@ real app asserting that every view rendered, never how fast."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,14 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from bench import streamlit_client as client
 from bench.load import DASHBOARD_PAGES, SERVER_OPTIONS, Load, dashboard_view, percentile, run_load, warm_up
 from dashboard.testing import AppServer
+
+
+def run_async(coroutine):
+    """Run ``coroutine`` to the end in a thread of its own: Playwright's sync API (the
+    browser tests, earlier in the same session) leaves an event loop running in this
+    thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 LOAD_APP = Path(__file__).parent / "fixtures" / "apps" / "load_app.py"
 
@@ -112,7 +121,7 @@ def _views(url: str, views: list[client.PageView], run_timeout: float = 30) -> l
             return [await reader.view(view) for view in views]
         finally:
             await reader.close()
-    return asyncio.run(go())
+    return run_async(go())
 
 
 NORMAL = client.PageView("", "", ("Normal page",))
@@ -148,7 +157,7 @@ def test_a_rerun_is_followed_to_the_end(load_app):
 @pytest.mark.load
 def test_a_load_run_counts_views_per_page_and_measures_the_server(load_app):
     pages = [NORMAL, client.PageView("raises", "", ("Raising page",))]
-    phase = asyncio.run(run_load(Load(load_app.url, load_app.proc.pid, pages, readers=2, duration=1.5,
+    phase = run_async(run_load(Load(load_app.url, load_app.proc.pid, pages, readers=2, duration=1.5,
                                       think=0.1, hold=0, settle=0), "synthetic"))
     views = {label: s.views for label, s in phase.pages.items()}
     assert views["/"] > 0 and views["/raises"] > 0
@@ -172,9 +181,9 @@ PAGES = [dashboard_view(spec) for spec in DASHBOARD_PAGES]
 
 @pytest.mark.load
 def test_every_page_of_the_app_renders_under_three_readers(real_app):
-    assert asyncio.run(warm_up(real_app.url, PAGES, 60)) == {}  # every page proven, one by one
+    assert run_async(warm_up(real_app.url, PAGES, 60)) == {}  # every page proven, one by one
     pages = [*PAGES, dashboard_view("/map?region=prizren&lang=sq"), dashboard_view("/budget?lang=sr")]
-    phase = asyncio.run(run_load(Load(real_app.url, real_app.proc.pid, pages, readers=3, duration=3,
+    phase = run_async(run_load(Load(real_app.url, real_app.proc.pid, pages, readers=3, duration=3,
                                       think=0.2, hold=0, settle=0), "dashboard"))
     assert phase.overall.views > 0
     assert phase.overall.errors == {}, phase.pages
@@ -182,6 +191,6 @@ def test_every_page_of_the_app_renders_under_three_readers(real_app):
 
 @pytest.mark.load
 def test_an_embedded_view_renders_without_page_not_found(real_app):
-    asyncio.run(warm_up(real_app.url, PAGES[:1], 60))  # a session has run app.py
+    run_async(warm_up(real_app.url, PAGES[:1], 60))  # a session has run app.py
     result, = _views(real_app.url, [dashboard_view("/embed?embed=true&view=map")])
     assert result.ok, result
