@@ -32,7 +32,7 @@ from .paths import DESCRIPTOR_NAME
 from .problems import FileProblem
 from .reading import RawTable, read_table
 from .schema import resource, resources
-from .storage import (MAX_REASON, MAX_USER, DatabaseError, InvalidData, NoChange, StaleVersion, StorageError, Version, checked_text,
+from .storage import (MAX_REASON, MAX_USER, DatabaseError, InvalidData, NoChange, StaleVersion, Version, checked_text,
                       find_version, to_csv_bytes, version_of)
 from .validation import Report, validate_package
 
@@ -102,7 +102,7 @@ def engine_for(url: str) -> Engine:
     try:
         return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5,
                              connect_args={"connect_timeout": 5, "application_name": "omik-dashboard"})
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except (ArgumentError, NoSuchModuleError):
         raise DatabaseError("storage.db_bad_url", url=safe_url(url)) from None
 
 
