@@ -44,8 +44,14 @@ def _database_url() -> str | None:
 
 @st.cache_resource(show_spinner=False)
 def _store(database_url: str | None, data_dir: str) -> Store:
-    # One store (and so one connection pool) per server process and configuration.
-    return open_store(database_url, data_dir)
+    # One store per server process and configuration. With a database, its engine
+    # (and so its connection pool) is Streamlit's SQL connection named "omik".
+    if database_url is None:
+        return open_store(None, data_dir)
+    from .postgres import ENGINE_OPTIONS, PostgresStore, driver_url
+
+    connection = st.connection(CONNECTION, type="sql", url=driver_url(database_url), **ENGINE_OPTIONS)
+    return PostgresStore(database_url, data_dir, engine=connection.engine)
 
 
 def app_store() -> Store:

@@ -88,9 +88,13 @@ def safe_url(url: str) -> str:
         return "(an address that is not a database URL)"
 
 
-def engine_for(url: str) -> Engine:
-    """An engine for a ``postgresql://`` URL (psycopg 3). ``DatabaseError`` for an
-    address that is not a PostgreSQL URL."""
+ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5,
+                  "connect_args": {"connect_timeout": 5, "application_name": "omik-dashboard"}}
+
+
+def driver_url(url: str) -> str:
+    """``url`` as SQLAlchemy needs it for psycopg 3 (``postgresql://`` is written
+    everywhere else). ``DatabaseError`` for an address that is not a PostgreSQL URL."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -99,9 +103,14 @@ def engine_for(url: str) -> Engine:
         raise DatabaseError("storage.db_bad_url", url=safe_url(url))
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for a ``postgresql://`` URL (psycopg 3), with the pool options the
+    app uses (``ENGINE_OPTIONS``)."""
     try:
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                             connect_args={"connect_timeout": 5, "application_name": "omik-dashboard"})
+        return create_engine(driver_url(url), **ENGINE_OPTIONS)
     except (ArgumentError, NoSuchModuleError):
         raise DatabaseError("storage.db_bad_url", url=safe_url(url)) from None
 
@@ -254,10 +263,10 @@ class PostgresStore:
     the folder whose ``datapackage.json`` gives the tables' schemas (the code's
     ``data/`` by default): the schema travels with the code, the rows live here."""
 
-    def __init__(self, url: str, descriptor_dir: Path):
+    def __init__(self, url: str, descriptor_dir: Path, engine: Engine | None = None):
         self.url = url
         self.descriptor_dir = Path(descriptor_dir)
-        self.engine = engine_for(url)
+        self.engine = engine or engine_for(url)
 
     def __repr__(self) -> str:
         return f"PostgresStore({safe_url(self.url)})"
