@@ -230,7 +230,7 @@ def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, i
     if frame["item"].nunique() < 2:
         return ChartSpec(key, title, plotted, None, t("chart.too_few_items", lang), caption)
     order = list(dict.fromkeys(frame["item"]))
-    y = alt.Y("item:N", title=None, sort=order, axis=alt.Axis(labelLimit=240))
+    y = alt.Y("item:N", title=None, sort=order, axis=alt.Axis(labelLimit=200))
     tooltip = [alt.Tooltip("item:N", title=t("table.what", lang)), alt.Tooltip("figure:N", title=value_title),
                alt.Tooltip("as_of_text:N", title=t("chart.axis.as_of", lang))]
     encoding, colour = {"y": y, "tooltip": tooltip}, alt.value(PALETTE[0])
@@ -246,5 +246,5 @@ def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, i
     x = alt.X("value:Q", title=value_title, scale=alt.Scale(zero=True, domainMax=float(frame["value"].max()) * 1.3))
     bars = base.mark_bar().encode(x=x, color=colour)
     labels = base.mark_text(align="left", dx=4, color="#222222").encode(x="value:Q", text="figure:N")
-    height = 24 * len(order) * (len(domain) if series is not None else 1) + 20
-    return ChartSpec(key, title, plotted, (bars + labels).properties(height=height), None, caption)
+    # One step per bar (with ``series``, Vega-Lite counts the step per bar of a group).
+    return ChartSpec(key, title, plotted, (bars + labels).properties(height=alt.Step(24)), None, caption)

@@ -55,7 +55,7 @@ def separate_periods(rows: pd.DataFrame) -> pd.DataFrame:
     bounds = [as_of_bounds(p) for p in rows["period"]]
     keep = [not any(j != i and a[0] <= b[0] and b[1] <= a[1] and a != b for j, b in enumerate(bounds))
             for i, a in enumerate(bounds)]
-    return rows[keep]
+    return rows[pd.Series(keep, index=rows.index, dtype=bool)]
 
 
 def period_chart(data: Dataset, lang: str = "en") -> ChartSpec:

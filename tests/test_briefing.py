@@ -168,3 +168,19 @@ def test_only_web_addresses_of_sources_are_printed(data):
     text = text_of(PdfReader(io.BytesIO(build_briefing(dataclasses.replace(data, tables={**data.tables,
                                                                                            "sources": sources})))))
     assert "https://example.org/source" in text and "javascript" not in text
+
+
+def test_the_briefing_carries_the_tables_status(data):
+    import datetime as dt
+
+    from dashboard.freshness import package_freshness
+    from dashboard.schema import resources
+
+    early = " ".join(text_of(PdfReader(io.BytesIO(build_briefing(data, today=dt.date(2021, 6, 1))))).split())
+    assert "How current these figures are" in early and "Up to date" in early and "Overdue" not in early
+    changed = package_freshness(data, resources(), dt.date(2030, 1, 1), {"budget": "2029-03-04T10:00:00+00:00"})
+    late = PdfReader(io.BytesIO(build_briefing(data, today=dt.date(2030, 1, 1), freshness=changed)))
+    text = " ".join(text_of(late).split())  # (cells wrap their lines)
+    assert "Overdue" in text and "last changed 4 March 2029" in text
+    assert "not changed since the package was loaded" in text
+    assert 2 <= len(late.pages) <= 4

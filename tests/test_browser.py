@@ -6,6 +6,7 @@ Every request to a host other than the app's own is aborted and recorded, so a
 CDN dependency fails the test instead of passing on a networked machine. Waits are
 on conditions (an element, a script state), never on fixed sleeps.
 """
+import csv
 import io
 import json
 import re
@@ -25,7 +26,7 @@ from conftest import PageLog
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["", "map", "staffing", "budget", "reports", "history", "sources"]
+PAGES = ["", "map", "staffing", "budget", "reports", "elections", "history", "sources"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Streamlit's frontend first looks for its server under the page's own path
 # (/map/_stcore/health), then at the root: two expected 404s on every page but the first.
@@ -368,6 +369,28 @@ def test_the_data_package_downloads_as_a_zip_of_its_files(page, app_server, tmp_
     assert "datapackage.json" in files and "offices.csv" in files
 
 
+def test_the_elections_page_draws_every_chart(page, app_server, tmp_path):
+    open_page(page, app_server.url, "elections")
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(6).wait_for(state="attached", timeout=60_000)  # (the chart script loads after the page's text)
+    assert charts.count() == 7
+    for i in range(7):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        drawn = chart.locator("canvas, svg").first
+        drawn.wait_for(timeout=60_000)
+        box = drawn.bounding_box()
+        assert box["width"] > 300 and box["height"] > 60
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text("Elections", exact=True).count() == 1
+    block = page.locator('[data-testid="stExpander"]').filter(has_text="View data").nth(2)
+    block.get_by_text("View data").click()
+    name, content = downloaded(page, block.get_by_role("button", name="Download CSV"), tmp_path)
+    assert name == "omik_elections_organised_kosovo_turnout.csv"
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert [float(row["value"]) for row in rows] == [79, 63, 53.9, 53, 31]
+    assert page.log.page_errors == [] and unexpected_console_errors(page) == []
+
+
 def test_embed_mode_shows_one_chart_without_navigation(page, app_server):
     open_page_embedded = f"{app_server.url}/embed?embed=true&view=staffing_over_time"
     page.goto(open_page_embedded)
@@ -412,7 +435,7 @@ def english_interface_strings(lang: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["sq", "sr"])
-@pytest.mark.parametrize("path", ["", "map?region=prizren", "staffing", "reports", "history", "sources"])
+@pytest.mark.parametrize("path", ["", "map?region=prizren", "staffing", "reports", "elections", "history", "sources"])
 def test_no_interface_text_is_left_in_english(page, app_server, path, lang):
     open_page(page, app_server.url, f"{path}{'&' if '?' in path else '?'}lang={lang}")
     text = page.locator("body").inner_text()

@@ -10,7 +10,7 @@ from dashboard.validation import validate_file
 from conftest import FIXTURES, run_page
 
 LANGS = ["en", "sq", "sr"]
-PAGES = ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources"]
+PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources"]
 
 
 def placeholders(text: str) -> list[str]:

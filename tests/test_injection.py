@@ -148,6 +148,7 @@ VIEWS_TO_CHECK = [
     ("overview", {}), ("map", {}), ("map", {"region": "prizren"}), ("map", {"municipality": "prizren"}),
     ("map", {"office": "hq"}), ("map", {"office": "rc-peja", "measure": "region"}),
     ("staffing", {}), ("budget", {}), ("reports", {}), ("reports", {"group": "justice"}), ("history", {}),
+    ("elections", {}), ("elections", {"lang": "sr"}),
     ("sources", {}), ("data", {}), ("overview", {"lang": "sq"}), ("reports", {"lang": "sr"}),
     *[("embed", {"view": v, "region": "peja"}) for v in VIEWS],
 ]
@@ -212,8 +213,8 @@ def test_unknown_values_from_the_link_are_echoed_as_short_text(page, param, payl
 PARAMS = ["region", "municipality", "office", "measure", "group", "theme", "lang", "view", "year"]
 
 
-@pytest.mark.parametrize("page", ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources",
-                                  "embed"])
+@pytest.mark.parametrize("page", ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data",
+                                  "sources", "embed"])
 def test_no_page_renders_a_hostile_link_from_any_parameter(page):
     params = {key: URL_PAYLOADS[i % len(URL_PAYLOADS)] for i, key in enumerate(PARAMS)}
     # (the share link repeats the address in st.code, which is plain text)

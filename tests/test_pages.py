@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import run_page
 
-PAGES = ["overview", "map", "staffing", "budget", "reports", "history", "data", "sources", "embed"]
+PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources", "embed"]
 
 
 
@@ -179,3 +179,40 @@ def test_embed_unknown_view_falls_back_to_the_map_with_a_notice():
 def test_sources_page_documents_the_embed_snippet():
     at = run_page("sources")
     assert any(c.value.startswith("<iframe") and "/embed?embed=true&view=map" in c.value for c in at.code)
+
+
+@pytest.mark.parametrize("page, tables", [
+    ("overview", ["Staffing", "Budget", "Indicators", "Offices", "Regions", "Municipalities"]),
+    ("map", ["Regions", "Municipalities", "Offices"]), ("staffing", ["Staffing"]), ("budget", ["Budget"]),
+    ("reports", ["Indicators", "Court monitoring breakdowns"]), ("elections", ["Indicators", "Elections"]),
+    ("history", ["Milestones", "Heads of Mission"]),
+])
+def test_every_figure_page_says_how_current_its_tables_are(page, tables):
+    [line] = [c.value for c in run_page(page).caption if c.value.startswith("Data status: ")]
+    for title in tables:
+        assert f"{title}\\: " in line
+    assert line.count("not changed since the package was loaded") == len(tables)
+    assert any(status in line for status in ("Up to date", "Update due", "Overdue", "No schedule"))
+
+
+def test_the_status_line_names_the_last_save(data_copy, monkeypatch):
+    from dashboard.reading import read_table
+    from dashboard.stores import FileStore
+
+    raw = read_table((data_copy / "budget.csv").read_bytes(), "budget.csv")
+    raw.rows[0][1] = "18300001"
+    saved = FileStore(data_copy).save_table("budget", raw, "ana", "a test change")
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    [line] = [c.value for c in run_page("budget").caption if c.value.startswith("Data status: ")]
+    from dashboard.provenance import format_as_of
+
+    assert f"last changed {format_as_of(saved.time[:10])}" in line
+
+
+def test_sources_page_lists_every_tables_status():
+    at = run_page("sources")
+    status = next(tb.value for tb in at.table if "Update rule" in tb.value.columns)
+    assert len(status) == 12
+    rows = status.set_index("Table")
+    assert rows.loc["Elections", "Status"] == "No schedule"
+    assert rows.loc["Staffing", "Update rule"].startswith("yearly\\: up to date until 31 December 2021")
