@@ -13,7 +13,7 @@ import pandas as pd
 
 from .formatting import format_money, format_number, qualify
 from .i18n import english_only, t
-from .loading import Dataset
+from .loading import Dataset, per_dataset
 from .provenance import SourceRef, as_of_sort_key, format_as_of, source_ref
 
 
@@ -63,6 +63,7 @@ def _from_row(key: str, row: pd.Series | None, data: Dataset, value_col: str, **
                source=source_ref(data["sources"], row["source_id"]), as_of=row["as_of"], **extra)
 
 
+@per_dataset
 def staff_kpi(data: Dataset, lang: str = "en") -> Kpi:
     """Authorised posts, latest total, with its international/local split."""
     staffing = data["staffing"]
@@ -77,6 +78,7 @@ def staff_kpi(data: Dataset, lang: str = "en") -> Kpi:
     return _from_row("kpi.staff", row, data, "value", detail=detail)
 
 
+@per_dataset
 def budget_kpi(data: Dataset, lang: str = "en") -> Kpi:
     """The latest euro figure of the Mission's Unified Budget allocation."""
     budget = data["budget"]
@@ -84,6 +86,7 @@ def budget_kpi(data: Dataset, lang: str = "en") -> Kpi:
     return _from_row("kpi.budget", row, data, "amount", currency="EUR")
 
 
+@per_dataset
 def indicator_kpi(data: Dataset, indicator: str, key: str, detail: str | None = None) -> Kpi:
     """The latest value of one indicator, by ``as_of``."""
     rows = data["indicators"]
@@ -91,6 +94,7 @@ def indicator_kpi(data: Dataset, indicator: str, key: str, detail: str | None = 
     return _from_row(key, latest(rows), data, "value", detail=detail)
 
 
+@per_dataset
 def overview_kpis(data: Dataset, lang: str = "en") -> list[Kpi]:
     """The six headline figures of the Overview page, in display order."""
     offices = data["offices"]
@@ -112,6 +116,7 @@ def indicator_label(row: pd.Series, lang: str = "en") -> str:
     return value if isinstance(value, str) and value else english_only(row["label_en"], lang)
 
 
+@per_dataset
 def indicator_kpis(data: Dataset, group: str | None = None, lang: str = "en",
                    period: str | None = None) -> list[Kpi]:
     """The latest figure of every indicator (of ``group``, and covering ``period``

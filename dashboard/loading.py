@@ -7,8 +7,13 @@ instead of showing half-read figures silently.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import inspect
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -27,6 +32,9 @@ class Dataset:
 
     tables: dict[str, pd.DataFrame]
     problems: tuple[Problem, ...]
+    # What ``per_dataset`` functions computed from these tables, by function and
+    # arguments: it stays true as long as this Dataset (one version of the data) lives.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -39,6 +47,66 @@ class Dataset:
     def broken_tables(self) -> list[str]:
         """The files with errors, whose tables are shown empty."""
         return sorted({p.file for p in self.problems if p.severity == ERROR})
+
+
+T = TypeVar("T")
+# A bound on one Dataset's memo, far above what the pages ask for (a few hundred:
+# views times languages); past it the memo starts again rather than grow.
+MAX_DERIVED = 2048
+
+
+def per_dataset(func: Callable[..., T]) -> Callable[..., T]:
+    """``func(data, ...)`` computed once per Dataset and arguments (which must be
+    hashable; defaults count as given), and the same object returned after.
+
+    For what depends only on the data version and the view (a chart, the KPIs, in
+    a language): the app's Dataset is one shared object per data version
+    (``cache.dataset``), so each is computed once per version for every session.
+    The result is shared too: read-only, like the Dataset.
+    """
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def memoised(data: Dataset, *args, **kwargs) -> T:
+        bound = signature.bind(data, *args, **kwargs)
+        bound.apply_defaults()
+        key = (func, *list(bound.arguments.values())[1:])
+        try:
+            return data.derived[key]
+        except KeyError:
+            pass
+        result = func(data, *args, **kwargs)
+        if len(data.derived) >= MAX_DERIVED:
+            data.derived.clear()
+        data.derived[key] = result
+        return result
+
+    return memoised
+
+
+def per_frame(func: Callable[[pd.DataFrame], T]) -> Callable[[pd.DataFrame], T]:
+    """``func(frame)`` computed once while ``frame`` lives, and the same object
+    returned for it after.
+
+    For what is derived from the frames pages show again and again: the dataset's
+    tables, figure tables and charts' data are shared read-only objects that live
+    as long as their data version, so the work is done once per version; a frame
+    made for one run is worked on for that run only, and its entry goes with it.
+    """
+    done: dict[int, tuple[weakref.ref, T]] = {}
+
+    @functools.wraps(func)
+    def memoised(frame: pd.DataFrame) -> T:
+        key = id(frame)
+        known = done.get(key)
+        if known is not None and known[0]() is frame:
+            return known[1]
+        result = func(frame)
+        # The entry goes when its frame does, before the id can be another frame's.
+        done[key] = (weakref.ref(frame, lambda _: done.pop(key, None)), result)
+        return result
+
+    return memoised
 
 
 def fingerprint(data_dir: Path = DATA_DIR) -> str:

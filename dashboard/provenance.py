@@ -12,6 +12,7 @@ import pandas as pd
 from babel.dates import format_date
 
 from .formatting import babel_locale
+from .loading import per_frame
 
 
 def _parse_point(text: str, end: bool) -> dt.date:
@@ -67,16 +68,17 @@ def _ref(row) -> SourceRef:
     return SourceRef(row.id, row.title, row.publisher, row.url if isinstance(row.url, str) else None)
 
 
+@per_frame
 def source_refs(sources: pd.DataFrame) -> dict[str, SourceRef]:
-    """Every source by id: for looking up many rows, one pass instead of one per row."""
+    """Every source by id, made once per sources table (``loading.per_frame``):
+    for looking up many rows, one pass instead of one per row. Read-only."""
     return {row.id: _ref(row) for row in sources.itertuples(index=False)}
 
 
 def source_ref(sources: pd.DataFrame, source_id: str) -> SourceRef:
     """The source row for ``source_id``. Validation guarantees it exists; when the
     data did not validate (the page says so), the id stands in for its title."""
-    rows = sources.loc[sources["id"] == source_id]
-    return _ref(next(rows.itertuples(index=False))) if len(rows) else SourceRef(source_id, source_id, "", None)
+    return source_refs(sources).get(source_id) or SourceRef(source_id, source_id, "", None)
 
 
 def citation_counts(tables: dict[str, pd.DataFrame]) -> pd.Series:

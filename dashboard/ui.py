@@ -19,7 +19,7 @@ from .embeds import embed_query
 from .export import csv_for_excel
 from .i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t, t_with
 from .kpis import Kpi
-from .loading import Dataset
+from .loading import Dataset, per_frame
 from .maps import MEASURES, SEQUENTIAL, escape, legend_items
 from .offline_assets import local_leaflet_installed
 from .presence import Detail
@@ -193,6 +193,16 @@ def md_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@per_frame
+def shown_table(frame: pd.DataFrame):
+    """``md_frame(frame)`` as the Arrow table ``st.table`` would convert it to (the
+    same bytes reach the browser), once per frame (``loading.per_frame``): a shared
+    table is escaped (a Python call per cell) and converted once per data version."""
+    from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+
+    return convert_pandas_df_to_arrow_table(md_frame(frame))
+
+
 # --- state in the URL --------------------------------------------------------
 
 def _write_param(key: str, value: str | list[str], default: str | list[str]) -> None:
@@ -330,11 +340,12 @@ def chart_block(spec: ChartSpec, lang: str = "en") -> None:
     figures themselves and the reason there is no chart."""
     st.subheader(md_escape(spec.title))  # an indicator's label, from the data
     if spec.chart is not None:
-        st.altair_chart(spec.chart, width="stretch")
+        # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
+        st.vega_lite_chart(spec.vega_lite, width="stretch")
     else:
         st.info(spec.reason, icon=":material/info:")
     with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
-        st.table(md_frame(spec.data), hide_index=True)
+        st.table(shown_table(spec.data), hide_index=True)
         csv_download(spec.key, spec.data, lang)
     st.caption(md_escape(spec.caption))
 
@@ -346,7 +357,7 @@ def table_block(key: str, frame, lang: str = "en") -> None:
         st.info(t("table.empty", lang), icon=":material/info:")
         return
     # st.table: plain HTML, so it prints, reads aloud and loads no grid component.
-    st.table(md_frame(frame), hide_index=True)
+    st.table(shown_table(frame), hide_index=True)
     csv_download(key, frame, lang)
 
 

@@ -16,7 +16,7 @@ themes = sorted(dict.fromkeys(milestones["theme"]))
 chosen = ui.url_choices(t("history.themes", lang), "theme", themes, lambda th: t(f"theme.{th}", lang), lang)
 shown = milestones[milestones["theme"].isin(chosen)] if chosen else milestones
 
-ui.chart_block(charts.milestones_chart(shown, data, lang), lang)
+ui.chart_block(charts.themes_milestones_chart(data, tuple(sorted(chosen)), lang), lang)
 
 st.subheader(t("history.timeline", lang))
 if shown.empty:

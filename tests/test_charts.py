@@ -80,3 +80,71 @@ def test_empty_data_gives_reasons_not_charts(empty_data_dir):
                  charts.heads_of_mission_chart(empty, 2026), charts.milestones_chart(empty["milestones"], empty)):
         assert spec.chart is None and spec.reason
         assert spec.data.empty
+
+
+# --- once per data version: memoised builders, the Vega-Lite spec made once ------
+
+def _draw_both(view: str, lang: str) -> None:
+    import streamlit as st
+
+    from dashboard.cache import dataset
+    from dashboard.embeds import chart_for
+
+    spec = chart_for(view, dataset(), lang)
+    st.altair_chart(spec.chart, width="stretch")
+    st.vega_lite_chart(spec.vega_lite, width="stretch")
+    st.vega_lite_chart(spec.vega_lite, width="stretch")  # the shared spec, drawn again
+
+
+def _chart_views():
+    from dashboard.embeds import CHART_VIEWS
+
+    data = load_dataset()
+    return [view for view in CHART_VIEWS if CHART_VIEWS[view](data, "en").chart is not None]
+
+
+@pytest.mark.parametrize("lang", ["en", "sq"])
+@pytest.mark.parametrize("view", _chart_views())
+def test_the_cached_vega_lite_spec_draws_what_altair_chart_draws(view, lang):
+    # ui.chart_block draws spec.vega_lite with st.vega_lite_chart: the browser must
+    # get the very message st.altair_chart(spec.chart) sends (spec, Arrow data, theme).
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_draw_both, args=(view, lang)).run()
+    assert not at.exception
+    altair, cached, again = [e.proto for e in at.get("vega_lite_chart")]
+    assert altair.spec and altair.datasets
+    assert cached == altair and again == altair
+
+
+@pytest.mark.parametrize("build, args", [
+    (charts.staffing_chart, ("sq",)),
+    (charts.staffing_split_chart, ()),
+    (charts.budget_chart, ("en",)),
+    (charts.indicator_chart, ("police_officers_trained", "sr")),
+    (charts.heads_of_mission_chart, (2026, "en")),
+    (charts.themes_milestones_chart, (("justice",), "sq")),
+])
+def test_charts_are_built_once_per_data_version_and_view(build, args):
+    data = load_dataset()
+    spec = build(data, *args)
+    assert build(data, *args) is spec
+    assert spec.vega_lite is spec.vega_lite  # converted once
+    other_language = build(data, *args[:-1], "sr" if args[-1:] != ("sr",) else "en")
+    assert other_language is not spec
+    # Another version of the data (a Dataset is one) is built anew.
+    new_version = dataclasses.replace(data, tables=dict(data.tables))
+    assert build(new_version, *args) is not spec
+
+
+def test_defaults_count_as_given():
+    data = load_dataset()
+    assert charts.staffing_chart(data) is charts.staffing_chart(data, "en") is charts.staffing_chart(data, lang="en")
+
+
+def test_milestones_of_chosen_themes(data):
+    spec = charts.themes_milestones_chart(data, ("justice",), "en")
+    assert set(spec.data["theme"]) == {"justice"}
+    assert spec.data["milestones"].sum() == (data["milestones"]["theme"] == "justice").sum()
+    everything = charts.themes_milestones_chart(data, (), "en")
+    assert everything.data["milestones"].sum() == len(data["milestones"])
