@@ -78,16 +78,16 @@ def dataset() -> Dataset:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _presence_map(_store: Store, store_name: str, fingerprint: str, lang: str, region: str | None, measure: str,
-                  layer_control: bool) -> str:
-    return map_html(presence_map(_dataset(_store, store_name, fingerprint), lang, region, measure, layer_control))
+                  layer_control: bool, year: str | None) -> str:
+    return map_html(presence_map(_dataset(_store, store_name, fingerprint), lang, region, measure, layer_control, year))
 
 
 def rendered_presence_map(lang: str = "en", region: str | None = None, measure: str = "region",
-                          layer_control: bool = False) -> str:
+                          layer_control: bool = False, year: str | None = None) -> str:
     """``maps.presence_map`` of the app's data as its HTML page (``maps.map_html``),
     rendered once per view and data version: rendering is most of a map page's
     server time."""
-    return _presence_map(*_key(), lang, region, measure, layer_control)
+    return _presence_map(*_key(), lang, region, measure, layer_control, year)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

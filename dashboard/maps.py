@@ -6,6 +6,7 @@ Leaflet: popups, tooltips and GeoJSON properties are all rendered as HTML there.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import folium
@@ -20,6 +21,8 @@ from .geo import municipality_geojson
 from .i18n import place_name, t
 from .loading import Dataset
 from .offline_assets import use_local_assets
+from .places import office_location
+from .presence_over_time import offices_in
 
 KOSOVO_BOUNDS = [[41.85, 20.01], [43.27, 21.79]]  # [[south, west], [north, east]], degrees
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
@@ -39,7 +42,8 @@ OFFICE_STYLES = {  # radius in pixels
 ATTRIBUTION = (
     'Boundaries: <a href="https://www.geoboundaries.org">geoBoundaries</a> '
     '(CC BY-SA 2.0), from <a href="https://www.openstreetmap.org/copyright">'
-    "OpenStreetMap</a> data © OpenStreetMap contributors"
+    "OpenStreetMap</a> data © OpenStreetMap contributors; "
+    'municipal seats: <a href="https://www.geonames.org">GeoNames</a> (CC BY 4.0)'
 )
 
 
@@ -178,7 +182,7 @@ def measure_colour(value: int, maximum: int) -> str:
 
 def office_popup_html(row, lang: str = "en") -> str:
     """The popup of an office: its name, its Albanian and Serbian names, kind and
-    address, every piece escaped."""
+    address, and how exact its position is, every piece escaped."""
     lines = [f"<b>{escape(place_name(row, lang))}</b>"]
     local = " / ".join(dict.fromkeys(n for n in (row.get("name_sq"), row.get("name_sr")) if isinstance(n, str) and n))
     if local:
@@ -186,13 +190,16 @@ def office_popup_html(row, lang: str = "en") -> str:
     lines.append(escape(t(f"office.kind.{row['kind']}", lang)))
     if isinstance(row.get("address"), str) and row["address"]:
         lines.append(escape(row["address"]))
-    if row.get("location_precision") == "town_centre":
+    location = office_location(row)
+    if location is not None and location.approximate:
+        lines.append(f"<i>{escape(t('map.approximate_note', lang))}</i>")
+    elif row.get("location_precision") == "town_centre":
         lines.append(f"<i>{escape(t('map.town_centre_note', lang))}</i>")
     return "<br>".join(lines)
 
 
 def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en", region: str | None = None,
-                       measure: str = "region") -> folium.GeoJson:
+                       measure: str = "region", selectable: bool = True) -> folium.GeoJson:
     layer = folium.GeoJson(
         municipality_features(data, lang, region, measure),
         name=t("map.layer.municipalities", lang),
@@ -201,41 +208,55 @@ def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en", region: s
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     )
-    layer.add_child(_Selects("municipality"))
+    if selectable:
+        layer.add_child(_Selects("municipality"))
     layer.add_to(m)
     return layer
 
 
-def add_offices(m: folium.Map, data: Dataset, lang: str = "en") -> dict[str, folium.FeatureGroup]:
+def add_offices(m: folium.Map, data: Dataset, lang: str = "en", selectable: bool = True) -> dict[str, folium.FeatureGroup]:
     """One layer per kind of office, headquarters drawn last so it stays clickable
-    where it shares a town-centre point with a regional centre."""
+    where it shares a town-centre point with a regional centre. An office with no
+    coordinates stands at its municipality's seat, its tooltip and popup saying
+    the location is approximate."""
     offices = data["offices"]
     regions = data["regions"].set_index("id")
     groups = {}
     for kind in ("field_team", "regional_centre", "headquarters"):
         group = folium.FeatureGroup(name=t(f"office.kind_plural.{kind}", lang))
         for _, row in offices[offices["kind"] == kind].iterrows():
+            location = office_location(row)
+            if location is None:  # an unknown municipality code: the validator names it
+                continue
             style = OFFICE_STYLES[kind]
             permanent = kind == "regional_centre"
-            label = escape(office_label(row, regions, lang))
+            label = office_label(row, regions, lang)
+            if location.approximate:
+                label = t("map.approximate_tooltip", lang, label=label)
+            label = escape(label)
             marker = folium.CircleMarker(
-                location=[float(row["lat"]), float(row["lon"])],
+                location=[location.lat, location.lon],
                 radius=style["radius"], color=style["color"], weight=style["weight"],
                 fill=True, fill_color=style["fill_color"], fill_opacity=0.95,
                 tooltip=folium.Tooltip(label, permanent=permanent, direction="right" if permanent else "auto"),
             ).add_to(group)
             marker.add_child(_Popup(office_popup_html(row, lang), max_width=280))
-            marker.add_child(_Selects("office", str(row["id"])))
+            if selectable:
+                marker.add_child(_Selects("office", str(row["id"])))
         group.add_to(m)
         groups[kind] = group
     return groups
 
 
 def presence_map(data: Dataset, lang: str = "en", region: str | None = None,
-                 measure: str = "region", layer_control: bool = False) -> folium.Map:
+                 measure: str = "region", layer_control: bool = False, year: str | None = None) -> folium.Map:
     """Municipalities coloured by regional-centre area (or by ``measure``), with
     headquarters, regional centres and field teams as markers. ``region`` zooms to
-    that region and fades the rest. Works with no field-team rows."""
+    that region and fades the rest. ``year`` (a ``presence_over_time`` year) keeps
+    only the offices dated for it, in the markers and the measures alike. Works
+    with no field-team rows."""
+    if year is not None:
+        data = dataclasses.replace(data, tables={**data.tables, "offices": offices_in(data, year)})
     m = base_map()
     add_municipalities(m, data, lang, region, measure)
     add_offices(m, data, lang)
@@ -246,6 +267,27 @@ def presence_map(data: Dataset, lang: str = "en", region: str | None = None,
     if layer_control:
         folium.LayerControl(collapsed=True).add_to(m)
     return m
+
+
+def placing_map(data: Dataset, lang: str = "en") -> folium.Map:
+    """The map an editor clicks to place an office (``st_folium`` on the Update data
+    page): the municipalities, named on hover, and the offices where they are now.
+    It depends only on the data, so a click does not rebuild it: the chosen point
+    is drawn by ``chosen_point_layer``."""
+    m = base_map()
+    add_municipalities(m, data, lang, selectable=False)
+    add_offices(m, data, lang, selectable=False)
+    return m
+
+
+def chosen_point_layer(lat: float, lon: float, label: str) -> folium.FeatureGroup:
+    """The point an editor chose, as a layer to add to ``placing_map`` (``label``
+    is escaped here)."""
+    group = folium.FeatureGroup(name="chosen")
+    folium.CircleMarker(location=[lat, lon], radius=9, color="#000000", weight=3, fill=True,
+                        fill_color="#FFFFFF", fill_opacity=1,
+                        tooltip=folium.Tooltip(escape(label), permanent=True, direction="top")).add_to(group)
+    return group
 
 
 def region_bounds(data: Dataset, region: str) -> list[list[float]] | None:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .i18n import english_only, place_name, t
 from .loading import Dataset
+from .places import office_location
 from .provenance import format_as_of, source_ref
 
 
@@ -99,13 +100,19 @@ def office_detail(data: Dataset, office_id: str, lang: str = "en") -> Detail:
         detail.facts.append((t("detail.municipality", lang), place_name(municipalities.loc[row["municipality_code"]], lang)))
     if row["region_id"] in regions.index:
         detail.facts.append((t("detail.region", lang), place_name(regions.loc[row["region_id"]], lang)))
-    detail.facts.append((t("detail.location", lang), t(f"detail.precision.{row['location_precision']}", lang)))
+    location = office_location(row)
+    if location is not None and location.approximate:
+        # No coordinates in the data: the map shows the municipality's seat instead.
+        detail.facts.append((t("detail.location", lang), t("detail.approximate_location", lang)))
+    elif isinstance(row["location_precision"], str):
+        detail.facts.append((t("detail.location", lang), t(f"detail.precision.{row['location_precision']}", lang)))
     if isinstance(row["note"], str) and row["note"]:
         detail.notes.append(english_only(row["note"], lang))
-    detail.sources = list(dict.fromkeys([
-        _cite(data, row, lang),
-        t("detail.location_source_line", lang, source=source_ref(data["sources"], row["location_source_id"]).title),
-    ]))
+    detail.sources = [_cite(data, row, lang)]
+    if isinstance(row["location_source_id"], str) and row["location_source_id"]:
+        detail.sources.append(t("detail.location_source_line", lang,
+                                source=source_ref(data["sources"], row["location_source_id"]).title))
+    detail.sources = list(dict.fromkeys(detail.sources))
     return detail
 
 

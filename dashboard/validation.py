@@ -25,6 +25,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_PROBLEMS_PER_TABLE = 500
 _ROW_REF = re.compile(r'position "?(\d+)"?')
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What describes a row's coordinates: required with them, left empty without them
+# (the map then places the office at its municipality's seat).
+COORDINATE_COMPANIONS = ("location_precision", "location_source_id")
 
 
 @dataclass
@@ -296,7 +299,7 @@ def _describe_cell_error(kind: str, fld, note: str) -> tuple[str, dict]:
 
 def _extra_checks(table: Table) -> list[Problem]:
     """What a Table Schema cannot say: formula-like text, points outside Kosovo,
-    municipality codes the map cannot draw."""
+    coordinates given by halves, municipality codes the map cannot draw."""
     problems = []
     if table.resource.name == "municipalities":
         drawn = set(municipality_codes())
@@ -312,9 +315,12 @@ def _extra_checks(table: Table) -> list[Problem]:
                 problems.append(Problem(table.source_file, "formula-text", WARNING, row=number,
                                         column=table.header[i], value=row[i]))
     if {"lat", "lon"} <= set(table.header):
+        problems.extend(_coordinate_rule(table))
         lat_i, lon_i = table.header.index("lat"), table.header.index("lon")
         lat_c, lon_c = table.resource.field("lat").constraints, table.resource.field("lon").constraints
         for number, row in zip(table.row_numbers, table.rows):
+            if not row[lat_i] or not row[lon_i]:
+                continue  # no point to place (see _coordinate_rule)
             try:
                 lat, lon = float(row[lat_i]), float(row[lon_i])
             except ValueError:
@@ -324,4 +330,22 @@ def _extra_checks(table: Table) -> list[Problem]:
                 problems.append(Problem(table.source_file, "outside-kosovo-outline", row=number,
                                         column="lat, lon", value=f"{lat}, {lon}",
                                         params={"expected": Msg("expected.inside_outline")}))
+    return problems
+
+
+def _coordinate_rule(table: Table) -> list[Problem]:
+    """Latitude and longitude come both or neither; with them, how exact they are
+    and where they come from (``COORDINATE_COMPANIONS``) are required. A row with
+    neither is placed at its municipality's seat, which the schema requires."""
+    problems = []
+    lat_i, lon_i = table.header.index("lat"), table.header.index("lon")
+    companions = [c for c in COORDINATE_COMPANIONS if c in table.header]
+    for number, row in zip(table.row_numbers, table.rows):
+        lat, lon = row[lat_i], row[lon_i]
+        if bool(lat) != bool(lon):
+            problems.append(Problem(table.source_file, "half-coordinates", row=number,
+                                    column="lon" if lat else "lat", value=lat or lon))
+        elif lat:
+            problems.extend(Problem(table.source_file, "needed-with-coordinates", row=number, column=column)
+                            for column in companions if not row[table.header.index(column)])
     return problems

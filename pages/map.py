@@ -5,6 +5,7 @@ from dashboard.i18n import place_name, t
 from dashboard.cache import rendered_presence_map
 from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence import detail_for
+from dashboard.presence_over_time import NOW, map_note, year_options, year_view
 from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
@@ -24,6 +25,10 @@ def clear_selection() -> None:
 region = ui.url_choice(t("presence.region", lang), "region", ["all", *regions.index], "all",
                        lambda r: t("presence.all_regions", lang) if r == "all" else place_name(regions.loc[r], lang),
                        lang, on_change=clear_selection)
+years = year_options(data)
+year = ui.url_choice(t("presence.year", lang), "year", years, NOW,
+                     lambda y: t("presence.year_now", lang) if y == NOW else y, lang,
+                     widget=st.pills if len(years) <= 12 else st.selectbox)  # pills while they fit on a line
 measure_column, choose_column = st.columns([3, 2], vertical_alignment="bottom")
 with measure_column:
     measure = ui.url_choice(t("presence.measure", lang), "measure", measures, "region",
@@ -50,13 +55,23 @@ else:
 
 map_column, detail_column = st.columns([3, 2])
 with map_column:
-    ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True),
+    ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True,
+                                           year=None if year == NOW else year),
                      key="presence_map", known={"municipality": municipalities.index, "office": offices.index},
                      lang=lang)
     ui.map_legend(data, lang, measure)
     if measure == "region" and len(measures) == 1:
         st.caption(t("presence.no_measures", lang))
 with detail_column:
+    if year != NOW:
+        view = year_view(data, year, lang)
+        with st.container(border=True, key="year_view"):
+            st.markdown(f"**{ui.md_escape(t('year.title', lang, year=year))}**")
+            for line in view.counts + view.named:
+                st.markdown(f"- {ui.md_escape(line.text)}")
+                if line.note:
+                    st.caption(ui.md_escape(line.note))
+            st.caption(ui.md_escape(map_note(view, lang)))
     ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
 
 st.caption(region_basis_note(data, lang))
