@@ -17,7 +17,7 @@ import pandas as pd
 from .charts import ChartSpec, figures_bar_chart
 from .i18n import english_only, t
 from .kpis import indicator_label
-from .loading import Dataset
+from .loading import Dataset, per_dataset
 from .paths import app_data_dir
 from .provenance import format_as_of, source_refs
 from .schema import resource
@@ -99,6 +99,7 @@ def statements(rows: pd.DataFrame, data: Dataset, lang: str = "en") -> list[Stat
     return out
 
 
+@per_dataset
 def sections(data: Dataset, lang: str = "en") -> list[Section]:
     """The groups of elections the data has, organised first."""
     rows = data["elections"]

@@ -14,7 +14,7 @@ import pandas as pd
 from .charts import ChartSpec, figures_bar_chart
 from .i18n import t
 from .kpis import indicator_label, latest
-from .loading import Dataset
+from .loading import Dataset, per_dataset
 from .provenance import as_of_bounds, format_as_of
 
 COUNTS = ("hearings_monitored", "cases_monitored")
@@ -30,6 +30,7 @@ def _period_title(key: str, rows: pd.DataFrame, lang: str) -> str:
     return t(key, lang, period=format_as_of(rows["period"].iloc[0], lang) if len(rows) else "–")
 
 
+@per_dataset
 def department_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     """Hearings and cases monitored in each court department (all Basic Courts together)."""
     rows = data["court_monitoring"]
@@ -41,6 +42,7 @@ def department_chart(data: Dataset, lang: str = "en") -> ChartSpec:
                              [t(f"court_measure.{m}", lang) for m in rows["measure"]], t("reports.axis.measure", lang))
 
 
+@per_dataset
 def court_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     """The share of each Basic Court's judges whose work was monitored."""
     rows = data["court_monitoring"]
@@ -58,6 +60,7 @@ def separate_periods(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[pd.Series(keep, index=rows.index, dtype=bool)]
 
 
+@per_dataset
 def period_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     """Hearings and cases monitored in each report's period, oldest first."""
     indicators = data["indicators"]
