@@ -31,6 +31,7 @@ import resource
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -79,6 +80,10 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of the process (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def total_cpu_seconds(pids: tuple[int, ...]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 def rss_bytes(pid: int) -> int:
@@ -136,6 +141,9 @@ class Phase:
     rss_after: int
     after_seconds: float
     warmup_errors: dict[str, int] = field(default_factory=dict)
+    # With several servers the figures above are their sums, and this is each
+    # one's memory with the sessions open.
+    rss_open_each: list[int] = field(default_factory=list)
 
     @property
     def per_session(self) -> float:
@@ -147,7 +155,7 @@ class Phase:
 @dataclass
 class Load:
     url: str
-    pid: int
+    pid: int | tuple[int, ...]       # the server, or the servers behind a proxy
     pages: list[PageView]
     readers: int
     duration: float
@@ -157,6 +165,8 @@ class Load:
     settle: float = 5.0
     run_timeout: float = 60.0
     seed: int = 1
+    # Makes reader i's session (default: a Reader of ``url`` sharing one XSRF cookie)
+    new_reader: Callable[[int], Reader] | None = None
 
     def __post_init__(self):
         require_loopback(self.url)
@@ -168,13 +178,18 @@ class Load:
                 raise ValueError(f"{name} must be 0 to {MAX_SECONDS} s, not {value}")
         if not self.pages:
             raise ValueError("no pages to open")
-        if not Path(f"/proc/{self.pid}").exists():
-            raise ValueError(f"no process {self.pid} to measure")
+        for pid in self.pids:
+            if not Path(f"/proc/{pid}").exists():
+                raise ValueError(f"no process {pid} to measure")
+
+    @property
+    def pids(self) -> tuple[int, ...]:
+        return (self.pid,) if isinstance(self.pid, int) else tuple(self.pid)
 
 
-async def _sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
+async def _sample_rss(pids: tuple[int, ...], peak: list[int], stop: asyncio.Event) -> None:
     while not stop.is_set():
-        peak[0] = max(peak[0], rss_bytes(pid))
+        peak[0] = max(peak[0], sum(map(rss_bytes, pids)))
         try:
             await asyncio.wait_for(stop.wait(), 0.25)
         except TimeoutError:
@@ -184,7 +199,13 @@ async def _sample_rss(pid: int, peak: list[int], stop: asyncio.Event) -> None:
 async def run_load(load: Load, target: str = "") -> Phase:
     """Readers open pages until ``load.duration`` has passed after the ramp; views
     that start after the ramp are measured."""
-    xsrf = await asyncio.to_thread(fetch_xsrf, load.url)
+    if load.new_reader:
+        new_reader = load.new_reader
+    else:
+        xsrf = await asyncio.to_thread(fetch_xsrf, load.url)
+
+        def new_reader(i: int) -> Reader:
+            return Reader(load.url, xsrf, load.run_timeout)
     rng = random.Random(load.seed)
     results: list[tuple[float, ViewResult]] = []   # (start, result)
     idle = [asyncio.Event() for _ in range(load.readers)]
@@ -197,7 +218,7 @@ async def run_load(load: Load, target: str = "") -> Phase:
     max_views = int(load.duration / max(load.think * 0.5, 0.001)) + len(load.pages) + 10
 
     async def reader(i: int, offset: int, delays: list[float]) -> None:
-        session = Reader(load.url, xsrf, load.run_timeout)
+        session = new_reader(i)
         try:
             await asyncio.sleep(load.ramp * i / load.readers)
             for n in range(max_views):
@@ -212,30 +233,31 @@ async def run_load(load: Load, target: str = "") -> Phase:
             idle[i].set()
             await session.close()
 
-    rss_before = rss_bytes(load.pid)
+    pids = load.pids
+    rss_before = sum(map(rss_bytes, pids))
     peak = [rss_before]
     stop_sampling = asyncio.Event()
-    sampler = asyncio.create_task(_sample_rss(load.pid, peak, stop_sampling))
+    sampler = asyncio.create_task(_sample_rss(pids, peak, stop_sampling))
     cpu0, own0 = None, None
     tasks = [asyncio.create_task(reader(i, rng.randrange(len(load.pages)),
                                         [load.think * rng.uniform(0.5, 1.5) for _ in range(64)]))
              for i in range(load.readers)]
     try:
         await asyncio.sleep(max(0.0, window_start - loop.time()))
-        cpu0, own0 = cpu_seconds(load.pid), own_cpu_seconds()
+        cpu0, own0 = total_cpu_seconds(pids), own_cpu_seconds()
         # Every reader ends its last view by the deadline plus one run timeout.
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in idle)),
                                max(0.0, deadline - loop.time()) + load.run_timeout + 10)
         end = loop.time()
-        cpu1, own1 = cpu_seconds(load.pid), own_cpu_seconds()
+        cpu1, own1 = total_cpu_seconds(pids), own_cpu_seconds()
         await asyncio.sleep(load.hold)
-        rss_open = rss_bytes(load.pid)
+        rss_open_each = [rss_bytes(pid) for pid in pids]
         leave.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 30)
         stop_sampling.set()
         await sampler
         await asyncio.sleep(load.settle)
-        rss_after = rss_bytes(load.pid)
+        rss_after = sum(map(rss_bytes, pids))
     finally:
         leave.set()
         stop_sampling.set()
@@ -252,7 +274,8 @@ async def run_load(load: Load, target: str = "") -> Phase:
     return Phase(target, load.readers, load.think, seconds, Summary.of(measured, seconds),
                  {p.label: Summary.of(by_page.get(p.label, []), seconds) for p in load.pages},
                  (cpu1 - cpu0) * 1000 / count, (own1 - own0) * 1000 / count,
-                 rss_before, peak[0], rss_open, rss_after, load.settle)
+                 rss_before, peak[0], sum(rss_open_each), rss_after, load.settle,
+                 rss_open_each=rss_open_each)
 
 
 async def warm_up(url: str, pages: list[PageView], run_timeout: float) -> dict[str, int]:
@@ -293,6 +316,9 @@ def report(phase: Phase) -> str:
                  f"{phase.readers} sessions open {phase.rss_open / MB:.0f} MB "
                  f"({phase.per_session / MB:+.2f} MB per session), "
                  f"{phase.after_seconds:g} s after they left {phase.rss_after / MB:.0f} MB")
+    if len(phase.rss_open_each) > 1:
+        lines.append(f"  ({len(phase.rss_open_each)} servers, summed; each with the sessions open: "
+                     + ", ".join(f"{rss / MB:.0f} MB" for rss in phase.rss_open_each) + ")")
     return "\n".join(lines)
 
 

@@ -2,12 +2,14 @@
 speaks to it, and the proof that each page view rendered.
 
 What a tab does, recorded from Chromium against this app (Streamlit 1.67):
-``GET /_stcore/health`` sets the ``_streamlit_xsrf`` cookie; the tab then opens a
-websocket to ``/_stcore/stream`` with that cookie, its own ``Origin`` and the
-subprotocols ``["streamlit", <cookie value>]``, and sends one ``BackMsg``
-``rerun_script`` carrying the page's query string, page name and context. The server
-answers with ``ForwardMsg``s: ``new_session`` at the start of every run, the
-``navigation`` it resolved, the elements as ``delta``s, and ``script_finished``.
+``GET /_stcore/health`` sets the ``_streamlit_xsrf`` cookie (behind the proxy also
+its sticky ``SERVERID``, which the websocket request must carry too, or the proxy
+balances the websocket to any server); the tab then opens a websocket to
+``/_stcore/stream`` with those cookies, its own ``Origin`` and the subprotocols
+``["streamlit", <XSRF cookie value>]``, and sends one ``BackMsg`` ``rerun_script``
+carrying the page's query string, page name and context. The server answers with
+``ForwardMsg``s: ``new_session`` at the start of every run, the ``navigation`` it
+resolved, the elements as ``delta``s, and ``script_finished``.
 
 Every view sends no cached message hashes: the server then sends every element in
 full (a browser with a warm cache would get references for those it holds), which is
@@ -95,15 +97,30 @@ class ViewResult:
         return self.cause is None
 
 
-def fetch_xsrf(base_url: str, timeout: float = 10) -> str:
-    """The ``_streamlit_xsrf`` cookie the health check sets, as a browser reads it."""
+def fetch_cookies(base_url: str, cookies: dict[str, str] | None = None, timeout: float = 10) -> dict[str, str]:
+    """The cookies a browser holds after loading the page: ``cookies`` (what it sent)
+    updated with those the health check sets: ``_streamlit_xsrf``, and behind the
+    proxy its sticky ``SERVERID``, which names the server that answered."""
     require_loopback(base_url)
-    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=timeout) as resp:
+    request = urllib.request.Request(f"{base_url}/_stcore/health")
+    if cookies:
+        request.add_header("Cookie", cookie_header(cookies))
+    held = dict(cookies or {})
+    with urllib.request.urlopen(request, timeout=timeout) as resp:
         for header in resp.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
-            if name.strip() == XSRF_COOKIE:
-                return rest.split(";", 1)[0].strip('"')
-    return ""  # XSRF protection is off: the browser then sends a placeholder
+            held[name.strip()] = rest.split(";", 1)[0].strip('"')
+    return held
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def fetch_xsrf(base_url: str, timeout: float = 10) -> str:
+    """The ``_streamlit_xsrf`` cookie the health check sets, as a browser reads it;
+    "" when XSRF protection is off (the browser then sends a placeholder)."""
+    return fetch_cookies(base_url, timeout=timeout).get(XSRF_COOKIE, "")
 
 
 @dataclass
@@ -155,17 +172,24 @@ class _Run:
 class Reader:
     """One browser tab: a Streamlit session on its own websocket."""
 
-    def __init__(self, base_url: str, xsrf: str, run_timeout: float):
+    def __init__(self, base_url: str, xsrf: str, run_timeout: float, cookies: dict[str, str] | None = None):
         require_loopback(base_url)
         self.base_url = base_url.rstrip("/")
         self.xsrf = xsrf
         self.run_timeout = run_timeout
+        # Others the websocket request must carry, e.g. the proxy's sticky cookie
+        self.cookies = dict(cookies or {})
         self.ws = None
+
+    def cookie_jar(self) -> dict[str, str]:
+        """Every cookie this tab sends."""
+        return {**self.cookies, **({XSRF_COOKIE: self.xsrf} if self.xsrf else {})}
 
     async def open(self) -> None:
         parts = urlsplit(self.base_url)
         scheme = "wss" if parts.scheme == "https" else "ws"
-        headers = {"Cookie": f"{XSRF_COOKIE}={self.xsrf}"} if self.xsrf else {}
+        cookies = self.cookie_jar()
+        headers = {"Cookie": cookie_header(cookies)} if cookies else {}
         self.ws = await asyncio.wait_for(websockets.connect(
             f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream",
             subprotocols=["streamlit", self.xsrf or "PLACEHOLDER_AUTH_TOKEN"],

@@ -1,19 +1,26 @@
 """The deployment's reverse proxy as a process: Debian's haproxy in the foreground
 on ``deploy/haproxy.cfg`` (the file deploy/compose.yaml mounts), with the back
 ends given as fixed addresses instead of Docker's DNS, and its admin socket in a
-temporary folder so a test can read what the proxy thinks of each server.
+temporary folder so a test can read what the proxy thinks of each server. And the
+whole deployment from processes (``Deployment``): database, migration, two app
+servers, the proxy.
 """
 from __future__ import annotations
 
 import csv
+import os
+import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from dashboard.paths import ROOT
-from dashboard.testing import free_port, wait_until
+from dashboard.testing import AppServer, free_port, wait_until
+
+from .postgres import PostgresServer
 
 CONFIG = ROOT / "deploy" / "haproxy.cfg"
 
@@ -83,6 +90,31 @@ class Proxy:
         """How many requests (websockets included) the proxy has sent to each server."""
         return {row["svname"]: int(row["stot"]) for row in self._servers()}
 
+    def server_of(self, client_port: int) -> str | None:
+        """The server the proxy sends the open connection from 127.0.0.1:``client_port``
+        to (a websocket's, say), from its session table; None if it holds no such one."""
+        for line in self.command("show sess").splitlines():
+            if f" src=127.0.0.1:{client_port} " in line:
+                found = re.search(r" srv=(\S+)", line)
+                return found.group(1) if found else None
+        return None
+
+    def set_state(self, server: str, state: str) -> None:
+        """``ready``, ``drain`` or ``maint`` (the runtime API's ``set server``); returns
+        once the proxy gives a server made ready its full share again (after its
+        slowstart), so balancing is even from the first new session."""
+        answer = self.command(f"set server app/{server} state {state}").strip()
+        if answer:
+            raise RuntimeError(f"haproxy refused 'set server app/{server} state {state}': {answer}")
+        if state == "ready":
+            wait_until(lambda: self._full_weight(server), 30, f"haproxy to give {server} its full weight")
+
+    def _full_weight(self, server: str) -> bool:
+        [row] = [row for row in self._servers() if row["svname"] == server]
+        # "UP 1/2" is a server still passing its first checks; "throttle" is the
+        # percentage of its weight it has during slowstart, empty once over.
+        return row["status"] == "UP" and not row["throttle"]
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -93,3 +125,52 @@ class Proxy:
                 self.proc.wait(10)
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def migrate(database_url: str) -> None:
+    """What deploy/compose.yaml's one-shot ``migrate`` service runs before any app server starts."""
+    for command in (["db", "upgrade"], ["db", "load"]):
+        subprocess.run([sys.executable, "-m", "dashboard", *command], cwd=ROOT, check=True, timeout=120,
+                       capture_output=True, env={**os.environ, "OMIK_DATABASE_URL": database_url})
+
+
+class Deployment:
+    """deploy/compose.yaml from processes: a database (a throwaway PostgreSQL unless
+    ``database_url`` is given), upgraded and loaded; app servers ``app1`` and
+    ``app2`` on it (``env``/``options`` added to each); the proxy in front.
+    ``stop()`` ends everything it started, and a failure to start ends what had."""
+
+    NAMES = ("app1", "app2")  # the servers deploy/haproxy.cfg names
+
+    def __init__(self, database_url: str | None = None, env: dict | None = None,
+                 options: list[str] | None = None):
+        self.postgres: PostgresServer | None = None
+        self.servers: dict[str, AppServer] = {}
+        self.proxy: Proxy | None = None
+        try:
+            if database_url is None:
+                self.postgres = PostgresServer()
+                database_url = self.postgres.create_database("omik")
+            self.database_url = database_url
+            migrate(database_url)
+            for name in self.NAMES:
+                self.servers[name] = AppServer(ROOT / "app.py", env={"OMIK_DATABASE_URL": database_url, **(env or {})},
+                                               options=options)
+            self.proxy = Proxy({name: f"127.0.0.1:{server.port}" for name, server in self.servers.items()})
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """End the proxy, the servers and the database; each is tried even if another fails."""
+        stops = [*([self.proxy.stop] if self.proxy else []), *(s.stop for s in self.servers.values()),
+                 *([self.postgres.stop] if self.postgres else [])]
+        self.proxy, self.servers, self.postgres = None, {}, None
+        failures = []
+        for stop in stops:
+            try:
+                stop()
+            except Exception as exc:  # the others must still be stopped
+                failures.append(exc)
+        if failures:
+            raise failures[0]
