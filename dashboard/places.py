@@ -82,26 +82,34 @@ def municipality_at(lat: float, lon: float) -> str | None:
     return code if distance <= OUTLINE_TOLERANCE_DEG else None
 
 
+def coordinate_text(value: float) -> str:
+    """A coordinate as the table stores it: at most ``DECIMALS`` decimals, no trailing zeros."""
+    return f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
+
+
 def placed_table(table: RawTable, office_id: str, lat: float, lon: float,
-                 values: Mapping[str, str] | None = None) -> RawTable:
+                 values: Mapping[str, str] | None = None, new: bool = False) -> RawTable:
     """The offices table ``table`` with office ``office_id`` at the point (lat, lon)
     and the other cells in ``values`` (e.g. ``municipality_code``,
-    ``location_precision``) set; a row is appended when no row has that id (a new
-    field team: ``values`` then carries its names, kind, sources and dates).
+    ``location_precision``) set. With ``new``, a row is appended (a new field team:
+    ``values`` then carries its names, kind, sources and dates), even when the id is
+    taken: the validator then names the duplicate, instead of a new team silently
+    overwriting an office.
 
     Only the named cells change, so the review shows exactly what the click did.
-    Nothing is checked here: the result goes through the validator like any edit.
+    Nothing else is checked here: the result goes through the validator like any edit.
     """
-    cells = {**(values or {}), "lat": f"{round(lat, DECIMALS):.{DECIMALS}f}".rstrip("0").rstrip("."),
-             "lon": f"{round(lon, DECIMALS):.{DECIMALS}f}".rstrip("0").rstrip(".")}
+    cells = {**(values or {}), "lat": coordinate_text(lat), "lon": coordinate_text(lon)}
     unknown = set(cells) - set(table.header)
     if unknown:
         raise ValueError(f"placed_table: no column {', '.join(sorted(unknown))} in {table.filename}")
     id_i = table.header.index("id")
     rows = [list(row) + [""] * (len(table.header) - len(row)) for row in table.rows]
-    target = next((row for row in rows if row[id_i] == office_id), None)
+    target = None if new else next((row for row in rows if row[id_i] == office_id), None)
     numbers = list(table.row_numbers)
-    if target is None:
+    if target is None and not new:
+        raise ValueError(f"placed_table: no office {office_id!r} in {table.filename}")
+    if new:
         target = [""] * len(table.header)
         target[id_i] = office_id
         rows.append(target)

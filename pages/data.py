@@ -94,7 +94,9 @@ if saved_errors:
     st.warning(t("edit.saved_invalid", lang, count=len(saved_errors)), icon=":material/warning:")
     problems_table(saved_errors)
 
-upload_tab, edit_tab, history_tab = st.tabs([t("edit.tab.upload", lang), t("edit.tab.edit", lang), t("edit.tab.history", lang)])
+upload_tab, edit_tab, history_tab, *place_tab = st.tabs(
+    [t("edit.tab.upload", lang), t("edit.tab.edit", lang), t("edit.tab.history", lang)]
+    + ([t("place.tab", lang)] if name == "offices" else []))
 with upload_tab:
     upload = st.file_uploader(t("edit.upload", lang, limit=MAX_FILE_BYTES // 1024 // 1024), type=["csv", "xlsx"],
                               key=f"upload_{name}_{base}")
@@ -136,5 +138,90 @@ with history_tab:
                     saved(store.restore(name, v.version, user["name"]))
                 except storage.StorageError as exc:
                     st.error(ui.md_escape(exc.message(lang)))
+
+NEW_TEAM = "+new"  # never an office id: ids start with a letter or digit
+
+
+def place_on_map() -> None:
+    """Place or move an office by clicking the map: the point (and its municipality)
+    becomes an edit of the base version, reviewed and saved like any other."""
+    from streamlit_folium import st_folium
+
+    from dashboard.i18n import place_name
+    from dashboard.maps import chosen_point_layer, placing_map
+    from dashboard.places import coordinate_text, municipality_at, placed_table
+
+    try:
+        current = read_table(base_content, tables[name].path)
+    except FileProblem as exc:
+        st.error(ui.md_escape(exc.problem.describe(lang)))
+        return
+    offices = {row["id"]: row for row in (dict(zip(current.header, cells)) for cells in current.rows) if row.get("id")}
+    st.caption(t("place.intro", lang))
+    choice = st.selectbox(t("place.office", lang), [NEW_TEAM, *offices], key=f"place_office_{base}",
+                          format_func=lambda o: t("place.new", lang) if o == NEW_TEAM else f"{offices[o]['name_en']} ({o})")
+    # Kept per base version: after a save the next placement starts with no point.
+    point_key = f"place_point_{base}"
+
+    def remember_click() -> None:
+        clicked = (st.session_state.get("place_map") or {}).get("last_clicked")
+        if clicked:
+            st.session_state[point_key] = (clicked["lat"], clicked["lng"])
+
+    point = st.session_state.get(point_key)
+    st_folium(placing_map(page.data, lang), key="place_map", height=460, use_container_width=True,
+              returned_objects=["last_clicked"], on_change=remember_click,
+              feature_group_to_add=chosen_point_layer(*point, t("place.new", lang) if choice == NEW_TEAM
+                                                      else offices[choice]["name_en"]) if point else None)
+    if point is None:
+        st.info(t("place.no_point", lang))
+        return
+    lat, lon = point
+    code = municipality_at(lat, lon)
+    municipalities = page.data["municipalities"].set_index("code")
+    where = dict(lat=coordinate_text(lat), lon=coordinate_text(lon))
+    if code is None:  # the validator refuses it below, as it refuses any such coordinate
+        st.warning(t("place.point_outside", lang, **where))
+    else:
+        shown = place_name(municipalities.loc[code], lang) if code in municipalities.index else code
+        st.markdown(ui.t_md("place.point", lang, municipality=shown, **where))
+    office = offices.get(choice, {})
+    sources = dict(zip(page.data["sources"]["id"], page.data["sources"]["title"]))
+
+    def source_select(label: str, key: str, value: str | None) -> str:
+        options = list(sources)
+        return st.selectbox(label, options, index=options.index(value) if value in sources else None,
+                            format_func=lambda s: f"{sources[s]} ({s})", key=f"{key}_{base}") or ""
+
+    precisions = ["building", "town_centre"]
+    values = {
+        "location_precision": st.radio(
+            t("place.precision", lang), precisions, horizontal=True, key=f"place_precision_{base}",
+            index=precisions.index(office.get("location_precision") if office.get("location_precision") in precisions
+                                   else "town_centre"),
+            format_func=lambda p: t(f"detail.precision.{p}", lang)),
+        "location_source_id": source_select(t("place.location_source", lang), "place_location_source",
+                                            office.get("location_source_id")),
+    }
+    if code is not None:
+        values["municipality_code"] = code
+    office_id = choice
+    if choice == NEW_TEAM:
+        office_id = st.text_input(t("place.new_id", lang), key=f"place_id_{base}").strip()
+        values.update({column: st.text_input(t(f"place.{column}", lang), key=f"place_{column}_{base}")
+                       for column in ("name_en", "name_sq", "name_sr")})
+        values["source_id"] = source_select(t("place.source", lang), "place_source", None)
+        values["as_of"] = st.text_input(t("place.as_of", lang), key=f"place_as_of_{base}")
+        values["kind"] = "field_team"
+        if code in municipalities.index:
+            values["region_id"] = municipalities.loc[code, "region_id"]
+        if not office_id:
+            return  # nothing to review until the new team has an id
+    review_and_save(placed_table(current, office_id, lat, lon, values, new=choice == NEW_TEAM), "place")
+
+
+if place_tab:
+    with place_tab[0]:
+        place_on_map()
 
 page.finish()
