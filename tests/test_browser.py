@@ -459,3 +459,51 @@ def test_a_deep_link_to_a_fresh_server_opens_the_page_with_navigation_and_langua
         context.close()
     finally:
         server.stop()
+
+
+def test_a_shared_year_link_restores_the_year_view(page, app_server):
+    open_page(page, app_server.url, "map?year=2018")
+    wait_for_map(page, 38 + 6)  # the offices the fact sheet dates 2016-2020
+    year = page.get_by_role("radiogroup", name="Year")
+    assert year.get_by_role("radio", checked=True).inner_text() == "2018"
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("2018: what the sources say about the presence").wait_for(timeout=30_000)
+    assert main.get_by_text("Field teams in municipalities: over 30").is_visible()
+    page.get_by_role("button", name="Copy link to this view").click()
+    shown = page.locator('[data-testid="stCode"]').first.inner_text()
+    assert shown.endswith("/map?year=2018")
+    # a year the sources give only counts for: the municipalities and no office
+    page.goto(shown.replace("year=2018", "year=1999"))
+    page.wait_for_selector(READY_SELECTOR, timeout=60_000)
+    main.get_by_text("1999: what the sources say about the presence").wait_for(timeout=30_000)
+    wait_for_map(page, 38)
+    assert page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").count() == 38
+    assert main.get_by_text("so the map shows no offices for that year").is_visible()
+    assert page.log.external_requests == [] and page.log.page_errors == []
+
+
+def test_an_editor_places_an_office_by_clicking_the_map(browser, editing_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.log = PageLog(page, editing_server.url)
+    open_page(page, editing_server.url, "data")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_role("textbox", name="Password").fill("a test password 123")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as ana (editor).").wait_for(timeout=30_000)
+    page.get_by_label("Table", exact=True).click()
+    page.get_by_role("option", name="Offices").click()
+    page.get_by_role("tab", name="Place on the map").click()
+    page.get_by_label("Office", exact=True).click()
+    page.get_by_role("option", name="Regional Centre Prizren (rc-prizren)").click()
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    # the boundaries and the offices, drawn by the app's own Leaflet
+    frame.locator("path.leaflet-interactive").nth(38 + 6 - 1).wait_for(timeout=60_000)
+    frame.locator(".leaflet-container").click()
+    page.get_by_text("What will change").wait_for(timeout=30_000)
+    assert re.search(r"Chosen point: 4\d\.\d+, 2\d\.\d+, in ", page.locator('[data-testid="stMain"]').inner_text())
+    preview = page.locator('[data-testid="stCode"]').last.inner_text()
+    assert "~ changed: id=rc-prizren" in preview and "lat" in preview
+    frame.locator(".leaflet-tooltip", has_text="Regional Centre Prizren").wait_for(timeout=30_000)  # the chosen point
+    assert page.log.external_requests == [] and page.log.page_errors == []
+    context.close()
