@@ -350,3 +350,18 @@ def test_a_new_field_team_is_placed_by_a_click(data_copy, monkeypatch):
     saved = records(read_table(data_copy / "offices.csv"))["ft-dragash"]
     assert (saved["kind"], saved["municipality_code"], saved["region_id"]) == ("field_team", "dragash", "prizren")
     assert (saved["lat"], saved["lon"]) == ("42.0265", "20.65333")
+
+
+def test_the_placing_tab_on_hostile_data_shows_text_as_text(tmp_path, monkeypatch):
+    import test_injection
+    from hostile import make_hostile_package
+
+    # st_folium's arguments are the map's HTML and script: checked for raw markup, like the other map frames
+    monkeypatch.setattr(test_injection, "HTML", test_injection.HTML | {"component_instance"})
+    data_dir = make_hostile_package(tmp_path / "data")
+    at, base = offices_page(data_dir, monkeypatch)
+    at.selectbox(key=f"place_office_{base}").set_value("rc-prizren")
+    at.session_state[f"place_point_{base}"] = (42.2101234, 20.7412345)
+    at.run()
+    assert at.code and "~ changed: id=rc-prizren" in at.code[-1].value  # the tab ran to its review
+    test_injection.assert_shown_as_text(at)

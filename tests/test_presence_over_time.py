@@ -157,3 +157,22 @@ def test_an_unknown_year_falls_back_to_now_with_the_escaped_notice(bad):
     notices = [c.value for c in at.caption if 'The link\'s "year" value' in c.value]
     assert len(notices) == 1
     assert "<b>" not in notices[0]
+
+
+# --- escaping (the contract of tests/test_injection.py) ----------------------------------
+
+from test_injection import URL_PAYLOADS, assert_shown_as_text, hostile_data, hostile_dir  # noqa: E402,F401
+
+
+@pytest.mark.parametrize("year", ["1999", "2002", "2018", "2024"])
+def test_a_year_view_of_hostile_data_is_shown_as_text(hostile_data, year):
+    at = run_page("map", year=year)
+    assert any("what the sources say" in m.value for m in at.markdown)  # the panel is there to check
+    assert_shown_as_text(at)
+
+
+@pytest.mark.parametrize("payload", URL_PAYLOADS)
+def test_a_hostile_year_in_the_link_is_shown_as_text(payload):
+    at = run_page("map", year=payload)
+    assert at.session_state["year"] == NOW
+    assert_shown_as_text(at)
