@@ -247,8 +247,13 @@ def table(points: list[Point], capacity: list[Point]) -> str:
                      f"| {' / '.join(f'{rss / MB:.0f}' for rss in p.phase.rss_open_each)} "
                      f"| {p.phase.per_session / MB:.2f} | {_split(p.sessions)} | {p.load_average:.1f} |")
     by = {p.config: p.phase.overall.per_second for p in capacity}
+    if capacity:
+        # A server's page runs hold the GIL: one server cannot use more than one core.
+        lines.append("\ncores the app servers used at capacity: " + ", ".join(
+            f"{CONFIGS[p.config]} {p.phase.overall.per_second * p.phase.server_cpu_ms / 1000:.2f}" for p in capacity)
+            + f" (of {os.cpu_count()} on this machine)")
     if "proxy1" in by and "proxy2" in by:
-        lines.append(f"\ncapacity, 2 servers / 1 server behind the proxy: {by['proxy2']:.1f} / {by['proxy1']:.1f} "
+        lines.append(f"capacity, 2 servers / 1 server behind the proxy: {by['proxy2']:.1f} / {by['proxy1']:.1f} "
                      f"views/s = {by['proxy2'] / by['proxy1']:.2f}× (target ≥ 1.6×)")
     if "direct" in by and "proxy1" in by:
         lines.append(f"capacity of one server through the proxy / direct: {by['proxy1'] / by['direct']:.2f}×")
@@ -263,11 +268,13 @@ def sizing(points: list[Point], capacity: list[Point]) -> str:
     if not one or not held:
         return ""
     per_server = one[0].phase.overall.per_second
+    # The largest growth per session measured: RSS seldom shrinks, so small
+    # differences between points are mostly noise.
+    per_session = max(max(p.phase.per_session for p in held), 0)
     busiest = max(held, key=lambda p: p.phase.readers)
-    per_session = busiest.phase.per_session
     base = busiest.phase.rss_before / len(busiest.phase.rss_open_each)
-    lines = [f"sizing: one server {per_server:.1f} views/s at capacity; {per_session / MB:.2f} MB per open session "
-             f"(at {busiest.phase.readers} readers); a server {base / MB:.0f} MB before the readers came"]
+    lines = [f"sizing: one server {per_server:.1f} views/s at capacity; at most {per_session / MB:.2f} MB per open "
+             f"session; a server {base / MB:.0f} MB before its readers came"]
     for every in (30, 5):
         rate = 1000 / every
         servers = max(1, math.ceil(rate / (0.7 * per_server)))
@@ -348,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n" + kill_report(args.kill_readers, kill, after, groups, deployment.proxy.states()), flush=True)
             survivors = groups.get(SURVIVOR, Group())
             failed |= bool(survivors.errors) or DOOMED not in groups
-            record["kill"] = {"phase": asdict(phase), "groups": {k: asdict(g) for k, g in groups.items()}}
+            # not asdict: it rebuilds a Counter from its items, counting them
+            record["kill"] = {"phase": asdict(phase), "groups": {k: vars(g) for k, g in groups.items()}}
         if args.json:
             args.json.write_text(json.dumps(record, indent=1, default=str))
         return 1 if failed else 0
