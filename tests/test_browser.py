@@ -422,7 +422,9 @@ def english_interface_strings(lang: str) -> list[str]:
     data file contains (so finding one on the page means untranslated interface)."""
     from dashboard.i18n import catalogue
 
-    data_text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "data").glob("*.csv"))
+    # The package's own text (tables and their descriptor's titles) is content, in English.
+    data_text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "data").glob("*.csv")) \
+        + (ROOT / "data" / "datapackage.json").read_text(encoding="utf-8")
     english, other = catalogue("en"), catalogue(lang)
     texts = []
     for key, text in english.items():
