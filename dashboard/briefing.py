@@ -27,7 +27,7 @@ from reportlab.lib.styles import ParagraphStyle  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle  # noqa: E402
 
 from . import charts  # noqa: E402
 from .formatting import babel_locale, web_url  # noqa: E402
@@ -37,6 +37,7 @@ from .kpis import indicator_kpis, overview_kpis  # noqa: E402
 from .loading import Dataset  # noqa: E402
 from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
 from .paths import app_data_dir  # noqa: E402
+from .places import office_location  # noqa: E402
 from .presence import region_detail  # noqa: E402
 from .provenance import SourceRef, format_as_of, source_ref  # noqa: E402
 from .schema import resources  # noqa: E402
@@ -102,7 +103,10 @@ def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     frame.plot(ax=ax, color=frame["colour"], alpha=[min(1.0, o + 0.3) for o in frame["opacity"]],
                edgecolor="#444444", linewidth=0.4)
-    offices = data["offices"]
+    # Where the app's map draws each office: its point, or its municipality's seat.
+    places = [office_location(row) for _, row in data["offices"].iterrows()]
+    offices = data["offices"].assign(lat=[p.lat if p else None for p in places],
+                                     lon=[p.lon if p else None for p in places]).dropna(subset=["lat", "lon"])
     for kind in ("field_team", "regional_centre", "headquarters"):
         rows = offices[offices["kind"] == kind]
         style = OFFICE_STYLES[kind]
