@@ -347,9 +347,10 @@ def summary_table(phases: list[Phase], capacity: dict[str, Phase]) -> str:
 
 # --- command line --------------------------------------------------------------
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readers", default="1,10,50", help="comma-separated reader counts (default 1,10,50)")
+def add_reader_options(parser: argparse.ArgumentParser, readers: str) -> None:
+    """The options every load run shares: how many readers, how they read, which pages
+    (``bench/proxy_load.py`` takes the same)."""
+    parser.add_argument("--readers", default=readers, help=f"comma-separated reader counts (default {readers})")
     parser.add_argument("--think", type=float, default=5.0, help="mean think time between views, s (default 5)")
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds per point (default 60)")
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds over which readers arrive, not measured")
@@ -357,6 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=5.0, help="seconds to wait after they leave")
     parser.add_argument("--run-timeout", type=float, default=60.0, help="longest wait for one view, s")
     parser.add_argument("--pages", help="comma-separated pages with their queries (default: every page)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_reader_options(parser, "1,10,50")
     parser.add_argument("--capacity-readers", type=int, default=4,
                         help="readers without think time for the capacity phase (0: none)")
     parser.add_argument("--capacity-duration", type=float, default=20.0)

@@ -49,8 +49,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bench.load import (DASHBOARD_PAGES, MB, SERVER_OPTIONS, Load, Phase, cpu_seconds, dashboard_view,  # noqa: E402
-                        report, run_load, warm_up)
+from bench.load import (DASHBOARD_PAGES, MB, SERVER_OPTIONS, Load, Phase, add_reader_options,  # noqa: E402
+                        cpu_seconds, dashboard_view, report, run_load, warm_up)
 from bench.streamlit_client import XSRF_COOKIE, PageView, Reader, ViewResult, fetch_cookies  # noqa: E402
 from support.topology import Deployment, Proxy  # noqa: E402
 
@@ -292,14 +292,7 @@ def _stop_on_sigterm(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readers", default="10,50,100", help="comma-separated reader counts (default 10,50,100)")
-    parser.add_argument("--think", type=float, default=5.0, help="mean think time between views, s (default 5)")
-    parser.add_argument("--duration", type=float, default=60.0, help="measured seconds per point (default 60)")
-    parser.add_argument("--ramp", type=float, default=5.0, help="seconds over which readers arrive, not measured")
-    parser.add_argument("--hold", type=float, default=2.0, help="seconds the sessions stay open at the end")
-    parser.add_argument("--settle", type=float, default=5.0, help="seconds to wait after they leave")
-    parser.add_argument("--run-timeout", type=float, default=60.0, help="longest wait for one view, s")
-    parser.add_argument("--pages", help="comma-separated pages with their queries (default: every page)")
+    add_reader_options(parser, "10,50,100")
     parser.add_argument("--configs", default=",".join(CONFIGS),
                         help=f"which of {', '.join(CONFIGS)} to load (default all; empty: none)")
     parser.add_argument("--capacity-readers", type=int, default=6,
