@@ -295,7 +295,8 @@ def editing_server(tmp_path_factory):
     server.stop()
 
 
-def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tmp_path):
+def signed_in_editor(browser, editing_server):
+    """A new browser session on the Data page, signed in as the editor ana."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.log = PageLog(page, editing_server.url)
@@ -304,6 +305,11 @@ def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tm
     page.get_by_role("textbox", name="Password").fill("a test password 123")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as ana (editor).").wait_for(timeout=30_000)
+    return context, page
+
+
+def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tmp_path):
+    context, page = signed_in_editor(browser, editing_server)
 
     # a bad file first: the problems are listed and nothing is saved
     sources = editing_server.data_dir / "sources.csv"
@@ -485,14 +491,7 @@ def test_a_shared_year_link_restores_the_year_view(page, app_server):
 
 
 def test_an_editor_places_an_office_by_clicking_the_map(browser, editing_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.log = PageLog(page, editing_server.url)
-    open_page(page, editing_server.url, "data")
-    page.get_by_label("Username").fill("ana")
-    page.get_by_role("textbox", name="Password").fill("a test password 123")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text("Signed in as ana (editor).").wait_for(timeout=30_000)
+    context, page = signed_in_editor(browser, editing_server)
     page.get_by_label("Table", exact=True).click()
     page.get_by_role("option", name="Offices").click()
     page.get_by_role("tab", name="Place on the map").click()
