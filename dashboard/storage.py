@@ -45,7 +45,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diffing import TableDiff, diff_records
 from .i18n import DEFAULT_LANG, Msg
 from .reading import RawTable, read_table
 from .schema import resource
@@ -404,14 +403,3 @@ def restore(data_dir: Path, name: str, version: str, user: str, reason: str | No
     data = version_bytes(data_dir, name, version)
     raw = read_table(data, resource(name, data_dir).path)
     return save_table(data_dir, name, raw, user, reason or f"restore version {version_of(data)}", action="restore")
-
-
-def diff_against(data_dir: Path, name: str, raw: RawTable) -> TableDiff:
-    """What saving ``raw`` as table ``name`` would change, by primary key (cells as
-    the validator normalises them)."""
-    res = resource(name, data_dir)
-    current = validate_package(data_dir).tables.get(name)
-    proposed = validate_package(data_dir, {name: raw}).tables.get(name)
-    if proposed is None:
-        raise StorageError("storage.unreadable", file=raw.filename, table=name)
-    return diff_records(current.records() if current else [], proposed.records(), res.primary_key)

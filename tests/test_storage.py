@@ -11,6 +11,7 @@ from dashboard import storage
 from dashboard.cli import main
 from dashboard.paths import ROOT
 from dashboard.reading import read_table
+from dashboard.stores import FileStore, proposal
 from dashboard.validation import validate_package
 
 from conftest import FIXTURES
@@ -114,7 +115,7 @@ def test_save_needs_a_user_and_a_reason(data_copy):
 
 
 def test_diff_lists_changed_cells_by_key(data_copy):
-    diff = storage.diff_against(data_copy, "staffing", read_table(edited_staffing(data_copy), "staffing.csv"))
+    _, diff = proposal(FileStore(data_copy), "staffing", read_table(edited_staffing(data_copy), "staffing.csv"))
     assert diff.changed == [(("2016/2020", "posts", "total"), "value", "503", "510")]
     assert not diff.added and not diff.removed
 
