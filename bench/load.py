@@ -35,11 +35,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+# The repository for ``bench`` and ``dashboard``, tests/ for ``support.browser`` (the
+# app server the tests start too)
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from bench.streamlit_client import PageView, Reader, ViewResult, fetch_xsrf, query_lang, require_loopback, split_page  # noqa: E402,E501
 
-ROOT = Path(__file__).resolve().parent.parent
 EMPTY_APP = ROOT / "bench" / "empty_app.py"
 EMPTY_VIEW = PageView("", "", ("Empty",))
 # Every page of app.py's st.navigation, and the title key it shows (ui.page_start).
@@ -379,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(n) for n in args.readers.split(",")]
     pages = [dashboard_view(spec) for spec in (args.pages.split(",") if args.pages else DASHBOARD_PAGES)]
 
-    from dashboard.testing import AppServer
+    from support.browser import AppServer
 
     servers = []
     try:

@@ -25,12 +25,14 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+# The repository for ``dashboard``, tests/ for ``support.browser`` (the app server and
+# Chromium the browser tests use too)
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from dashboard.paths import ROOT  # noqa: E402
-from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, READY_SELECTOR, AppServer  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, READY_SELECTOR, AppServer  # noqa: E402
 
 PAGES = {"overview": "", "map": "map", "staffing": "staffing", "budget": "budget",
          "reports": "reports", "history": "history", "sources": "sources"}

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dashboard.paths import DATA_DIR, ROOT
-from dashboard.testing import CHROMIUM, CHROMIUM_ARGS, AppServer
+
+from support.browser import CHROMIUM, CHROMIUM_ARGS, AppServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -20,9 +20,8 @@ import pytest
 from dashboard.embeds import CHART_VIEWS
 from dashboard.paths import ROOT
 
-from dashboard.testing import MAP_FRAME, READY_SELECTOR, AppServer
-
 from conftest import PageLog
+from support.browser import MAP_FRAME, READY_SELECTOR, AppServer
 
 pytestmark = pytest.mark.browser
 

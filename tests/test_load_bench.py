@@ -12,7 +12,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import streamlit_client as client
 from bench.load import DASHBOARD_PAGES, SERVER_OPTIONS, Load, dashboard_view, percentile, run_load, warm_up
-from dashboard.testing import AppServer
+from support.browser import AppServer
 
 
 def run_async(coroutine):

@@ -13,9 +13,9 @@ import pytest
 
 from dashboard import auth
 from dashboard.paths import DATA_DIR, ROOT
-from dashboard.testing import READY_SELECTOR, AppServer, wait_until
 
 from conftest import descriptor_only
+from support.browser import READY_SELECTOR, AppServer, wait_until
 from support.topology import Proxy
 from test_browser import wait_for_map
 

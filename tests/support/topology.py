@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 
 from dashboard.paths import ROOT
-from dashboard.testing import AppServer, free_port, wait_until
 
+from .browser import AppServer, free_port, wait_until
 from .postgres import PostgresServer
 
 CONFIG = ROOT / "deploy" / "haproxy.cfg"

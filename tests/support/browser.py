@@ -1,5 +1,9 @@
 """Running the real app for browser tests and benchmarks: a Streamlit server on a
-free local port, and Debian's Chromium with the flags this machine needs."""
+free local port, and Debian's Chromium with the flags this machine needs.
+
+Test and benchmark support, not part of the app: the tests import it as
+``support.browser`` (pytest puts ``tests/`` on the path), the benchmarks after adding
+``tests/`` to ``sys.path`` themselves."""
 from __future__ import annotations
 
 import os
@@ -11,9 +15,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .paths import ROOT
+from dashboard.paths import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
+# The browser's executable: Debian's Chromium unless OMIK_CHROMIUM names another.
+CHROMIUM = os.environ.get("OMIK_CHROMIUM") or "/usr/bin/chromium"
 # Background networking off: the machine has no internet, and Chromium's own
 # update and sync calls would otherwise be refused many at a time.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
