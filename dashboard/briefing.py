@@ -30,6 +30,8 @@ from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle  # noqa: E402
 
 from . import charts  # noqa: E402
+from .details import region_detail  # noqa: E402
+from .display_tables import figures_table  # noqa: E402
 from .formatting import babel_locale, web_url  # noqa: E402
 from .freshness import Freshness, freshness_frame, package_freshness  # noqa: E402
 from .i18n import english_only, place_name, t  # noqa: E402
@@ -38,10 +40,8 @@ from .loading import Dataset  # noqa: E402
 from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
 from .paths import app_data_dir  # noqa: E402
 from .places import office_location  # noqa: E402
-from .presence import region_detail  # noqa: E402
 from .provenance import SourceRef, format_as_of, source_ref  # noqa: E402
 from .schema import resources  # noqa: E402
-from .tables import figures_table  # noqa: E402
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"

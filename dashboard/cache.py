@@ -19,12 +19,12 @@ import os
 import pandas as pd
 import streamlit as st
 
+from .display_tables import figures_table as _build_figures_table
 from .loading import Dataset
 from .maps import map_html, presence_map
 from .paths import app_data_dir
 from .storage import StorageError
 from .stores import DATABASE_URL_ENV, Store, open_store
-from .tables import figures_table as _build_figures_table
 
 CONNECTION = "omik"  # [connections.omik] in .streamlit/secrets.toml
 
@@ -99,7 +99,7 @@ def _figures_table(_store: Store, store_name: str, fingerprint: str, name: str, 
 
 
 def figures_table(name: str, lang: str = "en", group: str | None = None) -> pd.DataFrame:
-    """``tables.figures_table`` of the app's data (the indicators of ``group`` only,
+    """``display_tables.figures_table`` of the app's data (the indicators of ``group`` only,
     when given), built once per table, view and data version: formatting every
     figure of a table at its row limit takes most of a second."""
     return _figures_table(*_key(), name, lang, group)

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .charts import ChartSpec, figures_bar_chart
+from .display_tables import figures_table
 from .i18n import english_only, t
 from .kpis import indicator_label
 from .loading import Dataset, per_dataset
 from .paths import app_data_dir
 from .provenance import format_as_of, source_refs
 from .schema import resource
-from .tables import figures_table
 
 # (the Mission's role, whose election): Kosovo's it organised, then Serbia's it
 # facilitated and those it could not, then Kosovo's in the north; the rest, should

@@ -22,7 +22,7 @@ from .kpis import Kpi
 from .loading import Dataset, per_frame
 from .maps import MEASURES, SEQUENTIAL, escape, legend_items
 from .offline_assets import local_leaflet_installed
-from .presence import Detail
+from .details import Detail
 from .state import parse_choice, parse_choices, view_url
 from .storage import StorageError
 

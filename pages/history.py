@@ -3,8 +3,8 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts, ui
+from dashboard.display_tables import milestones_by_year
 from dashboard.i18n import t
-from dashboard.tables import milestones_by_year
 from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("history.title", "history.intro", embed_view="milestones_per_year")

@@ -1,10 +1,10 @@
 import streamlit as st
 
 from dashboard import ui
+from dashboard.details import detail_for
 from dashboard.i18n import place_name, t
 from dashboard.cache import rendered_presence_map
 from dashboard.maps import available_measures, region_basis_note
-from dashboard.presence import detail_for
 from dashboard.presence_over_time import NOW, map_note, year_options, year_view
 from dashboard.ui_freshness import freshness_line
 

@@ -17,7 +17,7 @@ from dashboard.offline_assets import asset_links, local_leaflet_installed
 from dashboard.maps import chosen_point_layer, escape, map_html, placing_map, presence_map
 from dashboard.places import (Location, SEATS_CSV, coordinate_text, municipality_at, municipality_seats,
                               office_location, placed_table)
-from dashboard.presence import detail_for
+from dashboard.details import detail_for
 from dashboard.reading import read_table
 from dashboard.validation import validate_package
 from test_data_page import PASSWORD, data_page, editor, sign_in

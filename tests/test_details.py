@@ -1,4 +1,5 @@
-"""The presence map's selection: what a click selects, and the detail panels."""
+"""The presence map's detail panels (``dashboard.details``) and what a click on the
+map selects."""
 import dataclasses
 
 import folium
@@ -7,8 +8,7 @@ import pytest
 
 from dashboard.loading import load_dataset
 from dashboard.maps import _Selects, available_measures, municipality_features, presence_map, map_html
-from dashboard.presence import detail_for
-from dashboard.tables import figures_table
+from dashboard.details import detail_for
 from dashboard.ui import apply_map_selection
 
 
@@ -112,13 +112,3 @@ def test_field_team_markers_draw_when_listed(data):
     html = map_html(presence_map(with_field_team(data)))
     assert html.count("L.circleMarker(") == 7
 
-
-def test_figures_table_keeps_the_sources_hedges(data):
-    table = figures_table(data, "staffing")
-    assert "over 450" in table["Figure"].tolist()
-    assert "about 700" in table["Figure"].tolist()
-    budget = figures_table(data, "budget")
-    assert "about US$30,300,000" in budget["Figure"].tolist()
-    indicators = figures_table(data, "indicators")
-    assert "about 25,735 cases" in indicators["Figure"].tolist()
-    assert "1999–2024" in indicators["Period"].tolist()
