@@ -127,8 +127,8 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     if not data.valid:
         print(f"warning: the data has {sum(p.severity == 'error' for p in data.problems)} problems; "
               "run `python -m dashboard validate`", file=sys.stderr)
-    tables = schema.resources(store.descriptor_dir)
-    freshness = package_freshness(data, tables, dt.date.today(), store_changes(store, tables))
+    package_resources = schema.resources(store.descriptor_dir)
+    freshness = package_freshness(data, package_resources, dt.date.today(), store_changes(store, package_resources))
     storage.write_atomic(args.out, build_briefing(data, args.region, args.lang, freshness=freshness))
     print(f"wrote {args.out}")
     return EXIT_OK
@@ -152,8 +152,9 @@ def cmd_freshness(args: argparse.Namespace) -> int:
     if not data.valid:
         print(f"warning: the data has {sum(p.severity == 'error' for p in data.problems)} problems (a table with "
               "errors counts as empty); run `python -m dashboard validate`", file=sys.stderr)
-    tables = schema.resources(store.descriptor_dir)
-    items = package_freshness(data, tables, args.today or dt.date.today(), store_changes(store, tables))
+    package_resources = schema.resources(store.descriptor_dir)
+    items = package_freshness(data, package_resources, args.today or dt.date.today(),
+                              store_changes(store, package_resources))
     if args.json:
         print(json.dumps([item.as_dict() for item in items], indent=2, ensure_ascii=False))
     else:

@@ -19,9 +19,9 @@ import pandas as pd
 
 from .paths import DATA_DIR, DESCRIPTOR_NAME
 from .problems import ERROR, Problem
+from .reading import FileRows
 from .schema import resources
-from .reading import RawTable
-from .validation import Table, validate_package
+from .validation import ResourceRows, validate_package
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
 
@@ -137,7 +137,7 @@ def fingerprint(data_dir: Path = DATA_DIR) -> str:
     return "|".join(parts)
 
 
-def to_frame(table: Table) -> pd.DataFrame:
+def to_frame(table: ResourceRows) -> pd.DataFrame:
     """A table's text rows as a DataFrame typed by its schema (integer → Int64,
     number → Float64, text → str with empty cells as missing)."""
     frame = pd.DataFrame(table.rows, columns=table.header, dtype="object")
@@ -149,15 +149,16 @@ def to_frame(table: Table) -> pd.DataFrame:
     return frame
 
 
-def load_dataset(data_dir: Path = DATA_DIR, tables: dict[str, RawTable] | None = None) -> Dataset:
+def load_dataset(data_dir: Path = DATA_DIR, file_rows: dict[str, FileRows] | None = None) -> Dataset:
     """Read, validate and type every table of the package in ``data_dir``, or, when
-    ``tables`` is given (a database's), those tables with ``data_dir``'s schemas.
+    ``file_rows`` is given (a database's tables, by resource name), those with
+    ``data_dir``'s schemas.
 
     A table with errors (or that cannot be read at all) comes back empty with its
     columns, so pages show an empty state rather than fail or show unchecked rows;
     its problems are in ``problems``, and ``broken_tables`` names it.
     """
-    report = validate_package(data_dir) if tables is None else validate_package(data_dir, tables, read_files=False)
+    report = validate_package(data_dir) if file_rows is None else validate_package(data_dir, file_rows, read_files=False)
     # A table with an error is left out whole: half-checked rows (a duplicate key, a
     # figure without its source) would mislead, and could break the pages that use it.
     broken = {p.file for p in report.problems if p.severity == ERROR}
@@ -165,6 +166,6 @@ def load_dataset(data_dir: Path = DATA_DIR, tables: dict[str, RawTable] | None =
     for res in resources(data_dir):
         table = report.tables.get(res.name)
         if table is None or table.source_file in broken:
-            table = Table(res, [], [], res.path)
+            table = ResourceRows(res, [], [], res.path)
         frames[res.name] = to_frame(table)
     return Dataset(frames, tuple(report.problems))

@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 from .geo import OUTLINE_TOLERANCE_DEG, municipality_geojson
 from .paths import GEO_DIR
-from .reading import RawTable
+from .reading import FileRows
 
 SEATS_CSV = GEO_DIR / "municipality_seats.csv"
 # A click carries the map's full float precision; 5 decimals is about 1 m, finer than
@@ -87,8 +87,8 @@ def coordinate_text(value: float) -> str:
     return f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
 
 
-def placed_table(table: RawTable, office_id: str, lat: float, lon: float,
-                 values: Mapping[str, str] | None = None, new: bool = False) -> RawTable:
+def placed_table(table: FileRows, office_id: str, lat: float, lon: float,
+                 values: Mapping[str, str] | None = None, new: bool = False) -> FileRows:
     """The offices table ``table`` with office ``office_id`` at the point (lat, lon)
     and the other cells in ``values`` (e.g. ``municipality_code``,
     ``location_precision``) set. With ``new``, a row is appended (a new field team:

@@ -30,7 +30,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from .loading import Dataset, load_dataset
 from .paths import DESCRIPTOR_NAME
 from .problems import FileProblem
-from .reading import RawTable, read_table
+from .reading import FileRows, read_table
 from .schema import resource, resources
 from .storage import (MAX_REASON, MAX_USER, DatabaseError, InvalidData, NoChange, StaleVersion, Version, checked_text,
                       find_version, to_csv_bytes, version_of)
@@ -277,18 +277,18 @@ class PostgresStore:
             with (self.engine.begin() if write else self.engine.connect()) as conn:
                 yield conn
 
-    def _raw_tables(self, rows: dict[str, dict]) -> dict[str, RawTable]:
+    def _file_rows(self, rows: dict[str, dict]) -> dict[str, FileRows]:
         """The stored tables as the reader gives them (one read path with files)."""
         known = {res.name: res for res in resources(self.descriptor_dir)}
-        tables = {}
+        file_rows = {}
         for name, row in rows.items():
             if name in known:
                 try:
-                    tables[name] = read_table(row["content"].encode("utf-8"), known[name].path,
-                                              max_rows=known[name].max_rows)
+                    file_rows[name] = read_table(row["content"].encode("utf-8"), known[name].path,
+                                                 max_rows=known[name].max_rows)
                 except FileProblem:
                     continue  # reported as that table's problem by the validator
-        return tables
+        return file_rows
 
     def fingerprint(self) -> str:
         with self.connect() as conn:
@@ -298,7 +298,7 @@ class PostgresStore:
     def load_dataset(self) -> Dataset:
         with self.connect() as conn:
             rows = current_rows(conn)
-        return load_dataset(self.descriptor_dir, self._raw_tables(rows))
+        return load_dataset(self.descriptor_dir, self._file_rows(rows))
 
     def read_current(self, name: str) -> tuple[str, bytes]:
         resource(name, self.descriptor_dir)  # KeyError for an unknown table
@@ -318,12 +318,12 @@ class PostgresStore:
             files[res.path] = rows[res.name]["content"].encode("utf-8")
         return files
 
-    def current_report(self, replacements: dict[str, RawTable] | None = None) -> Report:
+    def current_report(self, replacements: dict[str, FileRows] | None = None) -> Report:
         with self.connect() as conn:
-            tables = self._raw_tables(current_rows(conn))
-        return validate_package(self.descriptor_dir, {**tables, **(replacements or {})}, read_files=False)
+            file_rows = self._file_rows(current_rows(conn))
+        return validate_package(self.descriptor_dir, {**file_rows, **(replacements or {})}, read_files=False)
 
-    def save_table(self, name: str, raw: RawTable, user: str, reason: str,
+    def save_table(self, name: str, raw: FileRows, user: str, reason: str,
                    expect_version: str | None = None, action: str = "save") -> Version:
         """As ``storage.save_table``, in one transaction (see the module docstring)."""
         user = checked_text(user, "user", MAX_USER)
@@ -336,7 +336,7 @@ class PostgresStore:
             previous = rows[name]["version"]
             if expect_version is not None and expect_version != previous:
                 raise StaleVersion("storage.stale", file=res.path, expected=expect_version, current=previous)
-            report = validate_package(self.descriptor_dir, {**self._raw_tables(rows), name: raw}, read_files=False)
+            report = validate_package(self.descriptor_dir, {**self._file_rows(rows), name: raw}, read_files=False)
             if not report.valid:
                 raise InvalidData(report)
             table = report.tables[name]

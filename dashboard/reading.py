@@ -1,5 +1,6 @@
 """Reading a table file as staff save it: CSV in any of the usual encodings and
-delimiters, or XLSX. Produces rows of text; typing and checking is ``validation``'s job.
+delimiters, or XLSX. Produces ``FileRows`` (the cells as text); typing and checking is
+``validation``'s job.
 """
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ _CENTRAL_EUROPEAN_ONLY = set("ŕűőńĺľťřůśźăţşŔŰŐŃĹĽŤŘŮŚŹ
 
 
 @dataclass(frozen=True)
-class RawTable:
-    """A table's cells as text.
+class FileRows:
+    """A table file's cells as text, as the file has them: its own header and column
+    order, nothing checked yet (``validation`` turns them into ``ResourceRows``).
 
     ``rows[i]`` sits at spreadsheet row ``row_numbers[i]`` (header = row 1); blank
     rows are dropped but keep the numbering of the rows after them.
@@ -57,8 +59,8 @@ class RawTable:
     delimiter: str | None = None  # None for XLSX
 
 
-def read_table(source: Path | bytes, filename: str | None = None, max_rows: int | None = None) -> RawTable:
-    """Read a CSV or XLSX file into a ``RawTable``.
+def read_table(source: Path | bytes, filename: str | None = None, max_rows: int | None = None) -> FileRows:
+    """Read a CSV or XLSX file into ``FileRows``.
 
     ``source`` is a path or the file's bytes (an upload); ``filename`` names it in
     messages (defaults to the path's name). ``max_rows`` is the most rows of data
@@ -137,7 +139,7 @@ def _split_count(line: str, delimiter: str) -> int:
     return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
-def _read_csv(data: bytes, name: str, max_rows: int | None) -> RawTable:
+def _read_csv(data: bytes, name: str, max_rows: int | None) -> FileRows:
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     try:
@@ -147,7 +149,7 @@ def _read_csv(data: bytes, name: str, max_rows: int | None) -> RawTable:
         raise FileProblem(Problem(name, "not-a-table", params={"detail": str(exc)})) from None
 
 
-def _read_xlsx(data: bytes, name: str, max_rows: int | None) -> RawTable:
+def _read_xlsx(data: bytes, name: str, max_rows: int | None) -> FileRows:
     _check_xlsx_archive(data, name)
     # Imported here: openpyxl is only needed for the rare XLSX upload. It parses with
     # defusedxml (a pinned requirement) when installed, which refuses XML entities.
@@ -227,7 +229,7 @@ def _xlsx_cell_text(value: object) -> str:
 
 
 def _to_table(records: Iterable[list[str]], name: str, encoding: str | None, delimiter: str | None,
-              max_rows: int | None) -> RawTable:
+              max_rows: int | None) -> FileRows:
     """The header and rows of ``records``, numbered as a spreadsheet numbers them;
     stops at the first row past ``max_rows`` or wider than ``MAX_COLUMNS``."""
     header: list[str] | None = None
@@ -251,5 +253,5 @@ def _to_table(records: Iterable[list[str]], name: str, encoding: str | None, del
         numbers.append(number)
     if header is None:
         raise FileProblem(Problem(name, "empty-file"))
-    return RawTable(filename=name, header=header, rows=rows, row_numbers=numbers,
+    return FileRows(filename=name, header=header, rows=rows, row_numbers=numbers,
                     encoding=encoding, delimiter=delimiter)

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import DEFAULT_LANG, Msg
-from .reading import RawTable, read_table
+from .reading import FileRows, read_table
 from .schema import resource
 from .validation import Report, validate_package
 
@@ -326,7 +326,7 @@ def _refuse_symlinks(data_dir: Path, name: str, path: Path) -> None:
             raise StorageError("storage.symlink", path=candidate.name)
 
 
-def save_table(data_dir: Path, name: str, raw: RawTable, user: str, reason: str,
+def save_table(data_dir: Path, name: str, raw: FileRows, user: str, reason: str,
                expect_version: str | None = None, action: str = "save") -> Version:
     """Validate and save ``raw`` as table ``name``; see the module's docstring.
 

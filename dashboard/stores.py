@@ -25,7 +25,7 @@ from .diffing import TableDiff, diff_records
 from .loading import Dataset, fingerprint, load_dataset
 from .paths import DESCRIPTOR_NAME, app_data_dir
 from .problems import FileProblem
-from .reading import RawTable, read_table
+from .reading import FileRows, read_table
 from .schema import resource, resources
 from .validation import Report, validate_package
 
@@ -50,10 +50,10 @@ class Store(Protocol):
     def package_files(self) -> dict[str, bytes]:
         """The package as files: ``datapackage.json`` and each table's current CSV."""
 
-    def current_report(self, replacements: dict[str, RawTable] | None = None) -> Report:
+    def current_report(self, replacements: dict[str, FileRows] | None = None) -> Report:
         """The validator's report on the package now (with ``replacements``)."""
 
-    def save_table(self, name: str, raw: RawTable, user: str, reason: str,
+    def save_table(self, name: str, raw: FileRows, user: str, reason: str,
                    expect_version: str | None = None, action: str = "save") -> storage.Version:
         """Validate and save (see ``storage.save_table`` for the rules and errors)."""
 
@@ -74,7 +74,7 @@ class Store(Protocol):
         """The failed sign-in counter that every server using this store shares."""
 
 
-def proposal(store: Store, name: str, raw: RawTable) -> tuple[Report, TableDiff | None]:
+def proposal(store: Store, name: str, raw: FileRows) -> tuple[Report, TableDiff | None]:
     """What saving ``raw`` as table ``name`` would do: the validator's report on the
     package with it, and (when valid) what it changes, by primary key. The package
     is validated once; the current table is compared as stored (a save stores the
@@ -115,7 +115,7 @@ class FileStore:
             files[res.path] = (self.descriptor_dir / res.path).read_bytes()
         return files
 
-    def current_report(self, replacements: dict[str, RawTable] | None = None) -> Report:
+    def current_report(self, replacements: dict[str, FileRows] | None = None) -> Report:
         return validate_package(self.descriptor_dir, replacements)
 
     def save_table(self, name, raw, user, reason, expect_version=None, action="save"):

@@ -18,7 +18,7 @@ from .geo import contains_point, municipality_codes
 from .i18n import DEFAULT_LANG, Msg, catalogue
 from .paths import DATA_DIR
 from .problems import ERROR, WARNING, FileProblem, Problem, has_errors
-from .reading import RawTable, read_table
+from .reading import FileRows, read_table
 from .schema import Resource, resource, resource_for_filename, resources
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -31,8 +31,10 @@ COORDINATE_COMPANIONS = ("location_precision", "location_source_id")
 
 
 @dataclass
-class Table:
-    """A table's rows as text, in the schema's column order, ready to save."""
+class ResourceRows:
+    """One resource's rows as text, in its schema's column order, ready to save:
+    ``FileRows`` whose header matched the schema (``Report.tables`` holds them by
+    resource name). Typed as a DataFrame by ``loading.to_frame``."""
 
     resource: Resource
     rows: list[list[str]]
@@ -52,7 +54,7 @@ class Report:
     """The outcome of a validation: problems, and the tables that could be read."""
 
     problems: list[Problem] = field(default_factory=list)
-    tables: dict[str, Table] = field(default_factory=dict)
+    tables: dict[str, ResourceRows] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -67,7 +69,7 @@ class Report:
         return [p for p in self.problems if p.severity == WARNING]
 
 
-def validate_package(data_dir: Path = DATA_DIR, replacements: dict[str, RawTable] | None = None,
+def validate_package(data_dir: Path = DATA_DIR, replacements: dict[str, FileRows] | None = None,
                      read_files: bool = True) -> Report:
     """Validate every table of the package in ``data_dir``.
 
@@ -127,7 +129,7 @@ def validate_file(path: Path | bytes, resource_name: str | None = None, filename
     return validate_package(data_dir, {res.name: raw})
 
 
-def _conform(raw: RawTable, res: Resource) -> tuple[Table | None, list[Problem]]:
+def _conform(raw: FileRows, res: Resource) -> tuple[ResourceRows | None, list[Problem]]:
     """Match the file's columns to the schema's; reorder cells into schema order.
 
     Column names match ignoring case and surrounding spaces. A missing column makes
@@ -177,10 +179,10 @@ def _conform(raw: RawTable, res: Resource) -> tuple[Table | None, list[Problem]]
                 cell = cell.replace(",", ".")  # a decimal comma, as European Excel writes it
             row.append(cell)
         rows.append(row)
-    return Table(res, rows, list(raw.row_numbers), raw.filename), problems
+    return ResourceRows(res, rows, list(raw.row_numbers), raw.filename), problems
 
 
-def _control_characters(raw: RawTable) -> list[Problem]:
+def _control_characters(raw: FileRows) -> list[Problem]:
     """Every cell holding a control character (a NUL from a damaged file, a vertical
     tab pasted from Word), by row and column; the value shows each as ``\\x..``."""
     problems = []
@@ -203,7 +205,7 @@ def _escape(match: re.Match) -> str:
     return f"\\x{ord(match.group()):02x}"
 
 
-def _schema_checks(tables: dict[str, Table]) -> list[Problem]:
+def _schema_checks(tables: dict[str, ResourceRows]) -> list[Problem]:
     """Types, constraints, primary and foreign keys, by frictionless."""
     fl_resources = []
     for name, table in tables.items():
@@ -225,13 +227,13 @@ def _schema_checks(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
-def _spreadsheet_row(table: Table, position: int) -> int:
+def _spreadsheet_row(table: ResourceRows, position: int) -> int:
     """Frictionless counts the header as row 1 of the rows we gave it; map that back
     to the row number in the file (blank rows were dropped before)."""
     return table.row_numbers[position - 2]
 
 
-def _translate(error, table: Table) -> Problem | None:
+def _translate(error, table: ResourceRows) -> Problem | None:
     file = table.source_file
     kind = error.type
     row = _spreadsheet_row(table, error.row_number) if getattr(error, "row_number", None) else None
@@ -297,7 +299,7 @@ def _describe_cell_error(kind: str, fld, note: str) -> tuple[str, dict]:
     return "constraint", {"expected": f"{constraint} {_constraint_value(note)}"}
 
 
-def _extra_checks(table: Table) -> list[Problem]:
+def _extra_checks(table: ResourceRows) -> list[Problem]:
     """What a Table Schema cannot say: formula-like text, points outside Kosovo,
     coordinates given by halves, municipality codes the map cannot draw."""
     problems = []
@@ -333,7 +335,7 @@ def _extra_checks(table: Table) -> list[Problem]:
     return problems
 
 
-def _coordinate_rule(table: Table) -> list[Problem]:
+def _coordinate_rule(table: ResourceRows) -> list[Problem]:
     """Latitude and longitude come both or neither; with them, how exact they are
     and where they come from (``COORDINATE_COMPANIONS``) are required. A row with
     neither is placed at its municipality's seat, which the schema requires."""

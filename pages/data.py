@@ -8,7 +8,7 @@ from dashboard.cache import app_store
 from dashboard.export import csv_for_excel
 from dashboard.i18n import t
 from dashboard.problems import FileProblem
-from dashboard.reading import MAX_FILE_BYTES, RawTable, read_table
+from dashboard.reading import MAX_FILE_BYTES, FileRows, read_table
 from dashboard.schema import resources
 from dashboard.stores import proposal
 
@@ -20,8 +20,9 @@ if user is None:
     st.stop()
 
 store = app_store()
-tables = {r.name: r for r in resources(store.descriptor_dir)}
-name = st.selectbox(t("edit.table", lang), list(tables), format_func=lambda n: tables[n].title, key="edit_table")
+resources_by_name = {r.name: r for r in resources(store.descriptor_dir)}
+name = st.selectbox(t("edit.table", lang), list(resources_by_name), format_func=lambda n: resources_by_name[n].title,
+                    key="edit_table")
 version, content = store.read_current(name)
 # The version this session started editing from. Edits and uploads stay tied to it,
 # so when someone else saves meanwhile, the work on screen is kept and its save is
@@ -57,7 +58,7 @@ def problems_table(problems: list) -> None:
              hide_index=True)
 
 
-def review_and_save(raw: RawTable, key: str) -> None:
+def review_and_save(raw: FileRows, key: str) -> None:
     """Validate the candidate table, show what is wrong or what would change, and
     save it (with a reason) only when valid and the table is still at ``base``."""
     report, diff = proposal(store, name, raw)
@@ -83,13 +84,13 @@ def review_and_save(raw: RawTable, key: str) -> None:
 
 
 def version_csv(version: str) -> bytes:
-    old = read_table(store.version_bytes(name, version), tables[name].path)
+    old = read_table(store.version_bytes(name, version), resources_by_name[name].path)
     return csv_for_excel(pd.DataFrame(old.rows, columns=old.header))
 
 
 # The saved file itself can be invalid when it was changed outside this page; a
 # valid upload or edit replaces it (the package is checked as it will be).
-saved_errors = [p for p in page.data.problems if p.file == tables[name].path and p.severity == "error"]
+saved_errors = [p for p in page.data.problems if p.file == resources_by_name[name].path and p.severity == "error"]
 if saved_errors:
     st.warning(t("edit.saved_invalid", lang, count=len(saved_errors)), icon=":material/warning:")
     problems_table(saved_errors)
@@ -102,13 +103,13 @@ with upload_tab:
                               key=f"upload_{name}_{base}")
     if upload is not None:
         try:
-            review_and_save(read_table(upload.getvalue(), upload.name, tables[name].max_rows), "upload")
+            review_and_save(read_table(upload.getvalue(), upload.name, resources_by_name[name].max_rows), "upload")
         except FileProblem as exc:
             st.error(ui.md_escape(exc.problem.describe(lang)))
 
 with edit_tab:
     try:
-        current = read_table(base_content, tables[name].path)
+        current = read_table(base_content, resources_by_name[name].path)
     except FileProblem as exc:
         st.error(ui.t_md("edit.unreadable", lang, problem=exc.problem.message(lang), tab=t("edit.tab.upload", lang)))
     else:
@@ -116,7 +117,7 @@ with edit_tab:
         # The base version is in the key: edits are positional, and must never land on
         # the rows of another version (streamlit#17026).
         edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=f"editor_{name}_{base}")
-        candidate = RawTable(current.filename, list(edited.columns), edited.fillna("").astype(str).values.tolist(),
+        candidate = FileRows(current.filename, list(edited.columns), edited.fillna("").astype(str).values.tolist(),
                              list(range(2, len(edited) + 2)))
         if candidate.rows != current.rows:
             review_and_save(candidate, "editor")
@@ -152,7 +153,7 @@ def place_on_map() -> None:
     from dashboard.places import coordinate_text, municipality_at, placed_table
 
     try:
-        current = read_table(base_content, tables[name].path)
+        current = read_table(base_content, resources_by_name[name].path)
     except FileProblem as exc:
         st.error(ui.md_escape(exc.problem.describe(lang)))
         return

@@ -109,12 +109,12 @@ def test_the_last_change_is_the_newest_save_or_restore(versions, changed):
 def test_the_last_change_comes_from_the_stores_history(store):
     """On both backends: the package as loaded (a database's first versions are
     ``original``) is not a change; a save is."""
-    tables = resources(store.descriptor_dir)
-    assert set(fr.store_changes(store, tables).values()) == {None}
+    package_resources = resources(store.descriptor_dir)
+    assert set(fr.store_changes(store, package_resources).values()) == {None}
     raw = read_table(store.read_current("budget")[1], "budget.csv")
     raw.rows[0][1] = "18300001"
     saved = store.save_table("budget", raw, "ana", "a test change")
-    changes = fr.store_changes(store, tables)
+    changes = fr.store_changes(store, package_resources)
     assert changes["budget"] == saved.time
     assert all(v is None for k, v in changes.items() if k != "budget")
 

@@ -17,7 +17,7 @@ from dashboard import reading, storage
 from dashboard.cli import main
 from dashboard.paths import DATA_DIR, ROOT
 from dashboard.problems import FileProblem
-from dashboard.reading import MAX_COLUMNS, RawTable, read_table
+from dashboard.reading import MAX_COLUMNS, FileRows, read_table
 from dashboard.schema import resource, resources
 from dashboard.validation import validate_file, validate_package
 
@@ -124,7 +124,7 @@ def test_tabs_and_line_breaks_inside_a_quoted_cell_are_text():
 def test_a_control_character_typed_in_the_page_editor_is_refused():
     rows = [list(r) for r in OFFICES_ROWS]
     rows[1][OFFICES.field_names.index("name_en")] += "\x0b"  # Word's line break, pasted
-    raw = RawTable("offices.csv", OFFICES.field_names, rows, list(range(2, len(rows) + 2)))
+    raw = FileRows("offices.csv", OFFICES.field_names, rows, list(range(2, len(rows) + 2)))
     problem = control_problem(validate_package(DATA_DIR, {"offices": raw}))
     assert (problem.row, problem.column) == (3, "name_en")
 
