@@ -13,7 +13,7 @@ Modules, by what they do:
 - ``formatting``: numbers and amounts as readers expect them.
 - ``geo``: municipality boundaries and the Kosovo outline.
 - ``maps``: the folium maps; ``offline_assets`` serves Leaflet from the app itself;
-  ``map_frame.js`` is the clickable map's frame in the browser (see ``ui.clickable_map``).
+  ``ui/map_frame.js`` is the clickable map's frame in the browser (see ``ui.clickable_map``).
 - ``ui``: small Streamlit building blocks shared by pages.
 - ``cli``: ``python -m dashboard ...``.
 """

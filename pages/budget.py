@@ -4,11 +4,10 @@ from dashboard import charts, ui
 from dashboard.i18n import t
 from dashboard.kpis import budget_kpi
 from dashboard.cache import figures_table
-from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("budget.title", "budget.intro", embed_view="budget_over_time")
 data, lang = page.data, page.lang
-freshness_line(["budget"], lang)
+ui.freshness_line(["budget"], lang)
 
 ui.kpi_cards([budget_kpi(data, lang)], lang, per_row=1)
 ui.chart_block(charts.budget_chart(data, lang), lang)

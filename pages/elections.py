@@ -4,11 +4,10 @@ from dashboard import ui
 from dashboard.elections import sections
 from dashboard.i18n import t
 from dashboard.kpis import indicator_kpis
-from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("elections.title", "elections.intro")
 data, lang = page.data, page.lang
-freshness_line(["elections", "indicators"], lang)
+ui.freshness_line(["elections", "indicators"], lang)
 
 summary = indicator_kpis(data, "elections", lang)
 if summary:

@@ -5,11 +5,10 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.display_tables import milestones_by_year
 from dashboard.i18n import t
-from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("history.title", "history.intro", embed_view="milestones_per_year")
 data, lang = page.data, page.lang
-freshness_line(["milestones", "heads_of_mission"], lang)
+ui.freshness_line(["milestones", "heads_of_mission"], lang)
 milestones = data["milestones"]
 themes = sorted(dict.fromkeys(milestones["theme"]))
 

@@ -6,11 +6,10 @@ from dashboard.i18n import place_name, t
 from dashboard.cache import rendered_presence_map
 from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence_over_time import NOW, map_note, year_options, year_view
-from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
 data, lang = page.data, page.lang
-freshness_line(["offices", "regions", "municipalities"], lang)
+ui.freshness_line(["offices", "regions", "municipalities"], lang)
 regions = data["regions"].set_index("id")
 municipalities = data["municipalities"].sort_values("name_en").set_index("code")
 offices = data["offices"].set_index("id")
@@ -57,8 +56,8 @@ map_column, detail_column = st.columns([3, 2])
 with map_column:
     ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True,
                                            year=None if year == NOW else year),
-                     key="presence_map", known={"municipality": municipalities.index, "office": offices.index},
-                     lang=lang)
+                     key="presence_map", lang=lang,
+                     targets={"municipality": ("municipality", municipalities.index), "office": ("office", offices.index)})
     ui.map_legend(data, lang, measure)
     if measure == "region" and len(measures) == 1:
         st.caption(t("presence.no_measures", lang))
@@ -76,4 +75,4 @@ with detail_column:
 
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
-page.finish()
+page.finish(briefing_region=None if region == "all" else region)

@@ -5,11 +5,10 @@ from dashboard.i18n import t
 from dashboard.kpis import overview_kpis
 from dashboard.cache import rendered_presence_map
 from dashboard.maps import region_basis_note
-from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("overview.title", "overview.intro", embed_view="map")
 data, lang = page.data, page.lang
-freshness_line(["staffing", "budget", "indicators", "offices", "regions", "municipalities"], lang)
+ui.freshness_line(["staffing", "budget", "indicators", "offices", "regions", "municipalities"], lang)
 
 st.subheader(t("overview.kpis", lang))
 ui.kpi_cards(overview_kpis(data, lang), lang)

@@ -4,11 +4,10 @@ from dashboard import charts, monitoring, ui
 from dashboard.i18n import t
 from dashboard.kpis import indicator_kpis
 from dashboard.cache import figures_table
-from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("reports.title", "reports.intro", embed_view="police_officers_trained")
 data, lang = page.data, page.lang
-freshness_line(["indicators", "court_monitoring"], lang)
+ui.freshness_line(["indicators", "court_monitoring"], lang)
 indicators = data["indicators"]
 groups = list(dict.fromkeys(indicators["group"]))
 

@@ -9,7 +9,6 @@ from dashboard.i18n import t
 from dashboard.paths import app_data_dir
 from dashboard.schema import resources
 from dashboard.provenance import citation_counts
-from dashboard.ui_freshness import freshness_table
 
 page = ui.page_start("sources.title", "sources.intro")
 data, lang = page.data, page.lang
@@ -35,7 +34,7 @@ else:
 
 st.subheader(t("freshness.title", lang))
 st.write(t("freshness.intro", lang))
-freshness_table(lang)
+ui.freshness_table(lang)
 
 st.subheader(t("sources.tables", lang))
 st.write(t("sources.tables_intro", lang))
@@ -54,8 +53,7 @@ st.caption(t("sources.geography_licence", lang))
 
 st.subheader(t("sources.embed_title", lang))
 st.write(t("sources.embed_text", lang, views=", ".join(VIEWS)))
-st.code('<iframe src="https://DASHBOARD-ADDRESS/embed?embed=true&view=map&region=prizren" '
-        f'title="{t("app.title", lang)}" width="100%" height="620" style="border:0"></iframe>', language="html")
+st.code(ui.iframe_snippet("https://DASHBOARD-ADDRESS/embed?embed=true&view=map&region=prizren", lang), language="html")
 
 st.subheader(t("sources.package", lang))
 st.write(t("sources.package_text", lang))

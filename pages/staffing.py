@@ -4,11 +4,10 @@ from dashboard import charts, ui
 from dashboard.i18n import t
 from dashboard.kpis import staff_kpi
 from dashboard.cache import figures_table
-from dashboard.ui_freshness import freshness_line
 
 page = ui.page_start("staffing.title", "staffing.intro", embed_view="staffing_over_time")
 data, lang = page.data, page.lang
-freshness_line(["staffing"], lang)
+ui.freshness_line(["staffing"], lang)
 
 ui.kpi_cards([staff_kpi(data, lang)], lang, per_row=1)
 ui.chart_block(charts.staffing_split_chart(data, lang), lang)

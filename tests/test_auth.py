@@ -10,7 +10,8 @@ import tomllib
 import bcrypt
 import pytest
 
-from dashboard import auth, cli, ui
+from dashboard import auth, cli
+from dashboard.ui import sign_in
 from dashboard.paths import ROOT
 
 PASSWORD = "correct horse battery"
@@ -195,12 +196,12 @@ def test_a_missing_secrets_file_means_read_only_but_a_broken_one_is_a_problem(mo
     from streamlit.errors import StreamlitSecretNotFoundError
 
     missing = StreamlitSecretNotFoundError("No secrets found.", error_id="no-secrets-found")
-    monkeypatch.setattr(ui.st, "secrets", FakeSecrets(missing))
-    assert ui._secrets() == ({}, None)
+    monkeypatch.setattr(sign_in.st, "secrets", FakeSecrets(missing))
+    assert sign_in._secrets() == ({}, None)
     broken = StreamlitSecretNotFoundError("Error parsing secrets file at {path}: {error}", path="s.toml",
                                           error="Invalid value (at line 3, column 17)", error_id="failed-parsing-secrets-file")
-    monkeypatch.setattr(ui.st, "secrets", FakeSecrets(broken))
-    secrets, unreadable = ui._secrets()
+    monkeypatch.setattr(sign_in.st, "secrets", FakeSecrets(broken))
+    secrets, unreadable = sign_in._secrets()
     assert secrets == {} and "line 3, column 17" in unreadable
 
 

@@ -18,7 +18,7 @@ from streamlit.testing.v1.element_tree import Block
 from dashboard.embeds import VIEWS
 from dashboard.formatting import web_url
 from dashboard.i18n import t
-from dashboard.ui import WORD_JOINER, md_escape, md_frame, shorten, t_md
+from dashboard.ui.text import WORD_JOINER, md_escape, md_frame, shorten, t_md
 from dashboard.validation import validate_package
 
 # Payloads that mean something in Markdown ('" onmouseover=...' only means something in HTML).

@@ -14,7 +14,7 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes, convert_ar
 from dashboard import kpis
 from dashboard.loading import load_dataset, per_frame
 from dashboard.provenance import SourceRef, source_ref
-from dashboard.ui import md_frame, shown_table
+from dashboard.ui.text import md_frame, shown_table
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,15 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from . import ui
-from .cache import app_store, dataset
-from .freshness import Freshness, describe, freshness_frame, package_freshness, store_changes
-from .loading import Dataset
-from .schema import resources
-from .storage import StorageError
-from .stores import Store
+from ..cache import app_store, dataset
+from ..freshness import Freshness, describe, freshness_frame, package_freshness, store_changes
+from ..i18n import DEFAULT_LANG
+from ..loading import Dataset
+from ..schema import resources
+from ..storage import StorageError
+from ..stores import Store
+from .figures import table_block
+from .text import t_md
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ def app_freshness(names: Iterable[str] | None = None) -> list[Freshness]:
     return [i for i in items if wanted is None or i.table in wanted]
 
 
-def freshness_line(names: Iterable[str], lang: str = "en") -> None:
+def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
     """One line under a page's title: how current the tables it shows are. Table
     titles come from the descriptor, so they are escaped."""
     try:
@@ -44,9 +46,9 @@ def freshness_line(names: Iterable[str], lang: str = "en") -> None:
         logger.error("the tables' history cannot be read: %s", exc)
         return
     if items:
-        st.caption(ui.t_md("freshness.page", lang, items="; ".join(describe(i, lang) for i in items)))
+        st.caption(t_md("freshness.page", lang, items="; ".join(describe(i, lang) for i in items)))
 
 
-def freshness_table(lang: str = "en") -> None:
+def freshness_table(lang: str = DEFAULT_LANG) -> None:
     """Every table's status, as a table (the Sources page)."""
-    ui.table_block("freshness", freshness_frame(app_freshness(), lang), lang)
+    table_block("freshness", freshness_frame(app_freshness(), lang), lang)

@@ -1,0 +1,29 @@
+"""Streamlit building blocks shared by pages, so no page repeats another's layout.
+
+- ``frame``: the frame of every page (language, data, title, notices, print styles).
+- ``text``: text from the data or the address bar, escaped for Markdown.
+- ``url_state``: widgets whose values live in the address bar.
+- ``sharing``: the link to a view, its embed snippet, the briefing download.
+- ``figures``: headline cards, charts and tables with their sources and CSVs.
+- ``map_widgets``: the maps, their legend and the detail panel
+  (``map_frame.js`` is the clickable map's frame in the browser).
+- ``sign_in``: signing in to edit.
+- ``freshness``: how current the data on a page is.
+
+Pages use the names below (``ui.page_start``, ``ui.chart_block``...).
+"""
+from .figures import chart_block, csv_download, kpi_cards, table_block
+from .frame import Page, current_lang, embed_start, language_switcher, page_start
+from .freshness import freshness_line, freshness_table
+from .map_widgets import clickable_map, detail_panel, map_legend, static_map
+from .sharing import briefing_button, iframe_snippet, share_link
+from .sign_in import signed_in_user
+from .text import md_escape, md_frame, shorten, t_md
+from .url_state import url_choice, url_choices, url_value
+
+__all__ = [
+    "Page", "briefing_button", "chart_block", "clickable_map", "csv_download", "current_lang", "detail_panel",
+    "embed_start", "freshness_line", "freshness_table", "iframe_snippet", "kpi_cards", "language_switcher",
+    "map_legend", "md_escape", "md_frame", "page_start", "share_link", "shorten", "signed_in_user", "static_map",
+    "t_md", "table_block", "url_choice", "url_choices", "url_value",
+]

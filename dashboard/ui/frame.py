@@ -1,0 +1,128 @@
+"""The frame around every page: language, data, title, notices, print styles, and
+the share controls once the view is known."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from ..cache import dataset
+from ..i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t
+from ..loading import Dataset
+from ..storage import StorageError
+from .sharing import briefing_button, share_link
+from .text import t_md
+from .url_state import url_choice
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Page:
+    """What a page needs from the frame around it: data, language, and a slot at
+    the top that ``finish`` fills with the share control once every parameter of
+    the view is known."""
+
+    data: Dataset
+    lang: str
+    _share_slot: DeltaGenerator
+    embed_view: str | None = None
+
+    def finish(self, briefing_region: str | None = None) -> None:
+        """Fill the share slot; the briefing covers ``briefing_region`` when the page
+        has one chosen (its own widget's value), else the whole Mission."""
+        with self._share_slot, st.container(horizontal=True):
+            share_link(self.lang, self.embed_view)
+            briefing_button(self.data, self.lang, briefing_region)
+
+
+def leave_pages_folder_mode() -> None:
+    """Make sure the page runs inside app.py's ``st.navigation``.
+
+    A ``pages/`` folder makes Streamlit start in its older multipage mode: until some
+    session has run ``app.py``, a deep link such as ``/staffing`` runs
+    ``pages/staffing.py`` on its own, with the folder's file list as menu and no
+    language switch. ``st.navigation`` ends that mode by clearing this flag; a page
+    that finds it still set clears it the same way and reruns through ``app.py``."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def current_lang() -> str:
+    """The interface language: the switcher's value, else ``?lang=``, else English."""
+    value = st.session_state.get("lang") or st.query_params.get("lang")
+    return value if value in languages() else DEFAULT_LANG
+
+
+def language_switcher() -> str:
+    """The language switch (in the sidebar, on every page); its value lives in
+    the URL as ``?lang=``, so a shared link opens in the sender's language."""
+    lang = current_lang()
+    with st.sidebar:
+        return url_choice(t("lang.label", lang), "lang", languages(), DEFAULT_LANG,
+                          lambda code: LANGUAGE_NAMES.get(code, code), lang)
+
+
+def page_start(title_key: str, intro_key: str | None = None, embed_view: str | None = None) -> Page:
+    """The top every page shares: title, share control, intro, and a notice if the
+    data files have problems. ``embed_view`` is the view (``dashboard.embeds``) the
+    share control offers to embed elsewhere."""
+    leave_pages_folder_mode()
+    lang = current_lang()
+    data = data_or_stop(lang)
+    print_styles()
+    st.title(t(title_key, lang))
+    slot = st.container()
+    if intro_key:
+        st.write(t(intro_key, lang))
+    data_problems_notice(data, lang)
+    return Page(data, lang, slot, embed_view)
+
+
+def embed_start() -> tuple[Dataset, str]:
+    """The frame of an embedded view: no title, no share control, just the data."""
+    leave_pages_folder_mode()
+    lang = current_lang()
+    data = data_or_stop(lang)
+    data_problems_notice(data, lang)
+    return data, lang
+
+
+def data_or_stop(lang: str) -> Dataset:
+    """The app's data; when the store cannot be used (a database that is down, a
+    secrets file that cannot be read), a plain notice and nothing else: the details
+    go to the server log, not to readers."""
+    try:
+        return dataset()
+    except StorageError as exc:
+        logger.error("the data store cannot be used: %s", exc)
+        st.error(t("data.unavailable", lang), icon=":material/cloud_off:")
+        st.stop()
+
+
+def print_styles() -> None:
+    """Browser printing gives a clean page: no sidebar, toolbar or buttons, and
+    charts and maps no wider than an A4 page."""
+    st.html("""<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stPopover"], [data-testid="stDownloadButton"], [data-testid="stExpander"] { display: none !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stVegaLiteChart"], iframe { max-width: 100% !important; break-inside: avoid; }
+  @page { size: A4; margin: 12mm; }
+}
+</style>""")
+
+
+def data_problems_notice(data: Dataset, lang: str = DEFAULT_LANG) -> None:
+    """A warning above the page when the data files did not validate."""
+    errors = [p for p in data.problems if p.severity == "error"]
+    if errors:
+        st.warning(t_md("data.problems", lang, count=len(errors), files=", ".join(data.broken_tables)),
+                   icon=":material/warning:")

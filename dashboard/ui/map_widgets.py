@@ -1,0 +1,97 @@
+"""The maps on a page: a map to look at, a map to select with, its legend, and the
+panel that describes what is selected."""
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, MutableMapping
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+
+from ..i18n import DEFAULT_LANG, t
+from ..loading import Dataset
+from ..maps import MEASURES, SEQUENTIAL, escape, legend_items
+from ..offline_assets import local_leaflet_installed
+from ..details import Detail
+from .text import md_escape
+
+# Streamlit's own component API: the map's page in an iframe, and its clicks passed on.
+_map_frame = st.components.v2.component(
+    "omik.map_frame", js=(Path(__file__).parent / "map_frame.js").read_text(encoding="utf-8"),
+    isolate_styles=False)  # in the page's DOM, where browser tests and the benchmark find the frame
+
+
+def static_map(document: str, lang: str = DEFAULT_LANG, height: int = 480) -> None:
+    """A map to look at, not to select with: ``document`` (``maps.map_html``) in an iframe."""
+    if not local_leaflet_installed():
+        st.warning(t("map.assets_missing", lang))
+    st.iframe(document, height=height, alt=t("map.frame_title", lang))
+
+
+def apply_map_selection(state: MutableMapping, map_key: str, targets: Mapping[str, tuple[str, Collection[str]]]) -> None:
+    """After a click on the map: select what was clicked. The click is
+    ``state[map_key]["select"]``, ``{"kind", "id"}``; ``targets`` maps each kind to
+    the page's widget key for it and the ids it knows, e.g. ``{"office": ("office",
+    office_ids)}``. The clicked kind's widget gets the id and every other target's
+    widget is cleared (``""``); a click on an unknown kind or id changes nothing.
+    ``state`` is ``st.session_state``, or a dict in tests."""
+    clicked = (state.get(map_key) or {}).get("select")
+    if not isinstance(clicked, Mapping) or clicked.get("kind") not in targets:
+        return
+    if not isinstance(clicked.get("id"), str) or clicked["id"] not in targets[clicked["kind"]][1]:
+        return
+    for kind, (widget_key, _ids) in targets.items():
+        state[widget_key] = clicked["id"] if kind == clicked["kind"] else ""
+
+
+def clickable_map(document: str, key: str, targets: Mapping[str, tuple[str, Collection[str]]],
+                  lang: str = DEFAULT_LANG, height: int = 560) -> None:
+    """A map (``maps.map_html``) whose clicks select a municipality or office: see
+    ``apply_map_selection`` for ``targets``. Only a click reruns the page: panning
+    and zooming do not."""
+    if not local_leaflet_installed():
+        st.warning(t("map.assets_missing", lang))
+    _map_frame(data={"document": document, "height": height, "title": t("map.frame_title", lang)},
+               key=key, height=height, on_select_change=partial(apply_map_selection, st.session_state, key, targets))
+
+
+def detail_panel(detail: Detail | None, lang: str = DEFAULT_LANG) -> None:
+    """The facts about the selected region, municipality or office, with sources.
+    Text from the data is escaped for Markdown."""
+    if detail is None:
+        st.info(t("detail.hint", lang), icon=":material/touch_app:")
+        return
+    with st.container(border=True):
+        st.subheader(md_escape(detail.title))
+        for label, value in detail.facts:
+            if value:
+                st.markdown(f"**{md_escape(label)}:** {md_escape(value)}")
+        if detail.members_title:
+            st.markdown(f"**{md_escape(detail.members_title)}**")
+            if detail.members:
+                st.markdown("\n".join(f"- {md_escape(m)}" for m in detail.members))
+        for note in detail.notes:
+            st.caption(md_escape(note))
+        for source in detail.sources:
+            st.caption(md_escape(source))
+
+
+def map_legend(data: Dataset, lang: str = DEFAULT_LANG, measure: str = "region") -> None:
+    """The map's legend, in Streamlit rather than on the map: readable by screen
+    readers, and it needs no extra JavaScript (branca legends pull d3 from a CDN)."""
+    if measure == "region":
+        title, items = t("map.legend_title", lang), legend_items(data, lang)
+    else:
+        values = MEASURES[measure](data)
+        maximum = int(values.max()) if len(values) else 0
+        title = t("map.measure_legend", lang, measure=t(f"map.measure.{measure}", lang), maximum=maximum)
+        items = [(colour, "") for colour in SEQUENTIAL]
+    swatches = " ".join(
+        f'<span style="white-space:nowrap"><span aria-hidden="true" style="display:inline-block;'
+        f'width:0.9em;height:0.9em;background:{colour};border:1px solid #444;vertical-align:middle">'
+        f"</span> {escape(name)}</span>"
+        for colour, name in items
+    )
+    # st.html, not Markdown with HTML: that would load a 190 KB HTML parser on every map page.
+    st.html(f"<p><b>{escape(title)}</b>: {swatches}</p>")
+    st.caption(t("map.legend_offices", lang))

@@ -1,0 +1,51 @@
+"""Passing a view on: the link to it, the snippet that embeds it, the briefing."""
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import streamlit as st
+
+from ..embeds import embed_query
+from ..i18n import DEFAULT_LANG, t
+from ..loading import Dataset
+from ..state import view_url
+
+EMBED_HEIGHT = 620  # px: a map and its caption, or a chart with its table closed
+
+
+def iframe_snippet(src: str, lang: str = DEFAULT_LANG) -> str:
+    """The HTML that embeds the view at ``src`` in another site (``src`` is a link
+    this app made: a view URL with its parameters encoded)."""
+    return (f'<iframe src="{src}" title="{t("app.title", lang)}" width="100%" height="{EMBED_HEIGHT}" '
+            'style="border:0"></iframe>')
+
+
+def share_link(lang: str = DEFAULT_LANG, embed_view: str | None = None) -> None:
+    """"Copy link to this view": the page's address with every parameter of the view,
+    the iframe snippet that embeds ``embed_view`` alone, and the briefing's link."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    url = view_url(st.context.url, params)
+    embed_page = urljoin(st.context.url or "", "embed")  # a sibling of this page's address
+    flat = {k: v[0] if len(v) == 1 else v for k, v in params.items()}
+    with st.popover(t("share.button", lang), icon=":material/link:"):
+        st.caption(t("share.help", lang))
+        st.code(url, language=None, wrap_lines=True)
+        if embed_view:
+            st.caption(t("share.embed", lang))
+            st.code(iframe_snippet(view_url(embed_page, embed_query(embed_view, flat)), lang),
+                    language="html", wrap_lines=True)
+        st.caption(t("share.briefing", lang))
+        st.code(view_url(embed_page, embed_query("briefing", flat)), language=None, wrap_lines=True)
+
+
+def briefing_button(data: Dataset, lang: str, region: str | None = None) -> None:
+    """Download the printable briefing (of ``region`` when it names a known region).
+    The PDF is built only when clicked, so pages do not pay for it."""
+    from ..briefing import build_briefing
+    from .freshness import app_freshness
+
+    region = region if region in set(data["regions"]["id"]) else None
+    st.download_button(t("briefing.download", lang),
+                       lambda: build_briefing(data, region, lang, freshness=app_freshness()),
+                       file_name=f"omik_briefing{'_' + region if region else ''}.pdf", mime="application/pdf",
+                       icon=":material/picture_as_pdf:", on_click="ignore", key="briefing_download")
