@@ -14,6 +14,7 @@ from pathlib import Path
 
 from frictionless import Package, Resource as FlResource, Schema
 
+from .export import FORMULA_TRIGGERS
 from .geo import contains_point, municipality_codes
 from .i18n import DEFAULT_LANG, Msg, catalogue
 from .paths import DATA_DIR
@@ -21,7 +22,6 @@ from .problems import ERROR, WARNING, FileProblem, Problem, has_errors
 from .reading import FileRows, read_table
 from .schema import Resource, resource, resource_for_filename, resources
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 MAX_PROBLEMS_PER_TABLE = 500
 _ROW_REF = re.compile(r'position "?(\d+)"?')
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -313,7 +313,7 @@ def _extra_checks(table: ResourceRows) -> list[Problem]:
     text_columns = [i for i, f in enumerate(table.resource.fields) if f.type == "string"]
     for number, row in zip(table.row_numbers, table.rows):
         for i in text_columns:
-            if row[i].startswith(FORMULA_PREFIXES):
+            if row[i].startswith(FORMULA_TRIGGERS):
                 problems.append(Problem(table.source_file, "formula-text", WARNING, row=number,
                                         column=table.header[i], value=row[i]))
     if {"lat", "lon"} <= set(table.header):

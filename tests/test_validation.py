@@ -1,9 +1,12 @@
 """The validator: each kind of bad file, located and explained; good files pass."""
 import csv
+import dataclasses
 
 import pytest
 
+from dashboard.export import FORMULA_TRIGGERS
 from dashboard.paths import DATA_DIR
+from dashboard.reading import read_table
 from dashboard.schema import resources
 from dashboard.validation import validate_file, validate_package
 
@@ -74,6 +77,20 @@ def test_formula_like_text_is_a_warning_and_stays_text():
     [warning] = report.warnings
     assert (warning.code, warning.row, warning.column) == ("formula-text", 2, "address")
     assert report.tables["offices"].rows[0][report.tables["offices"].header.index("address")].startswith("=HYPERLINK")
+
+
+
+# NUL is left out: a control character, refused as an error before any warning.
+@pytest.mark.parametrize("trigger", [c for c in FORMULA_TRIGGERS if c != "\0"], ids=repr)
+def test_text_that_downloads_neutralise_is_warned_about(trigger):
+    # Cells typed in the page's editor are not stripped as a file's are: a leading tab
+    # or carriage return reaches the validator.
+    raw = read_table(DATA_DIR / "offices.csv")
+    address = raw.header.index("address")
+    rows = [list(row) for row in raw.rows]
+    rows[0][address] = trigger + "Rruga 1"
+    report = validate_package(DATA_DIR, {"offices": dataclasses.replace(raw, rows=rows)})
+    assert [(p.code, p.row, p.column) for p in report.warnings] == [("formula-text", raw.row_numbers[0], "address")]
 
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "good").iterdir()), ids=lambda p: p.name)
