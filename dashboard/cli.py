@@ -20,7 +20,7 @@ from . import schema, storage
 from .i18n import t
 from .paths import DATA_DIR, DESCRIPTOR_NAME, app_data_dir
 from .stores import DATABASE_URL_ENV, Store, open_store, proposal
-from .problems import FileProblem
+from .problems import ERROR, FileProblem
 from .reading import read_table
 from .validation import Report, validate_file, validate_package
 
@@ -125,7 +125,7 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     if args.region is not None and args.region not in regions:
         raise UsageError(f"no region \"{args.region}\"; regions: {', '.join(regions)}")
     if not data.valid:
-        print(f"warning: the data has {sum(p.severity == 'error' for p in data.problems)} problems; "
+        print(f"warning: the data has {sum(p.severity == ERROR for p in data.problems)} problems; "
               "run `python -m dashboard validate`", file=sys.stderr)
     package_resources = schema.resources(store.descriptor_dir)
     freshness = package_freshness(data, package_resources, dt.date.today(), store_changes(store, package_resources))
@@ -150,7 +150,7 @@ def cmd_freshness(args: argparse.Namespace) -> int:
     store = _store(args)
     data = store.load_dataset()
     if not data.valid:
-        print(f"warning: the data has {sum(p.severity == 'error' for p in data.problems)} problems (a table with "
+        print(f"warning: the data has {sum(p.severity == ERROR for p in data.problems)} problems (a table with "
               "errors counts as empty); run `python -m dashboard validate`", file=sys.stderr)
     package_resources = schema.resources(store.descriptor_dir)
     items = package_freshness(data, package_resources, args.today or dt.date.today(),

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .i18n import DEFAULT_LANG, render, t
 
-ERROR = "error"
-WARNING = "warning"
+# How bad a problem is: an error keeps a table out (the file cannot be saved, the
+# pages show it empty); a warning is shown and the table is used. Also the message
+# keys ``severity.error`` / ``severity.warning`` and the ``--json`` output's values.
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,7 @@ class Problem:
 
     file: str
     code: str
-    severity: str = ERROR
+    severity: Severity = ERROR
     row: int | None = None
     column: str | None = None
     value: str | None = None

@@ -7,7 +7,7 @@ from dashboard import storage, ui
 from dashboard.cache import app_store
 from dashboard.export import csv_for_excel
 from dashboard.i18n import t
-from dashboard.problems import FileProblem
+from dashboard.problems import ERROR, FileProblem
 from dashboard.reading import MAX_FILE_BYTES, FileRows, read_table
 from dashboard.schema import resources
 from dashboard.stores import proposal
@@ -90,7 +90,7 @@ def version_csv(version: str) -> bytes:
 
 # The saved file itself can be invalid when it was changed outside this page; a
 # valid upload or edit replaces it (the package is checked as it will be).
-saved_errors = [p for p in page.data.problems if p.file == resources_by_name[name].path and p.severity == "error"]
+saved_errors = [p for p in page.data.problems if p.file == resources_by_name[name].path and p.severity == ERROR]
 if saved_errors:
     st.warning(t("edit.saved_invalid", lang, count=len(saved_errors)), icon=":material/warning:")
     problems_table(saved_errors)

@@ -1,11 +1,14 @@
 """The validator: each kind of bad file, located and explained; good files pass."""
 import csv
 import dataclasses
+from typing import get_args
 
 import pytest
 
 from dashboard.export import FORMULA_TRIGGERS
+from dashboard.i18n import catalogue, languages
 from dashboard.paths import DATA_DIR
+from dashboard.problems import Severity
 from dashboard.reading import read_table
 from dashboard.schema import resources
 from dashboard.validation import validate_file, validate_package
@@ -167,3 +170,10 @@ def test_municipality_without_boundary_is_an_error(data_copy):
     path.write_text(text, encoding="utf-8")
     codes = {(p.code, p.file) for p in validate_package(data_copy).errors}
     assert ("no-boundary", "municipalities.csv") in codes
+
+
+def test_every_severity_has_a_label_in_every_language():
+    # Problem.describe and the Data page's problem table show ``severity.<value>``.
+    for severity in get_args(Severity):
+        for lang in languages():
+            assert catalogue(lang).get(f"severity.{severity}"), (severity, lang)
