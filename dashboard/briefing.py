@@ -35,7 +35,7 @@ from .display_tables import figures_table  # noqa: E402
 from .formatting import babel_locale, web_url  # noqa: E402
 from .freshness import Freshness, freshness_frame, package_freshness  # noqa: E402
 from .i18n import english_only, place_name, t  # noqa: E402
-from .kpis import indicator_kpis, overview_kpis  # noqa: E402
+from .kpis import CUMULATIVE_PERIOD, indicator_kpis, overview_kpis  # noqa: E402
 from .loading import Dataset  # noqa: E402
 from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
 from .paths import app_data_dir  # noqa: E402
@@ -210,11 +210,11 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     story.append(_figures(data, "budget", lang))
 
     story.append(_p(t("reports.title", lang), "h2"))
-    cumulative = indicator_kpis(data, None, lang, period="1999/2024")
+    cumulative = indicator_kpis(data, None, lang, period=CUMULATIVE_PERIOD)
     story.append(_table([t("table.what", lang), t("table.figure", lang), t("table.source", lang)],
                         [[k.label(lang), k.display_value(lang), k.source.title] for k in cumulative],
                         [0.45, 0.2, 0.35]) if cumulative else _p(t("reports.no_cumulative", lang)))
-    for indicator in ("police_officers_trained", "hate_incidents_reported"):
+    for indicator in charts.CHARTED_INDICATORS:
         spec = charts.indicator_chart(data, indicator, lang)
         unit = spec.data["unit"].iloc[0] if len(spec.data) else ""
         _chart(story, spec, t("chart.axis.count", lang, unit=unit), lang)
@@ -222,7 +222,7 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     story.append(_p(t("briefing.milestones", lang), "h2"))
     latest = data["milestones"].sort_values("year", kind="stable").tail(8)
     printed = [data["staffing"], data["budget"], data["offices"], data["regions"], latest,
-               *(charts.indicator_chart(data, i, lang).data for i in ("police_officers_trained", "hate_incidents_reported"))]
+               *(charts.indicator_chart(data, i, lang).data for i in charts.CHARTED_INDICATORS)]
     story += [_p(f"{int(r['year'])}: {english_only(r['title_en'], lang)}") for _, r in latest.iterrows()] or [_p(t("history.no_milestones", lang))]
 
     story.append(_p(t("freshness.briefing_title", lang), "h2"))

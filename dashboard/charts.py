@@ -23,6 +23,9 @@ from .provenance import as_of_bounds, format_as_of, source_ref
 PALETTE = ["#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99",
            "#999933", "#AA4499", "#DDDDDD"]
 CATEGORY_COLOURS = {"international": "#332288", "local": "#CC6677", "total": "#117733"}
+# The indicators charted over time (``indicator_chart``) on the Reports page, in the
+# briefing and as embeddable views, in that order.
+CHARTED_INDICATORS = ("police_officers_trained", "hate_incidents_reported")
 
 
 @dataclass(frozen=True)

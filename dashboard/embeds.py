@@ -10,8 +10,8 @@ CHART_VIEWS = {
     "staffing_over_time": charts.staffing_chart,
     "staffing_latest_split": charts.staffing_split_chart,
     "budget_over_time": charts.budget_chart,
-    "police_officers_trained": lambda data, lang: charts.indicator_chart(data, "police_officers_trained", lang),
-    "hate_incidents_reported": lambda data, lang: charts.indicator_chart(data, "hate_incidents_reported", lang),
+    **{indicator: (lambda data, lang, indicator=indicator: charts.indicator_chart(data, indicator, lang))
+       for indicator in charts.CHARTED_INDICATORS},
     "milestones_per_year": lambda data, lang: charts.milestones_chart(data["milestones"], data, lang),
 }
 VIEWS = ["map", "briefing", *CHART_VIEWS]

@@ -16,6 +16,10 @@ from .i18n import english_only, t
 from .loading import Dataset, per_dataset
 from .provenance import SourceRef, as_of_sort_key, format_as_of, source_ref
 
+# The period of the cumulative figures the Reports page and the briefing lead with
+# (``indicators.csv`` ``period``): the totals of the Mission's 25-year booklet.
+CUMULATIVE_PERIOD = "1999/2024"
+
 
 @dataclass(frozen=True)
 class Kpi:

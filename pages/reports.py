@@ -2,10 +2,10 @@ import streamlit as st
 
 from dashboard import charts, monitoring, ui
 from dashboard.i18n import t
-from dashboard.kpis import indicator_kpis
+from dashboard.kpis import CUMULATIVE_PERIOD, indicator_kpis
 from dashboard.cache import figures_table
 
-page = ui.page_start("reports.title", "reports.intro", embed_view="police_officers_trained")
+page = ui.page_start("reports.title", "reports.intro", embed_view=charts.CHARTED_INDICATORS[0])
 data, lang = page.data, page.lang
 ui.freshness_line(["indicators", "court_monitoring"], lang)
 indicators = data["indicators"]
@@ -16,7 +16,7 @@ group = ui.url_choice(t("reports.group", lang), "group", ["all", *groups], "all"
 chosen = None if group == "all" else group
 
 st.subheader(t("reports.cumulative", lang))
-cumulative = indicator_kpis(data, chosen, lang, period="1999/2024")
+cumulative = indicator_kpis(data, chosen, lang, period=CUMULATIVE_PERIOD)
 if cumulative:
     ui.kpi_cards(cumulative, lang)
 else:
@@ -31,7 +31,7 @@ if chosen in (None, "justice"):
         with tab:
             ui.chart_block(build(data, lang), lang)
 
-for indicator in ("police_officers_trained", "hate_incidents_reported"):
+for indicator in charts.CHARTED_INDICATORS:
     spec = charts.indicator_chart(data, indicator, lang)
     if chosen is None or indicators.loc[indicators["indicator"] == indicator, "group"].eq(chosen).any():
         ui.chart_block(spec, lang)
