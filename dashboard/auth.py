@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -308,7 +308,7 @@ class MemoryLimiter:
     def _wait(self, key: tuple, limit: int, now: float) -> float:
         # Each counter keeps only its last `limit` times, so the oldest of them says
         # when the next attempt is allowed; stale counters are evicted as the oldest.
-        times = self._failures.get(key, ())
+        times: Sequence[float] = self._failures.get(key, ())
         return max(0.0, WINDOW_S - (now - times[0])) if len(times) >= limit else 0.0
 
     @staticmethod

@@ -15,6 +15,7 @@ copy-on-write makes every frame derived from them a copy.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -47,11 +48,11 @@ def _store(database_url: str | None, data_dir: str) -> Store:
     # One store per server process and configuration. With a database, its engine
     # (and so its connection pool) is Streamlit's SQL connection named "omik".
     if database_url is None:
-        return open_store(None, data_dir)
+        return open_store(None, Path(data_dir))
     from .postgres import ENGINE_OPTIONS, PostgresStore, driver_url
 
     connection = st.connection(CONNECTION, type="sql", url=driver_url(database_url), **ENGINE_OPTIONS)
-    return PostgresStore(database_url, data_dir, engine=connection.engine)
+    return PostgresStore(database_url, Path(data_dir), engine=connection.engine)
 
 
 def app_store() -> Store:

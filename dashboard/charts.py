@@ -8,6 +8,7 @@ no chart and a reason, and the page shows the figures plainly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from functools import cached_property
 
 import altair as alt
@@ -85,7 +86,7 @@ def _with_display(rows: pd.DataFrame, value_column: str, lang: str) -> pd.DataFr
 
 def _line_chart(frame: pd.DataFrame, y: str, y_title: str, colour: str | None, colour_title: str | None,
                 lang: str, colours: dict[str, str] | None = None) -> alt.Chart:
-    encoding = {
+    encoding: dict[str, Any] = {
         "x": alt.X("date:T", title=t("chart.axis.as_of", lang), axis=alt.Axis(format="%Y")),
         "y": alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=True)),
         "tooltip": [alt.Tooltip("as_of_text:N", title=t("chart.axis.as_of", lang)),
@@ -266,7 +267,8 @@ def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, i
     y = alt.Y("item:N", title=None, sort=order, axis=alt.Axis(labelLimit=200))
     tooltip = [alt.Tooltip("item:N", title=t("table.what", lang)), alt.Tooltip("figure:N", title=value_title),
                alt.Tooltip("as_of_text:N", title=t("chart.axis.as_of", lang))]
-    encoding, colour = {"y": y, "tooltip": tooltip}, alt.value(PALETTE[0])
+    encoding: dict[str, Any] = {"y": y, "tooltip": tooltip}
+    colour: Any = alt.value(PALETTE[0])
     if series is not None:
         domain = list(dict.fromkeys(series))
         encoding["yOffset"] = alt.YOffset("series_text:N", sort=domain)

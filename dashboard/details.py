@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .i18n import english_only, place_name, t
+from .i18n import english_only, local_names, place_name, t
 from .loading import Dataset
 from .places import office_location
 from .provenance import format_as_of, source_ref
@@ -36,10 +36,6 @@ def _citations(data: Dataset, row: pd.Series, related: pd.DataFrame, lang: str) 
     return list(dict.fromkeys([_cite(data, row, lang)] + [_cite(data, r, lang) for _, r in related.iterrows()]))
 
 
-def _local_names(row: pd.Series) -> str:
-    return " / ".join(dict.fromkeys(n for n in (row.get("name_sq"), row.get("name_sr")) if isinstance(n, str) and n))
-
-
 def region_detail(data: Dataset, region_id: str, lang: str = "en") -> Detail:
     regions = data["regions"].set_index("id")
     row = regions.loc[region_id]
@@ -49,7 +45,7 @@ def region_detail(data: Dataset, region_id: str, lang: str = "en") -> Detail:
     centre = offices[(offices["kind"] == "regional_centre") & (offices["region_id"] == region_id)]
     teams = offices[(offices["kind"] == "field_team") & (offices["region_id"] == region_id)]
     detail = Detail("region", region_id, t("detail.region_title", lang, name=place_name(row, lang)))
-    detail.facts.append((t("detail.local_names", lang), _local_names(row)))
+    detail.facts.append((t("detail.local_names", lang), local_names(row)))
     if len(centre):
         detail.facts.append((t("detail.centre", lang), place_name(centre.iloc[0], lang)))
     if pd.notna(row["municipality_count"]):
@@ -73,7 +69,7 @@ def municipality_detail(data: Dataset, code: str, lang: str = "en") -> Detail:
     offices = data["offices"]
     here = offices[offices["municipality_code"] == code]
     detail = Detail("municipality", code, place_name(row, lang))
-    detail.facts.append((t("detail.local_names", lang), _local_names(row)))
+    detail.facts.append((t("detail.local_names", lang), local_names(row)))
     if row["region_id"] in regions.index:
         detail.facts.append((t("detail.region", lang), place_name(regions.loc[row["region_id"]], lang)))
     detail.facts.append((t("detail.region_basis", lang), t(f"detail.basis.{row['region_basis']}", lang)))
@@ -92,7 +88,7 @@ def office_detail(data: Dataset, office_id: str, lang: str = "en") -> Detail:
     municipalities = data["municipalities"].set_index("code")
     regions = data["regions"].set_index("id")
     detail = Detail("office", office_id, place_name(row, lang))
-    detail.facts.append((t("detail.local_names", lang), _local_names(row)))
+    detail.facts.append((t("detail.local_names", lang), local_names(row)))
     detail.facts.append((t("detail.kind", lang), t(f"office.kind.{row['kind']}", lang)))
     if isinstance(row["address"], str) and row["address"]:
         detail.facts.append((t("detail.address", lang), row["address"]))

@@ -29,6 +29,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -106,7 +107,7 @@ def table_freshness(resource: Resource, frame: pd.DataFrame, today: dt.date,
     """The status of one table (see the module's rule) on ``today``."""
     frequency = resource.descriptor.get("updateFrequency")
     newest = newest_as_of(frame["as_of"]) if "as_of" in frame else None
-    common = {"table": resource.name, "title": resource.title, "frequency": frequency, "newest_as_of": newest,
+    common: dict[str, Any] = {"table": resource.name, "title": resource.title, "frequency": frequency, "newest_as_of": newest,
               "last_changed": changed if changes_known else None, "changes_known": changes_known}
     if frequency not in FREQUENCIES:
         return Freshness(status=NO_RULE, **common)
@@ -149,7 +150,7 @@ def status_text(item: Freshness, lang: str = "en") -> str:
 
 def rule_text(item: Freshness, lang: str = "en") -> str:
     """The table's rule, with its dates when it has a schedule."""
-    if item.status in (UP_TO_DATE, UPDATE_DUE, OVERDUE):
+    if item.status in (UP_TO_DATE, UPDATE_DUE, OVERDUE) and item.due_after and item.overdue_after:
         return t("freshness.rule.yearly_dates", lang, due=_day(item.due_after, lang),
                  overdue=_day(item.overdue_after, lang))
     return t(f"freshness.rule.{item.frequency if item.frequency in FREQUENCIES else 'none'}", lang)

@@ -82,6 +82,12 @@ def place_name(row, lang: str = DEFAULT_LANG, column: str = "name") -> str:
     return value if isinstance(value, str) and value else row[f"{column}_{DEFAULT_LANG}"]
 
 
+def local_names(row) -> str:
+    """A place's Albanian and Serbian names, ``"Prishtinë / Priština"``: each once (a
+    name the same in both is written once), empty when the row gives neither."""
+    return " / ".join(dict.fromkeys(n for n in (row.get("name_sq"), row.get("name_sr")) if isinstance(n, str) and n))
+
+
 def english_only(text: str, lang: str = DEFAULT_LANG) -> str:
     """Text that exists only in English (from the sources), marked as such when the
     interface is in another language, instead of being machine-translated silently."""

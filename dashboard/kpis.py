@@ -46,7 +46,7 @@ class Kpi:
         return qualify(text, self.qualifier, lang)
 
     def caption(self, lang: str = "en") -> str:
-        if self.source is None:
+        if self.source is None or self.as_of is None:
             return t("kpi.no_source", lang)
         return t("kpi.caption", lang, source=self.source.title, as_of=format_as_of(self.as_of, lang))
 
@@ -133,6 +133,8 @@ def indicator_kpis(data: Dataset, group: str | None = None, lang: str = "en",
     kpis = []
     for indicator in dict.fromkeys(rows["indicator"]):
         row = latest(rows[rows["indicator"] == indicator])
+        if row is None:  # (never: the indicator has rows)
+            continue
         kpis.append(_from_row(f"indicator.{indicator}", row, data, "value",
                               label_text=indicator_label(row, lang),
                               detail=t("kpi.period", lang, period=format_as_of(row["period"], lang))))

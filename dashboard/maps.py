@@ -18,7 +18,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry import shape
 
 from .geo import municipality_geojson
-from .i18n import place_name, t
+from .i18n import local_names, place_name, t
 from .loading import Dataset
 from .offline_assets import use_local_assets
 from .places import office_location
@@ -184,7 +184,7 @@ def office_popup_html(row, lang: str = "en") -> str:
     """The popup of an office: its name, its Albanian and Serbian names, kind and
     address, and how exact its position is, every piece escaped."""
     lines = [f"<b>{escape(place_name(row, lang))}</b>"]
-    local = " / ".join(dict.fromkeys(n for n in (row.get("name_sq"), row.get("name_sr")) if isinstance(n, str) and n))
+    local = local_names(row)
     if local:
         lines.append(escape(local))
     lines.append(escape(t(f"office.kind.{row['kind']}", lang)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Mapping
+from typing import Any
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -42,7 +43,7 @@ def municipality_seats() -> dict[str, tuple[float, float]]:
         return {row["code"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(handle)}
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:
     """A coordinate cell as a float: ``None`` when empty (``""``, ``None``, NaN, pandas' NA)."""
     try:
         number = float(value)
@@ -58,7 +59,7 @@ def office_location(row: Mapping) -> Location | None:
     lat, lon = _number(row.get("lat")), _number(row.get("lon"))
     if lat is not None and lon is not None:
         return Location(lat, lon, False)
-    seat = municipality_seats().get(row.get("municipality_code"))
+    seat = municipality_seats().get(str(row.get("municipality_code")))
     return Location(*seat, True) if seat else None
 
 
@@ -105,15 +106,15 @@ def placed_table(table: FileRows, office_id: str, lat: float, lon: float,
         raise ValueError(f"placed_table: no column {', '.join(sorted(unknown))} in {table.filename}")
     id_i = table.header.index("id")
     rows = [list(row) + [""] * (len(table.header) - len(row)) for row in table.rows]
-    target = None if new else next((row for row in rows if row[id_i] == office_id), None)
+    target: list[str] | None = None if new else next((row for row in rows if row[id_i] == office_id), None)
     numbers = list(table.row_numbers)
-    if target is None and not new:
-        raise ValueError(f"placed_table: no office {office_id!r} in {table.filename}")
     if new:
         target = [""] * len(table.header)
         target[id_i] = office_id
         rows.append(target)
         numbers.append((numbers[-1] if numbers else 1) + 1)
+    elif target is None:
+        raise ValueError(f"placed_table: no office {office_id!r} in {table.filename}")
     for column, value in cells.items():
         target[table.header.index(column)] = value
     return replace(table, rows=rows, row_numbers=numbers)

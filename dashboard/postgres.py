@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import (BigInteger, Column, DateTime, ForeignKey, Identity, Index, MetaData, Table, Text,
                         create_engine, delete, func, insert, select, text, update)
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from .loading import Dataset, load_dataset
@@ -32,8 +33,8 @@ from .paths import DESCRIPTOR_NAME
 from .problems import FileProblem
 from .reading import FileRows, read_table
 from .schema import resource, resources
-from .storage import (MAX_REASON, MAX_USER, DatabaseError, InvalidData, NoChange, StaleVersion, Version, checked_text,
-                      find_version, to_csv_bytes, version_of)
+from .storage import (MAX_REASON, MAX_USER, BadVersion, DatabaseError, InvalidData, NoChange, StaleVersion, Version,
+                      checked_text, find_version, to_csv_bytes, version_of)
 from .validation import Report, validate_package
 
 metadata = MetaData()
@@ -88,7 +89,7 @@ def safe_url(url: str) -> str:
         return "(an address that is not a database URL)"
 
 
-ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5,
+ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5,
                   "connect_args": {"connect_timeout": 5, "application_name": "omik-dashboard"}}
 
 
@@ -189,7 +190,7 @@ def insert_version(conn: Connection, name: str, version: str, content: str, user
                                           version=version, previous=previous, reason=reason))
 
 
-def history_rows(conn: Connection, name: str) -> list:
+def history_rows(conn: Connection, name: str) -> Sequence[Row]:
     """Every recorded version of ``name``, oldest first, without content."""
     return conn.execute(select(table_versions.c.version, table_versions.c.user_name, table_versions.c.created_at,
                                table_versions.c.reason, table_versions.c.action)
@@ -217,7 +218,7 @@ class DatabaseLimiter:
     advisory lock (an attempt counts before its password is checked, as in memory);
     failures older than the window are deleted as new ones come in."""
 
-    def __init__(self, store: "PostgresStore", clock: Callable[[], dt.datetime] = None):
+    def __init__(self, store: "PostgresStore", clock: Callable[[], dt.datetime] | None = None):
         self.store = store
         self.clock = clock or now
 
@@ -358,7 +359,10 @@ class PostgresStore:
         resource(name, self.descriptor_dir)
         with self.connect() as conn:
             full = find_version([r.version for r in history_rows(conn, name)], version, name)
-            return version_content(conn, name, full).encode("utf-8")
+            content = version_content(conn, name, full)
+        if content is None:  # (find_version found it in the history a moment ago)
+            raise BadVersion(f"{name}: no version {version}")
+        return content.encode("utf-8")
 
     def restore(self, name: str, version: str, user: str, reason: str | None = None) -> Version:
         data = self.version_bytes(name, version)

@@ -44,13 +44,13 @@ class Line:
 @dataclass
 class YearView:
     year: str
+    offices: pd.DataFrame  # the rows the map draws for this year
     counts: list[Line] = field(default_factory=list)
     named: list[Line] = field(default_factory=list)
-    offices: pd.DataFrame | None = None  # the rows the map draws for this year
 
     @property
     def empty(self) -> bool:
-        return not self.counts and not self.named and (self.offices is None or self.offices.empty)
+        return not self.counts and not self.named and self.offices.empty
 
 
 def _years(value: object) -> range:

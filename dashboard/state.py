@@ -31,7 +31,7 @@ def parse_choices(raw: Iterable[str], options: Sequence[str]) -> tuple[list[str]
 def view_query(params: Mapping[str, str | Sequence[str]]) -> str:
     """The query string for a view, keys sorted so equal views give equal links;
     empty values are left out."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for key in sorted(params):
         value = params[key]
         values = [value] if isinstance(value, str) else list(value)

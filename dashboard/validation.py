@@ -245,7 +245,7 @@ def _translate(error, table: ResourceRows) -> Problem | None:
         match = _ROW_REF.search(error.note)
         other = _spreadsheet_row(table, int(match.group(1))) if match else None
         key = table.resource.primary_key if kind == "primary-key" else [error.field_name]
-        values = dict(zip(table.header, table.rows[table.row_numbers.index(row)]))
+        values = dict(zip(table.header, table.rows[table.row_numbers.index(row)] if row else []))
         return Problem(file, "duplicate-key", row=row, column=", ".join(key),
                        value=", ".join(values[k] for k in key), params={"other_row": other})
     if kind == "foreign-key":
@@ -277,7 +277,8 @@ def _describe_cell_error(kind: str, fld, note: str) -> tuple[str, dict]:
     """The message code and its parameters for a bad cell."""
     if kind == "type-error":
         return "wrong-type", {"expected": Msg(_TYPE_EXPECTED.get(fld.type, "expected.text"))}
-    constraint = re.search(r'constraint "(\w+)"', note).group(1)
+    found = re.search(r'constraint "(\w+)"', note)
+    constraint = found.group(1) if found else ""
     c = fld.constraints
     if constraint == "required":
         return "required", {"expected": Msg("expected.required")}

@@ -62,11 +62,13 @@ def _oidc_user(config: auth.Config, lang: str) -> dict | None:
     if not st.user.get("is_logged_in"):
         st.button(t("edit.sign_in_oidc", lang), on_click=st.login, icon=":material/login:")
         return None
-    role = auth.oidc_role(config, st.user.get("email"))
+    email = st.user.get("email")
+    email = email if isinstance(email, str) else ""
+    role = auth.oidc_role(config, email or None)
     if role is None:
-        st.warning(t("edit.no_role", lang, name=md_escape(st.user.get("email") or "")))
+        st.warning(t("edit.no_role", lang, name=md_escape(email)))
     st.button(t("edit.sign_out", lang), on_click=st.logout)
-    return None if role is None else _user(st.user.get("email"), role)
+    return None if role is None else _user(email, role)
 
 
 def _client_address() -> str:
