@@ -9,6 +9,7 @@ import pytest
 from dashboard.loading import load_dataset
 from dashboard.maps import _Selects, available_measures, municipality_features, presence_map, map_html
 from dashboard.details import detail_for
+from dashboard.i18n import local_names
 from dashboard.ui.map_widgets import apply_map_selection
 
 
@@ -114,3 +115,14 @@ def test_field_team_markers_draw_when_listed(data):
     html = map_html(presence_map(with_field_team(data)))
     assert html.count("L.circleMarker(") == 7
 
+
+
+@pytest.mark.parametrize("names, shown", [
+    ({"name_sq": "Prishtinë", "name_sr": "Priština"}, "Prishtinë / Priština"),
+    ({"name_sq": "Dragash", "name_sr": "Dragash"}, "Dragash"),
+    ({"name_sq": float("nan"), "name_sr": "Štrpce"}, "Štrpce"),
+    ({"name_sq": "", "name_sr": None}, ""),
+])
+def test_local_names_are_each_written_once(names, shown):
+    # The detail panel and the office popup on the map both show this line.
+    assert local_names(pd.Series({"name_en": "x", **names})) == shown
