@@ -112,6 +112,18 @@ def office_detail(data: Dataset, office_id: str, lang: str = "en") -> Detail:
     return detail
 
 
+# kind -> (the table that lists it, its key column, the builder of its panel)
+_KINDS = {"region": ("regions", "id", region_detail), "municipality": ("municipalities", "code", municipality_detail),
+          "office": ("offices", "id", office_detail)}
+
+
 def detail_for(data: Dataset, kind: str, key: str, lang: str = "en") -> Detail:
-    """The panel for a selection: ``kind`` is "region", "municipality" or "office"."""
-    return {"region": region_detail, "municipality": municipality_detail, "office": office_detail}[kind](data, key, lang)
+    """The panel for a selection: ``kind`` is "region", "municipality" or "office",
+    ``key`` its id (a municipality's code) in ``data``. ``ValueError`` for another
+    kind, or a key that table does not have."""
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, _KINDS))}; got {kind!r}")
+    table, column, build = _KINDS[kind]
+    if key not in set(data[table][column]):
+        raise ValueError(f"key must be {'a code' if column == 'code' else 'an id'} in {table}.csv; got {key!r}")
+    return build(data, key, lang)

@@ -9,6 +9,10 @@ from .kpis import indicator_label
 from .loading import Dataset
 from .provenance import format_as_of, source_ref, source_refs
 
+# The tables ``figures_table`` can show: each row one sourced figure. Staffing and
+# budget rows are named by their codes; indicators and elections by their own
+# ``label_en``/``_sq``/``_sr``.
+FIGURE_TABLES = ("staffing", "budget", "indicators", "elections")
 
 def _figure(row: dict, lang: str) -> str:
     if "amount" in row:
@@ -21,13 +25,16 @@ def _figure(row: dict, lang: str) -> str:
 
 
 def figures_table(data: Dataset, name: str, lang: str = "en", rows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The rows of ``staffing``, ``budget`` or ``indicators`` (or the given subset)
-    as a display table: what, figure ("over 450"), as of, source, note.
+    """The rows of ``name``, one of ``FIGURE_TABLES`` (or the given subset of them),
+    as a display table: what, figure ("over 450"), as of, source, note; indicators
+    also their period. ``ValueError`` for any other ``name``.
 
     Linear in the rows (each source looked up in one dict): a table at its row limit
     takes well under a second. Pages take it from ``cache.figures_table``, once per
     data version and language.
     """
+    if name not in FIGURE_TABLES:
+        raise ValueError(f"name must be one of {', '.join(map(repr, FIGURE_TABLES))}; got {name!r}")
     rows = data[name] if rows is None else rows
     records = rows.to_dict("records")
     if name == "staffing":

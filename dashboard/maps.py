@@ -124,7 +124,10 @@ def municipality_features(data: Dataset, lang: str = "en", region: str | None = 
     ``region`` fades the municipalities outside it; ``measure`` is ``"region"``
     (colour by regional-centre area) or a key of ``MEASURES`` (colour by value).
     A boundary whose code the table lacks is kept, grey, so a gap in the data shows.
+    ``ValueError`` for any other ``measure``.
     """
+    if measure != "region" and measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(map(repr, ['region', *MEASURES]))}; got {measure!r}")
     municipalities = data["municipalities"].set_index("code")
     regions = data["regions"].set_index("id")
     values = MEASURES[measure](data) if measure in MEASURES else None

@@ -126,3 +126,14 @@ def test_field_team_markers_draw_when_listed(data):
 def test_local_names_are_each_written_once(names, shown):
     # The detail panel and the office popup on the map both show this line.
     assert local_names(pd.Series({"name_en": "x", **names})) == shown
+
+
+@pytest.mark.parametrize("kind, key, message", [
+    ("town", "prizren", r"^kind must be one of 'region', 'municipality', 'office'; got 'town'$"),
+    ("region", "atlantis", r"^key must be an id in regions.csv; got 'atlantis'$"),
+    ("municipality", "hq", r"^key must be a code in municipalities.csv; got 'hq'$"),
+    ("office", "prizren", r"^key must be an id in offices.csv; got 'prizren'$"),
+])
+def test_detail_for_names_the_argument_it_cannot_use(data, kind, key, message):
+    with pytest.raises(ValueError, match=message):
+        detail_for(data, kind, key)

@@ -19,3 +19,10 @@ def test_figures_table_keeps_the_sources_hedges(data):
     indicators = figures_table(data, "indicators")
     assert "about 25,735 cases" in indicators["Figure"].tolist()
     assert "1999–2024" in indicators["Period"].tolist()
+
+
+def test_an_unknown_table_name_is_refused_by_name(data):
+    # It used to be labelled as indicators, silently.
+    with pytest.raises(ValueError, match=r"^name must be one of 'staffing', 'budget', 'indicators', 'elections'; "
+                                         r"got 'offices'$"):
+        figures_table(data, "offices")

@@ -104,3 +104,11 @@ def test_no_text_of_any_table_reaches_the_map_as_markup(hostile, region, measure
     for raw in ("<img src=https://evil", "alert(1)</script>", '" onmouseover="', "<https://evil"):
         assert raw not in html
     assert sum(escape(p) in html for p in PAYLOADS) >= 3
+
+
+def test_an_unknown_measure_is_refused_by_name(data):
+    # It used to colour the map by region, silently.
+    with pytest.raises(ValueError, match=r"^measure must be one of 'region', 'field_teams'; got 'budget'$"):
+        presence_map(data, measure="budget")
+    with pytest.raises(ValueError, match=r"^measure must be one of"):
+        municipality_features(data, measure="")
