@@ -13,35 +13,32 @@ import html
 import io
 from pathlib import Path
 
+import geopandas as gpd
 import matplotlib
+import matplotlib.dates as mdates
+import pandas as pd
+from matplotlib.figure import Figure
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-matplotlib.use("Agg")  # no display on a server
-
-import geopandas as gpd  # noqa: E402
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from reportlab.lib import colors  # noqa: E402
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.lib.styles import ParagraphStyle  # noqa: E402
-from reportlab.lib.units import mm  # noqa: E402
-from reportlab.pdfbase import pdfmetrics  # noqa: E402
-from reportlab.pdfbase.ttfonts import TTFont  # noqa: E402
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle  # noqa: E402
-
-from . import charts  # noqa: E402
-from .details import region_detail  # noqa: E402
-from .display_tables import figures_table  # noqa: E402
-from .formatting import babel_locale, web_url  # noqa: E402
-from .freshness import Freshness, freshness_frame, package_freshness  # noqa: E402
-from .i18n import english_only, place_name, t  # noqa: E402
-from .kpis import CUMULATIVE_PERIOD, indicator_kpis, overview_kpis  # noqa: E402
-from .loading import Dataset  # noqa: E402
-from .maps import OFFICE_STYLES, municipality_features  # noqa: E402
-from .paths import app_data_dir  # noqa: E402
-from .places import office_location  # noqa: E402
-from .provenance import SourceRef, format_as_of, source_ref  # noqa: E402
-from .schema import resources  # noqa: E402
+from . import charts
+from .details import region_detail
+from .display_tables import figures_table
+from .formatting import babel_locale, web_url
+from .freshness import Freshness, freshness_frame, package_freshness
+from .i18n import english_only, place_name, t
+from .kpis import CUMULATIVE_PERIOD, indicator_kpis, overview_kpis
+from .loading import Dataset
+from .maps import OFFICE_STYLES, municipality_features
+from .paths import app_data_dir
+from .places import office_location
+from .provenance import SourceRef, format_as_of, source_ref
+from .schema import resources
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -87,10 +84,12 @@ def _table(header: list[str], rows: list[list[object]], widths: list[float]) -> 
     return table
 
 
-def _png(fig) -> io.BytesIO:
+def _png(fig: Figure) -> io.BytesIO:
+    # Figures are matplotlib.figure.Figure, not pyplot's: no backend to choose at
+    # import (nor a display a server lacks), no global list of figures to close, and
+    # a briefing built in one session's thread cannot draw on another's figure.
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
-    plt.close(fig)
     buffer.seek(0)
     return buffer
 
@@ -100,7 +99,8 @@ def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -
     ``region`` is given) and the offices, drawn from the same geography as the app."""
     features = municipality_features(data, lang, region)
     frame = gpd.GeoDataFrame.from_features(features["features"], crs="EPSG:4326")
-    fig, ax = plt.subplots(figsize=(6.2, 5.2))
+    fig = Figure(figsize=(6.2, 5.2))
+    ax = fig.subplots()
     frame.plot(ax=ax, color=frame["colour"], alpha=[min(1.0, o + 0.3) for o in frame["opacity"]],
                edgecolor="#444444", linewidth=0.4)
     # Where the app's map draws each office: its point, or its municipality's seat.
@@ -136,7 +136,8 @@ def trend_png(spec: charts.ChartSpec, y_title: str, lang: str = "en") -> io.Byte
     draws no chart either (fewer than two dated figures)."""
     if spec.chart is None:
         return None
-    fig, ax = plt.subplots(figsize=(6.2, 2.2))
+    fig = Figure(figsize=(6.2, 2.2))
+    ax = fig.subplots()
     groups = spec.data.groupby("category") if "category" in spec.data else [(None, spec.data)]
     for category, group in groups:
         dates = [charts.as_of_bounds(v)[0] for v in group["as_of"]]
@@ -184,7 +185,8 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
 
     story.append(_p(t("overview.kpis", lang), "h2"))
     kpis = overview_kpis(data, lang)
-    story.append(_table([t("table.what", lang), t("table.figure", lang), t("table.source", lang), t("table.as_of", lang)],
+    story.append(_table([t("table.what", lang), t("table.figure", lang), t("table.source", lang),
+                         t("table.as_of", lang)],
                         [[k.label(lang), k.display_value(lang) + (f" ({k.detail})" if k.detail else ""),
                           k.source.title if k.source else t("kpi.no_source", lang),
                           format_as_of(k.as_of, lang) if k.as_of else ""] for k in kpis],
@@ -198,7 +200,8 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
         story += [_p(note, "small") for note in detail.notes]
 
     story.append(_p(t("overview.map", lang), "h2"))
-    story.append(Image(static_map_png(data, lang, region), width=CONTENT_WIDTH * 0.7, height=CONTENT_WIDTH * 0.7 * 0.84))
+    story.append(Image(static_map_png(data, lang, region), width=CONTENT_WIDTH * 0.7,
+                       height=CONTENT_WIDTH * 0.7 * 0.84))
     story.append(_p(t("map.attribution", lang), "small"))
 
     story.append(_p(t("staffing.title", lang), "h2"))
@@ -223,7 +226,8 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     latest = data["milestones"].sort_values("year", kind="stable").tail(8)
     printed = [data["staffing"], data["budget"], data["offices"], data["regions"], latest,
                *(charts.indicator_chart(data, i, lang).data for i in charts.CHARTED_INDICATORS)]
-    story += [_p(f"{int(r['year'])}: {english_only(r['title_en'], lang)}") for _, r in latest.iterrows()] or [_p(t("history.no_milestones", lang))]
+    story += ([_p(f"{int(r['year'])}: {english_only(r['title_en'], lang)}") for _, r in latest.iterrows()]
+              or [_p(t("history.no_milestones", lang))])
 
     story.append(_p(t("freshness.briefing_title", lang), "h2"))
     current = freshness_frame([f for f in freshness if f.table in PRINTED_TABLES], lang)

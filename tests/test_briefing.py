@@ -27,6 +27,24 @@ def text_of(reader) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+def test_importing_the_briefing_sets_up_no_plotting():
+    # Figures are matplotlib Figures, not pyplot's: importing the module chooses no
+    # backend and loads no pyplot (the app imports it on every page that offers one).
+    code = ("import sys\n"
+            "import dashboard.briefing\n"
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_briefing_leaves_no_figure_open(pdf):
+    # geopandas draws the map through pyplot's module; nothing may stay in its figure
+    # list, which would grow with every briefing a server builds.
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []
+
+
 def test_the_briefing_is_two_to_four_a4_pages(pdf):
     assert 2 <= len(pdf.pages) <= 4
     width, height = (float(v) for v in pdf.pages[0].mediabox.upper_right)
