@@ -13,8 +13,6 @@ from jinja2 import Template
 
 from .paths import STATIC_DIR
 
-# The versions folium 0.20 is written against (package.json pins the same).
-LEAFLET_VERSION = "1.9.3"
 LEAFLET_URL = "/app/static/leaflet"
 LOCAL_FILES = [STATIC_DIR / "leaflet" / "leaflet.js", STATIC_DIR / "leaflet" / "leaflet.css"]
 
@@ -48,20 +46,3 @@ def use_local_assets(m: folium.Map) -> folium.Map:
         m.add_child(_LocalIconPath())
     return m
 
-
-def asset_links(m: folium.Map) -> list[str]:
-    """Every script and stylesheet URL the map asks the browser to load, for checking
-    that none is remote."""
-    from folium.elements import JSCSSMixin
-
-    links: list[str] = []
-
-    def walk(element):
-        if isinstance(element, JSCSSMixin):
-            for kind in ("default_js", "default_css"):
-                links.extend(url for _, url in getattr(element, kind, []))
-        for child in getattr(element, "_children", {}).values():
-            walk(child)
-
-    walk(m)
-    return list(dict.fromkeys(links))

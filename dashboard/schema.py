@@ -28,10 +28,6 @@ class Field:
     description: str
     constraints: dict
 
-    @property
-    def required(self) -> bool:
-        return bool(self.constraints.get("required"))
-
 
 @dataclass(frozen=True)
 class Resource:
@@ -63,10 +59,6 @@ class Resource:
     def primary_key(self) -> list[str]:
         key = self.descriptor["schema"].get("primaryKey", [])
         return [key] if isinstance(key, str) else list(key)
-
-    @property
-    def foreign_keys(self) -> list[dict]:
-        return list(self.descriptor["schema"].get("foreignKeys", []))
 
 
 @lru_cache(maxsize=8)

@@ -8,20 +8,28 @@ import math
 import pandas as pd
 import pytest
 from jinja2.utils import htmlsafe_json_dumps
+from support.page_assets import asset_links
+from test_data_page import PASSWORD, data_page, editor, sign_in
+from test_maps import PAYLOADS
 
 from dashboard import storage
+from dashboard.details import detail_for
 from dashboard.geo import contains_point, municipality_codes
 from dashboard.i18n import languages, t
 from dashboard.loading import load_dataset
-from dashboard.offline_assets import asset_links, local_leaflet_installed
 from dashboard.maps import chosen_point_layer, escape, map_html, placing_map, presence_map
-from dashboard.places import (Location, SEATS_CSV, coordinate_text, municipality_at, municipality_seats,
-                              office_location, placed_table)
-from dashboard.details import detail_for
+from dashboard.offline_assets import local_leaflet_installed
+from dashboard.places import (
+    SEATS_CSV,
+    Location,
+    coordinate_text,
+    municipality_at,
+    municipality_seats,
+    office_location,
+    placed_table,
+)
 from dashboard.reading import read_table
 from dashboard.validation import validate_package
-from test_data_page import PASSWORD, data_page, editor, sign_in
-from test_maps import PAYLOADS
 
 HEADER = ("id,kind,name_en,name_sq,name_sr,municipality_code,region_id,lat,lon,location_precision,"
           "location_source_id,address,source_id,as_of,note")
@@ -266,7 +274,7 @@ def test_the_placing_map_is_the_boundaries_and_offices_and_selects_nothing(data)
     assert "omikSelect" not in html
     assert html.count("L.circleMarker(") == len(data["offices"])
     if local_leaflet_installed():
-        assert asset_links(placing_map(data)) == ["/app/static/leaflet/leaflet.js", "/app/static/leaflet/leaflet.css"]
+        assert asset_links(html) == ["/app/static/leaflet/leaflet.js", "/app/static/leaflet/leaflet.css"]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -2,11 +2,12 @@
 import dataclasses
 
 import pytest
+from support.page_assets import asset_links
 
 from dashboard.geo import contains_point, municipality_codes
 from dashboard.loading import load_dataset
 from dashboard.maps import escape, map_html, municipality_features, presence_map
-from dashboard.offline_assets import asset_links, local_leaflet_installed
+from dashboard.offline_assets import local_leaflet_installed
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -66,7 +67,7 @@ def test_escape_neutralises_html_and_template_literals():
 
 @pytest.mark.skipif(not local_leaflet_installed(), reason="scripts/setup has not installed Leaflet")
 def test_map_loads_no_script_or_stylesheet_from_another_host(data):
-    links = asset_links(presence_map(data))
+    links = asset_links(map_html(presence_map(data)))
     assert links and all(link.startswith("/app/static/") for link in links), links
 
 
