@@ -29,7 +29,6 @@ import os
 import random
 import resource
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field

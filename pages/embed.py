@@ -1,7 +1,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.embeds import CHART_VIEWS, VIEWS, chart_for
+from dashboard.embeds import VIEWS, chart_for
 from dashboard.i18n import t
 from dashboard.cache import rendered_presence_map
 

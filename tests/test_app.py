@@ -1,5 +1,4 @@
 """The app's pages under Streamlit's AppTest (no browser)."""
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.kpis import overview_kpis

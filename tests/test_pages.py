@@ -1,7 +1,5 @@
 """Each page under AppTest: the view a URL asks for, fallbacks, and empty states."""
 import pytest
-from streamlit.testing.v1 import AppTest
-
 
 from conftest import run_page
 

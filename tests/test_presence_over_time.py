@@ -164,8 +164,9 @@ def test_an_unknown_year_falls_back_to_now_with_the_escaped_notice(bad):
 from test_injection import URL_PAYLOADS, assert_shown_as_text, hostile_data, hostile_dir  # noqa: E402,F401
 
 
+@pytest.mark.usefixtures("hostile_data")
 @pytest.mark.parametrize("year", ["1999", "2002", "2018", "2024"])
-def test_a_year_view_of_hostile_data_is_shown_as_text(hostile_data, year):
+def test_a_year_view_of_hostile_data_is_shown_as_text(year):
     at = run_page("map", year=year)
     assert any("what the sources say" in m.value for m in at.markdown)  # the panel is there to check
     assert_shown_as_text(at)
