@@ -2,19 +2,43 @@
 
 Modules, by what they do:
 
+The data package
 - ``paths``: where data, geography and static assets live.
-- ``i18n``: every interface string (``t``), in one catalogue per language.
 - ``schema``: the data package descriptor (``data/datapackage.json``).
-- ``reading``: turning a CSV or XLSX file, as staff save it, into rows of text.
+- ``reading``: turning a CSV or XLSX file, as staff save it, into ``FileRows`` (text).
 - ``validation``: checking those rows against the schema, in plain words.
-- ``loading``: the one path from files to typed tables for the app.
+- ``problems``: one problem found in a file, located as a person finds it in Excel.
+- ``loading``: the one path from files to typed tables for the app (``Dataset``).
+- ``freshness``: how current each table is, by its declared update rule.
+
+Where the data is kept, and who may change it
+- ``stores``: one storage interface (``Store``), two backends, chosen by configuration.
+- ``storage``: the file backend: validated, atomic, versioned, audited, locked saves.
+- ``postgres``: the PostgreSQL backend; ``migrations`` is its schema (Alembic).
+- ``diffing``: what a new version of a table changes, row by row and cell by cell.
+- ``auth``: who may change the data (OIDC or editors' bcrypt hashes), sign-in limits.
+- ``cache``: Streamlit's caches around the store, keyed on its data version.
+
+What pages show
+- ``i18n``: every interface string (``t``), in one catalogue per language.
+- ``formatting``: numbers and amounts as readers expect them.
 - ``provenance``: as-of dates and sources, for display.
 - ``kpis``: the headline figures and how each is chosen.
-- ``formatting``: numbers and amounts as readers expect them.
+- ``display_tables``: figures as tables for people, each with hedge, date and source.
+- ``charts``: Altair charts with the exact table each plots; ``monitoring``: the
+  court-monitoring charts; ``elections``: the Elections page's groups and charts.
 - ``geo``: municipality boundaries and the Kosovo outline.
-- ``maps``: the folium maps; ``offline_assets`` serves Leaflet from the app itself;
-  ``ui/map_frame.js`` is the clickable map's frame in the browser (see ``ui.clickable_map``).
-- ``ui``: small Streamlit building blocks shared by pages.
+- ``maps``: the folium maps; ``offline_assets`` serves Leaflet from the app itself.
+- ``places``: where an office stands on the map, and placing one by a click.
+- ``details``: the map's detail panel for a region, municipality or office.
+- ``presence_over_time``: the presence in a given year, as the sources tell it.
+- ``state``: the view's state as URL query parameters (pure functions).
+- ``embeds``: the views that can be embedded alone in another site's iframe.
+- ``export``: downloads safe to open in a spreadsheet, and the package as a zip.
+- ``briefing``: the printable A4 PDF briefing.
+- ``ui``: the package of Streamlit building blocks shared by pages (frame, text,
+  URL state, sharing, figures, map widgets, sign-in, freshness);
+  ``ui/map_frame.js`` is the clickable map's frame in the browser.
 - ``cli``: ``python -m dashboard ...``.
 """
 
