@@ -28,7 +28,8 @@ What pages show
 - ``charts``: Altair charts with the exact table each plots; ``monitoring``: the
   court-monitoring charts; ``elections``: the Elections page's groups and charts.
 - ``geo``: municipality boundaries and the Kosovo outline.
-- ``maps``: the folium maps; ``offline_assets`` serves Leaflet from the app itself.
+- ``maps``: the folium maps (``map_labels.js`` places their town labels);
+  ``offline_assets`` serves Leaflet from the app itself.
 - ``places``: where an office stands on the map, and placing one by a click.
 - ``details``: the map's detail panel for a region, municipality or office.
 - ``presence_over_time``: the presence in a given year, as the sources tell it.

@@ -7,7 +7,9 @@ Leaflet: popups, tooltips and GeoJSON properties are all rendered as HTML there.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
+from pathlib import Path
 
 import folium
 import pandas as pd
@@ -56,7 +58,16 @@ def escape(text: object) -> str:
 
 
 class _Attribution(MacroElement):
+    # On one line beside the scale bar, cut short with an ellipsis, and whole on hover,
+    # tap or keyboard focus: wrapped, it covered the south of Kosovo on a phone. Every
+    # page with a map gives the attribution in full under it too (map.attribution).
     _template = Template(
+        "{% macro header(this, kwargs) %}"
+        "<style>.leaflet-control-attribution { max-width: calc(100vw - 96px); white-space: nowrap;"
+        " overflow: hidden; text-overflow: ellipsis; }"
+        " .leaflet-control-attribution:hover, .leaflet-control-attribution:focus-within { white-space: normal; }"
+        "</style>"
+        "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
         "{% endmacro %}"
@@ -103,6 +114,59 @@ class _Selects(MacroElement):
     def __init__(self, kind: str, ident: str | None = None):
         super().__init__()
         self.kind, self.ident = kind, ident
+
+
+class _Lifted(MacroElement):
+    """Draws a circle marker ``pixels`` above its point, at every zoom, and a label
+    that stays by it with it (a popup opens where the click was, so it follows by
+    itself): for an office that shares its point with another one drawn before it
+    (``marker_lifts``), so both show and both take clicks. Leaflet's circle markers
+    have no pixel offset of their own, so this wraps the one method that places the
+    marker (``_project``, Leaflet 1.9). Set before the marker's layer is added to the
+    map, which is when Leaflet first places it."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (marker, shift) {"
+        " var project = marker._project;"
+        " marker._project = function () { project.call(this); this._point = this._point.add(shift);"
+        " this._updateBounds(); };"
+        " marker._getTooltipAnchor = function () { return shift; };"
+        "})({{ this._parent.get_name() }}, L.point(0, {{ -this.pixels }}));"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, pixels: float):
+        super().__init__()
+        self.pixels = pixels
+
+
+class _LabelsInside(MacroElement):
+    """The town labels (the regional centres' permanent tooltips) placed inside the
+    map, clear of its controls, of the offices' markers and of each other
+    (``map_labels.js``), again after every zoom, pan, resize and layer switch; and
+    the map's text a size smaller on a phone-wide map, so they fit. Added after the
+    markers' layers, so it finds their labels open."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}"
+        "<style>@media (max-width: 480px) { html .leaflet-container { font-size: 0.8125rem; } }</style>"
+        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "{{ this.code }}\nomikPlaceLabels({{ this._parent.get_name() }}, {{ this.margin }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, margin: int = 4):
+        super().__init__()
+        self.code = _labels_script()
+        self.margin = margin  # pixels kept between a label and the map's edge or another label
+
+
+@functools.cache
+def _labels_script() -> str:
+    """``map_labels.js``, read when the first map is drawn rather than at import."""
+    return (Path(__file__).parent / "map_labels.js").read_text(encoding="utf-8")
 
 
 def base_map() -> folium.Map:
@@ -217,37 +281,69 @@ def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en", region: s
     return layer
 
 
+MARKER_GAP = 2  # pixels between two offices' markers drawn at one point, one above the other
+
+
+def marker_lifts(markers: list[tuple[tuple[float, float], float]]) -> list[float]:
+    """How far above its point each marker is drawn, in pixels, so that markers at
+    one point stand one above the other instead of hiding each other (the
+    headquarters and the Prishtinë/Priština regional centre share a town-centre
+    point). ``markers`` are ``((lat, lon), extent)`` in drawing order, ``extent``
+    the marker's radius plus its outline in pixels; the first at a point stays on it."""
+    tops: dict[tuple[float, float], float] = {}  # the top edge, above the point, of what stands there
+    lifts = []
+    for point, extent in markers:
+        lift = tops[point] + MARKER_GAP + extent if point in tops else 0.0
+        tops[point] = lift + extent
+        lifts.append(lift)
+    return lifts
+
+
 def add_offices(m: folium.Map, data: Dataset, lang: str = "en", selectable: bool = True) -> dict[str, folium.FeatureGroup]:
-    """One layer per kind of office, headquarters drawn last so it stays clickable
-    where it shares a town-centre point with a regional centre. An office with no
+    """One layer per kind of office, headquarters drawn last. An office that shares
+    its point with one drawn before it is drawn just above it (``marker_lifts``),
+    its popup saying so, so both show and take clicks. An office with no
     coordinates stands at its municipality's seat, its tooltip and popup saying
     the location is approximate."""
     offices = data["offices"]
     regions = data["regions"].set_index("id")
-    groups = {}
+    placed = []  # (row, location) in drawing order
     for kind in ("field_team", "regional_centre", "headquarters"):
-        group = folium.FeatureGroup(name=t(f"office.kind_plural.{kind}", lang))
         for _, row in offices[offices["kind"] == kind].iterrows():
             location = office_location(row)
-            if location is None:  # an unknown municipality code: the validator names it
-                continue
-            style = OFFICE_STYLES[kind]
-            permanent = kind == "regional_centre"
-            label = office_label(row, regions, lang)
-            if location.approximate:
-                label = t("map.approximate_tooltip", lang, label=label)
-            label = escape(label)
-            marker = folium.CircleMarker(
-                location=[location.lat, location.lon],
-                radius=style["radius"], color=style["color"], weight=style["weight"],
-                fill=True, fill_color=style["fill_color"], fill_opacity=0.95,
-                tooltip=folium.Tooltip(label, permanent=permanent, direction="right" if permanent else "auto"),
-            ).add_to(group)
-            marker.add_child(_Popup(office_popup_html(row, lang), max_width=280))
-            if selectable:
-                marker.add_child(_Selects("office", str(row["id"])))
+            if location is not None:  # else an unknown municipality code: the validator names it
+                placed.append((row, location))
+    lifts = marker_lifts([((loc.lat, loc.lon), OFFICE_STYLES[row["kind"]]["radius"] + OFFICE_STYLES[row["kind"]]["weight"])
+                          for row, loc in placed])
+    groups = {kind: folium.FeatureGroup(name=t(f"office.kind_plural.{kind}", lang))
+              for kind in ("field_team", "regional_centre", "headquarters")}
+    for (row, location), lift in zip(placed, lifts):
+        kind = row["kind"]
+        style = OFFICE_STYLES[kind]
+        permanent = kind == "regional_centre"
+        label = office_label(row, regions, lang)
+        if location.approximate:
+            label = t("map.approximate_tooltip", lang, label=label)
+        label = escape(label)
+        marker = folium.CircleMarker(
+            location=[location.lat, location.lon],
+            radius=style["radius"], color=style["color"], weight=style["weight"],
+            fill=True, fill_color=style["fill_color"], fill_opacity=0.95,
+            # A town label stays by its marker (not sticky), where _LabelsInside places it.
+            tooltip=folium.Tooltip(label, permanent=permanent, sticky=not permanent,
+                                   direction="right" if permanent else "auto"),
+        ).add_to(groups[kind])
+        popup = office_popup_html(row, lang)
+        if lift:
+            marker.add_child(_Lifted(lift))
+            below = [place_name(other, lang) for other, at in placed
+                     if other["id"] != row["id"] and (at.lat, at.lon) == (location.lat, location.lon)]
+            popup += f"<br><i>{escape(t('map.lifted_note', lang, others='; '.join(below)))}</i>"
+        marker.add_child(_Popup(popup, max_width=280))
+        if selectable:
+            marker.add_child(_Selects("office", str(row["id"])))
+    for group in groups.values():
         group.add_to(m)
-        groups[kind] = group
     return groups
 
 
@@ -263,6 +359,7 @@ def presence_map(data: Dataset, lang: str = "en", region: str | None = None,
     m = base_map()
     add_municipalities(m, data, lang, region, measure)
     add_offices(m, data, lang)
+    m.add_child(_LabelsInside())
     if region:
         bounds = region_bounds(data, region)
         if bounds:

@@ -113,3 +113,27 @@ def test_an_unknown_measure_is_refused_by_name(data):
         presence_map(data, measure="budget")
     with pytest.raises(ValueError, match=r"^measure must be one of"):
         municipality_features(data, measure="")
+
+
+def test_markers_at_one_point_stand_one_above_the_other():
+    from dashboard.maps import MARKER_GAP, marker_lifts
+
+    # ((lat, lon), radius + outline in pixels), in drawing order
+    assert marker_lifts([((42.0, 21.0), 9), ((42.5, 20.5), 9), ((42.0, 21.0), 14), ((42.0, 21.0), 5)]) == \
+        [0, 0, 9 + MARKER_GAP + 14, 9 + MARKER_GAP + 14 + 14 + MARKER_GAP + 5]
+    assert marker_lifts([]) == []
+
+
+def test_the_headquarters_stands_above_the_prishtina_centre_and_says_so(data):
+    import re
+
+    from dashboard.maps import MARKER_GAP, OFFICE_STYLES
+
+    html = map_html(presence_map(data))
+    centre, hq = OFFICE_STYLES["regional_centre"], OFFICE_STYLES["headquarters"]
+    lift = centre["radius"] + centre["weight"] + MARKER_GAP + hq["radius"] + hq["weight"]
+    assert html.count("marker._project = ") == 1 and f"L.point(0, -{lift:.1f})" in html  # the headquarters only
+    assert "also at that point: Regional Centre Prishtinë/Priština." in html
+    # Both take effect only if they run before the office layers are added to the map
+    last_layer = [m.start() for m in re.finditer(r"feature_group_\w+\.addTo\(map_", html)][-1]
+    assert html.index("marker._project = ") < last_layer < html.index("omikPlaceLabels(map_")
