@@ -52,26 +52,25 @@ elif region != "all":
 else:
     selection = None
 
-map_column, detail_column = st.columns([3, 2])
-with map_column:
-    ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True,
-                                           year=None if year == NOW else year),
-                     key="presence_map", lang=lang,
-                     targets={"municipality": ("municipality", municipalities.index), "office": ("office", offices.index)})
-    ui.map_legend(data, lang, measure)
-    if measure == "region" and len(measures) == 1:
-        st.caption(t("presence.no_measures", lang))
-with detail_column:
-    if year != NOW:
-        view = year_view(data, year, lang)
-        with st.container(border=True, key="year_view"):
-            st.markdown(f"**{ui.md_escape(t('year.title', lang, year=year))}**")
-            for line in view.counts + view.named:
-                st.markdown(f"- {ui.md_escape(line.text)}")
-                if line.note:
-                    st.caption(ui.md_escape(line.note))
-            st.caption(ui.md_escape(map_note(view, lang)))
-    ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
+# The map is the page's subject: the main area's full width and about the screen's
+# height; what is selected is described below it.
+ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True,
+                                       year=None if year == NOW else year),
+                 key="presence_map", lang=lang,
+                 targets={"municipality": ("municipality", municipalities.index), "office": ("office", offices.index)})
+ui.map_legend(data, lang, measure)
+if measure == "region" and len(measures) == 1:
+    st.caption(t("presence.no_measures", lang))
+if year != NOW:
+    view = year_view(data, year, lang)
+    with st.container(border=True, key="year_view"):
+        st.markdown(f"**{ui.md_escape(t('year.title', lang, year=year))}**")
+        for line in view.counts + view.named:
+            st.markdown(f"- {ui.md_escape(line.text)}")
+            if line.note:
+                st.caption(ui.md_escape(line.note))
+        st.caption(ui.md_escape(map_note(view, lang)))
+ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
 
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))

@@ -14,7 +14,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
     parentElement.appendChild(frame);
   }
   frame.title = data.title;
-  frame.height = String(data.height);
+  // A CSS length (ui.clickable_map): it may follow the screen's height, which a
+  // pixel height set by Streamlit could not.
+  frame.style.height = data.height;
   // A rerun that sends the same map leaves it as the reader left it (zoom, popup).
   if (frame.srcdoc !== data.document) frame.srcdoc = data.document;
 

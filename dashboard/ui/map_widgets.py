@@ -44,15 +44,26 @@ def apply_map_selection(state: MutableMapping, map_key: str, targets: Mapping[st
         state[widget_key] = clicked["id"] if kind == clicked["kind"] else ""
 
 
+# The clickable map's height, a CSS length the browser works out (Streamlit's own
+# heights are fixed pixels): the screen's height less 9rem, room for Streamlit's bar
+# above the map and the start of the legend below it; at least 22rem; and on a
+# narrow screen no more than 1.3 times the screen's width, as Kosovo is a little
+# taller than wide and more height would only be empty map.
+FILL_SCREEN = "clamp(22rem, calc(100dvh - 9rem), 130vw)"
+
+
 def clickable_map(document: str, key: str, targets: Mapping[str, tuple[str, Collection[str]]],
-                  lang: str = DEFAULT_LANG, height: int = 560) -> None:
+                  lang: str = DEFAULT_LANG, height: int | str = FILL_SCREEN) -> None:
     """A map (``maps.map_html``) whose clicks select a municipality or office: see
     ``apply_map_selection`` for ``targets``. Only a click reruns the page: panning
-    and zooming do not."""
+    and zooming do not. ``height`` is in pixels, or a CSS length such as
+    ``FILL_SCREEN``; the map is as wide as its container."""
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
-    _map_frame(data={"document": document, "height": height, "title": t("map.frame_title", lang)},
-               key=key, height=height, on_select_change=partial(apply_map_selection, st.session_state, key, targets))
+    css_height = f"{height}px" if isinstance(height, int) else height
+    _map_frame(data={"document": document, "height": css_height, "title": t("map.frame_title", lang)},
+               key=key, height="content",
+               on_select_change=partial(apply_map_selection, st.session_state, key, targets))
 
 
 def detail_panel(detail: Detail | None, lang: str = DEFAULT_LANG) -> None:
