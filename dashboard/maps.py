@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import html
 from pathlib import Path
+from typing import Any
 
 import folium
 import pandas as pd
@@ -36,7 +37,7 @@ REGION_COLOURS = {
     "prizren": "#CC79A7",
 }
 UNKNOWN_REGION_COLOUR = "#BBBBBB"
-OFFICE_STYLES = {  # radius in pixels
+OFFICE_STYLES: dict[str, dict[str, Any]] = {  # radius and weight (outline) in pixels
     "headquarters": {"radius": 12, "color": "#000000", "fill_color": "#000000", "weight": 2},
     "regional_centre": {"radius": 7, "color": "#FFFFFF", "fill_color": "#0072B2", "weight": 2},
     "field_team": {"radius": 5, "color": "#FFFFFF", "fill_color": "#D55E00", "weight": 1},
@@ -299,7 +300,8 @@ def marker_lifts(markers: list[tuple[tuple[float, float], float]]) -> list[float
     return lifts
 
 
-def add_offices(m: folium.Map, data: Dataset, lang: str = "en", selectable: bool = True) -> dict[str, folium.FeatureGroup]:
+def add_offices(m: folium.Map, data: Dataset, lang: str = "en",
+                selectable: bool = True) -> dict[str, folium.FeatureGroup]:
     """One layer per kind of office, headquarters drawn last. An office that shares
     its point with one drawn before it is drawn just above it (``marker_lifts``),
     its popup saying so, so both show and take clicks. An office with no
@@ -313,8 +315,8 @@ def add_offices(m: folium.Map, data: Dataset, lang: str = "en", selectable: bool
             location = office_location(row)
             if location is not None:  # else an unknown municipality code: the validator names it
                 placed.append((row, location))
-    lifts = marker_lifts([((loc.lat, loc.lon), OFFICE_STYLES[row["kind"]]["radius"] + OFFICE_STYLES[row["kind"]]["weight"])
-                          for row, loc in placed])
+    extents = {kind: style["radius"] + style["weight"] for kind, style in OFFICE_STYLES.items()}
+    lifts = marker_lifts([((loc.lat, loc.lon), extents[row["kind"]]) for row, loc in placed])
     groups = {kind: folium.FeatureGroup(name=t(f"office.kind_plural.{kind}", lang))
               for kind in ("field_team", "regional_centre", "headquarters")}
     for (row, location), lift in zip(placed, lifts):

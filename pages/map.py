@@ -1,9 +1,9 @@
 import streamlit as st
 
 from dashboard import ui
+from dashboard.cache import rendered_presence_map
 from dashboard.details import detail_for
 from dashboard.i18n import place_name, t
-from dashboard.cache import rendered_presence_map
 from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence_over_time import NOW, map_note, year_options, year_view
 
@@ -37,7 +37,8 @@ with measure_column:
 notices = st.container()
 with choose_column, st.popover(t("presence.choose", lang), icon=":material/search:", width="stretch"):
     municipality = ui.url_choice(t("presence.municipality", lang), "municipality", ["", *municipalities.index], "",
-                                 lambda c: t("presence.none", lang) if not c else place_name(municipalities.loc[c], lang),
+                                 lambda c: t("presence.none", lang) if not c
+                                 else place_name(municipalities.loc[c], lang),
                                  lang, widget=st.selectbox, notices=notices)
     office = ui.url_choice(t("presence.office", lang), "office", ["", *offices.index], "",
                            lambda o: t("presence.none", lang) if not o else place_name(offices.loc[o], lang),

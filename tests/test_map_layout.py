@@ -7,15 +7,14 @@ centre, which share a point, both show and both take a click.
 Each screen's view of the map is kept as a screenshot in test-results/ (git-ignored),
 its path printed (``pytest -s`` shows it)."""
 import pytest
+from conftest import PageLog
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from support.browser import MAP_FRAME
+from test_browser import open_page, wait_for_map
 
 from dashboard.i18n import place_name, t
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
-
-from conftest import PageLog
-from support.browser import MAP_FRAME
-from test_browser import open_page, wait_for_map
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +54,12 @@ LABEL_PROBLEMS = "() => {" + MARKERS_AND_LABELS + """
         const r = label.rect;
         if (r.left < map.left || r.top < map.top || r.right > map.right || r.bottom > map.bottom)
             problems.push(`${label.text} crosses the map's edge`);
-        all.slice(i + 1).forEach(other => { if (meets(r, other.rect)) problems.push(`${label.text} overlaps ${other.text}`); });
-        circles.forEach(m => { if (meets(r, m.rect)) problems.push(`${label.text} covers a marker`); });
+        all.slice(i + 1).forEach(other => {
+            if (meets(r, other.rect)) problems.push(`${label.text} overlaps ${other.text}`);
+        });
+        circles.forEach(m => {
+            if (meets(r, m.rect)) problems.push(`${label.text} covers a marker`);
+        });
     });
     return {labels: all.map(l => l.text), problems};
 }"""
@@ -120,12 +123,14 @@ def test_every_town_label_is_inside_the_map_and_clear_of_labels_and_markers(scre
     regions = load_dataset()["regions"]
     assert sorted(found["labels"]) == sorted(place_name(row, "en") for _, row in regions.iterrows())
     assert found["problems"] == []
+    assert screen.log.page_errors == []  # the label script ran without an error
 
 
 def test_the_headquarters_and_the_prishtina_centre_both_show_and_take_a_click(screen):
     town = place_name(load_dataset()["regions"].set_index("id").loc["prishtina"], "en")
     frame = map_frame(screen)
-    for office, name in (("hq", "Headquarters, Prishtinë/Priština"), ("rc-prishtina", "Regional Centre Prishtinë/Priština")):
+    for office, name in (("hq", "Headquarters, Prishtinë/Priština"),
+                         ("rc-prishtina", "Regional Centre Prishtinë/Priština")):
         # Where the two markers are once the map is still (a popup opened by the click
         # before may have panned it into view)
         markers = frame.wait_for_function(f"""(town) => {{

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from ..details import Detail
 from ..i18n import DEFAULT_LANG, t
 from ..loading import Dataset
 from ..maps import MEASURES, SEQUENTIAL, escape, legend_items
 from ..offline_assets import local_leaflet_installed
-from ..details import Detail
 from .text import md_escape
 
 # Streamlit's own component API: the map's page in an iframe, and its clicks passed on.
@@ -28,7 +28,8 @@ def static_map(document: str, lang: str = DEFAULT_LANG, height: int = 480) -> No
     st.iframe(document, height=height, alt=t("map.frame_title", lang))
 
 
-def apply_map_selection(state: MutableMapping, map_key: str, targets: Mapping[str, tuple[str, Collection[str]]]) -> None:
+def apply_map_selection(state: MutableMapping, map_key: str,
+                        targets: Mapping[str, tuple[str, Collection[str]]]) -> None:
     """After a click on the map: select what was clicked. The click is
     ``state[map_key]["select"]``, ``{"kind", "id"}``; ``targets`` maps each kind to
     the page's widget key for it and the ids it knows, e.g. ``{"office": ("office",
