@@ -25,8 +25,9 @@ logger = logging.getLogger(__name__)
 # the history: the time limit bounds how long the older "last changed" can show.
 @st.cache_data(show_spinner=False, max_entries=16, ttl=600)
 def _statuses(_store: Store, _data: Dataset, store_name: str, fingerprint: str, today: str) -> list[Freshness]:
-    tables = resources(_store.descriptor_dir)
-    return package_freshness(_data, tables, dt.date.fromisoformat(today), store_changes(_store, tables))
+    package_resources = resources(_store.descriptor_dir)
+    return package_freshness(_data, package_resources, dt.date.fromisoformat(today),
+                             store_changes(_store, package_resources))
 
 
 def app_freshness(names: Iterable[str] | None = None) -> list[Freshness]:
