@@ -41,13 +41,12 @@ function omikPlaceLabels(map, margin) {
       var tip = layer.getTooltip();
       if (tip && tip.options.permanent && tip.isOpen()) labels.push({ layer: layer, tip: tip });
     });
-    // Every place's rectangle, measured once; then each label's cost in a place.
-    labels.forEach(function (label) {
-      label.rects = PLACES.map(function (place) {
-        put(label.tip, label.layer, place);
-        return label.tip.getElement().getBoundingClientRect();
-      });
-      label.at = -1;
+    // Every place's rectangle, measured once, all labels at a time (one layout per
+    // place, not per label and place); then each label's cost in a place.
+    labels.forEach(function (label) { label.rects = []; label.at = -1; });
+    PLACES.forEach(function (place) {
+      labels.forEach(function (label) { put(label.tip, label.layer, place); });
+      labels.forEach(function (label) { label.rects.push(label.tip.getElement().getBoundingClientRect()); });
     });
     function cost(label, i) {
       var r = label.rects[i], total = outside(r, box) * 100 + i;  // an earlier place wins a tie
