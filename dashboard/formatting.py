@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pandas as pd
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
@@ -21,6 +22,39 @@ def babel_locale(lang: str) -> str:
 def format_number(value: float, lang: str = "en") -> str:
     """``17510500`` → ``17,510,500`` (en), ``17 510 500`` (sq), ``17.510.500`` (sr)."""
     return format_decimal(value, locale=babel_locale(lang))
+
+
+def format_exact(value: float, lang: str = "en") -> str:
+    """A number with every digit it has and no more, grouped as the language groups
+    them: ``17462600.0`` → ``17,462,600`` (en), ``42.6629`` → ``42,6629`` (sq, sr).
+    For tables of data, where rounding to the three decimals of ``format_number``
+    would change a coordinate; values read from a file have their shortest form
+    (``53.9``), so nothing like ``53.900000001`` appears."""
+    return format_decimal(value, locale=babel_locale(lang), decimal_quantization=False)
+
+
+# The package's integer fields that hold calendar years (the descriptor says "The
+# year ..."; tests/test_figures.py checks it against this list): shown as written,
+# 2019 and not 2,019.
+YEAR_COLUMNS = frozenset({"year", "term_start", "term_end"})
+
+
+def figures_as_text(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A copy of ``frame`` to read on screen: each number as the language writes it
+    (``format_exact``), each year column (``YEAR_COLUMNS``) as plain digits, missing
+    numbers empty; text, dates and true/false left as they are. The frame itself
+    (and the CSV made of it) keeps the exact values."""
+    out = frame.copy(deep=False)
+    for i, (name, dtype) in enumerate(frame.dtypes.items()):
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            continue
+        column = frame.iloc[:, i]
+        if name in YEAR_COLUMNS:
+            texts = ["" if pd.isna(v) else str(int(v)) for v in column]
+        else:
+            texts = ["" if pd.isna(v) else format_exact(v, lang) for v in column]
+        out.isetitem(i, pd.Series(texts, index=column.index, dtype=object))
+    return out
 
 
 def format_money(amount: float, currency: str, lang: str = "en") -> str:

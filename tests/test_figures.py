@@ -1,11 +1,13 @@
 """Headline figures, their provenance and their formatting."""
+import datetime as dt
+import re
+
 import pytest
 
 from dashboard.formatting import format_money, format_number, qualify
 from dashboard.kpis import latest, overview_kpis
 from dashboard.loading import load_dataset
 from dashboard.provenance import as_of_bounds, format_as_of
-import datetime as dt
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +81,75 @@ def test_numbers_and_amounts_are_formatted_for_europeans():
 ])
 def test_qualifiers_are_shown_honestly(qualifier, text):
     assert qualify("280", qualifier) == text
+
+
+# --- "View data" tables: figures as the page writes them, the CSV exact -------------
+
+def test_a_shown_table_writes_figures_as_the_page_does_and_the_csv_keeps_the_values(data):
+    import pandas as pd
+
+    from dashboard.charts import budget_chart, milestones_chart
+    from dashboard.export import csv_for_excel
+    from dashboard.ui.text import shown_table
+
+    def seen(table, column: str) -> list[str]:  # what a reader sees of each Markdown cell
+        return [re.sub(r"\\(.)", r"\1", cell) for cell in table.column(column).to_pylist()]
+
+    spec = budget_chart(data, "sr")
+    amounts = seen(shown_table(spec.data, "sr"), "amount")
+    assert "17.462.600" in amounts  # not 17,462,600.0000
+    assert not any(cell.endswith((",0", ".0")) for cell in amounts)
+    assert b"17462600" in csv_for_excel(spec.data)  # the download: the value as it is
+    years = seen(shown_table(milestones_chart(data["milestones"], data, "en").data, "en"), "year")
+    assert "2019" in years and not any("," in y for y in years)
+    # text is escaped as before; a missing figure is an empty cell, not "nan" or "<NA>"
+    frame = pd.DataFrame({"what": ["**x**", "y"], "value": pd.array([42.6629, None], dtype="Float64")})
+    assert shown_table(frame, "sq").to_pandas().to_dict("list") == {"what": ["\\*\\*x\\*\\*", "y"],
+                                                                    "value": ["42,6629", ""]}
+
+
+@pytest.mark.parametrize("lang, texts", [
+    ("en", ["17,462,600", "42.6629", "53.9", "1,250", "0"]),
+    ("sq", ["17\u00a0462\u00a0600", "42,6629", "53,9", "1\u00a0250", "0"]),
+    ("sr", ["17.462.600", "42,6629", "53,9", "1.250", "0"]),
+])
+def test_figures_as_text_have_every_digit_and_no_more(lang, texts):
+    import pandas as pd
+
+    from dashboard.formatting import figures_as_text
+
+    frame = pd.DataFrame({"v": [17462600.0, 42.6629, 53.9, 1250.0, 0.0], "year": [1999, 2019, 2024, 2000, 2100],
+                          "ok": [True] * 5})
+    shown = figures_as_text(frame, lang)
+    assert shown["v"].tolist() == texts
+    assert shown["year"].tolist() == ["1999", "2019", "2024", "2000", "2100"]
+    assert shown["ok"].tolist() == [True] * 5
+    assert frame["v"].tolist() == [17462600.0, 42.6629, 53.9, 1250.0, 0.0]  # the frame itself untouched
+
+
+def test_every_year_field_of_the_package_is_written_as_a_year():
+    """YEAR_COLUMNS against the descriptor: a new year field would otherwise be
+    shown grouped (2,019)."""
+    import json
+
+    from dashboard.formatting import YEAR_COLUMNS
+    from dashboard.paths import DATA_DIR
+
+    fields = [f for r in json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+              for f in r["schema"]["fields"] if f["type"] in ("integer", "number")]
+    years = {f["name"] for f in fields if f.get("description", "").startswith("The year")}
+    assert years == {"year", "term_start", "term_end"}  # (the check finds them)
+    assert years <= YEAR_COLUMNS
+    assert not YEAR_COLUMNS & ({f["name"] for f in fields} - years)
+
+
+def test_a_shown_table_is_made_once_per_frame_and_language():
+    import pandas as pd
+
+    from dashboard.ui.text import shown_table
+
+    frame = pd.DataFrame({"n": [1250]})
+    assert shown_table(frame, "sr") is shown_table(frame, "sr")
+    assert shown_table(frame, "en").column("n").to_pylist() == ["1,250"]
+    assert shown_table(frame, "sr").column("n").to_pylist() == ["1\\.250"]  # (Markdown: 1.250)
+

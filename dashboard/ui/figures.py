@@ -38,19 +38,20 @@ def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG) -> None:
     else:
         st.info(spec.reason, icon=":material/info:")
     with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
-        st.table(shown_table(spec.data), hide_index=True)
+        st.table(shown_table(spec.data, lang), hide_index=True)
         csv_download(spec.key, spec.data, lang)
     st.caption(md_escape(spec.caption))
 
 
 def table_block(key: str, frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
     """A table with a CSV download of exactly what it shows (the CSV has the values
-    as they are; the screen has them escaped for Markdown)."""
+    as they are; the screen has them escaped for Markdown, and its numbers written
+    as the language writes them)."""
     if frame.empty:
         st.info(t("table.empty", lang), icon=":material/info:")
         return
     # st.table: plain HTML, so it prints, reads aloud and loads no grid component.
-    st.table(shown_table(frame), hide_index=True)
+    st.table(shown_table(frame, lang), hide_index=True)
     csv_download(key, frame, lang)
 
 

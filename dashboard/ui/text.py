@@ -8,10 +8,12 @@ the building blocks of this package do that themselves so that no page can forge
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
 
+from ..formatting import figures_as_text
 from ..i18n import DEFAULT_LANG, t_with
 from ..loading import per_frame
 
@@ -58,18 +60,29 @@ def md_frame(frame: pd.DataFrame) -> pd.DataFrame:
     Markdown: each text cell and column name escaped, numbers left as numbers."""
     out = frame.rename(columns=lambda c: md_escape(c) if isinstance(c, str) else c)
     for i, dtype in enumerate(out.dtypes):
-        if dtype == object or pd.api.types.is_string_dtype(dtype):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             column = out.iloc[:, i]  # (Series.map would turn a missing None into NaN)
             out.isetitem(i, pd.Series([md_escape(v) if isinstance(v, str) else v for v in column],
                                       index=column.index, dtype=dtype))
     return out
 
 
-@per_frame
-def shown_table(frame: pd.DataFrame):
-    """``md_frame(frame)`` as the Arrow table ``st.table`` would convert it to (the
-    same bytes reach the browser), once per frame (``loading.per_frame``): a shared
-    table is escaped (a Python call per cell) and converted once per data version."""
+def shown_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG):
+    """``frame`` as a table reads on screen: its numbers written as the language
+    writes them (``formatting.figures_as_text``), its text escaped (``md_frame``),
+    as the Arrow table ``st.table`` would convert that to (the same bytes reach the
+    browser). Once per frame and language (``loading.per_frame``): a shared table
+    is formatted, escaped (a Python call per cell) and converted once per data
+    version."""
+    return _shown_table_in(lang)(frame)
+
+
+@functools.cache  # one per interface language
+def _shown_table_in(lang: str):
     from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
 
-    return convert_pandas_df_to_arrow_table(md_frame(frame))
+    @per_frame
+    def shown(frame: pd.DataFrame):
+        return convert_pandas_df_to_arrow_table(md_frame(figures_as_text(frame, lang)))
+
+    return shown
