@@ -159,8 +159,9 @@ def place_on_map() -> None:
         return
     offices = {row["id"]: row for row in (dict(zip(current.header, cells)) for cells in current.rows) if row.get("id")}
     st.caption(t("place.intro", lang))
-    choice = st.selectbox(t("place.office", lang), [NEW_TEAM, *offices], key=f"place_office_{base}",
-                          format_func=lambda o: t("place.new", lang) if o == NEW_TEAM else f"{offices[o]['name_en']} ({o})")
+    choice = st.selectbox(
+        t("place.office", lang), [NEW_TEAM, *offices], key=f"place_office_{base}",
+        format_func=lambda o: t("place.new", lang) if o == NEW_TEAM else f"{offices[o]['name_en']} ({o})")
     # Kept per base version: after a save the next placement starts with no point.
     point_key = f"place_point_{base}"
 
