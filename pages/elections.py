@@ -11,7 +11,7 @@ ui.freshness_line(["elections", "indicators"], lang)
 
 summary = indicator_kpis(data, "elections", lang)
 if summary:
-    st.subheader(t("elections.summary", lang))
+    st.header(t("elections.summary", lang))
     ui.kpi_cards(summary, lang)
 
 parts = sections(data, lang)
@@ -20,7 +20,7 @@ if not parts:
 for section in parts:
     st.header(section.title)  # catalogue text; the years are digits from dates
     for spec in section.charts:
-        ui.chart_block(spec, lang)
+        ui.chart_block(spec, lang, level=3)
     if section.statements:
         st.write(t("elections.not_facilitated_intro", lang))
         for statement in section.statements:
@@ -29,6 +29,5 @@ for section in parts:
                 st.markdown(ui.md_escape(statement.note))
                 st.caption(ui.md_escape(statement.caption))
     if not section.others.empty:
-        st.subheader(t("elections.other_figures", lang))
-        ui.table_block(f"elections_{section.key}_figures", section.others, lang)
+        ui.collapsed_table(f"elections_{section.key}_figures", section.others, t("elections.other_figures", lang), lang)
 page.finish()

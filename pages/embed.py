@@ -1,9 +1,9 @@
 import streamlit as st
 
 from dashboard import ui
+from dashboard.cache import rendered_presence_map
 from dashboard.embeds import VIEWS, chart_for
 from dashboard.i18n import t
-from dashboard.cache import rendered_presence_map
 
 data, lang = ui.embed_start()
 view = ui.url_value("view", VIEWS, lang) or "map"
@@ -17,5 +17,5 @@ elif view == "briefing":
     st.write(t("embed.briefing", lang))
     ui.briefing_button(data, lang, region)
 else:
-    ui.chart_block(chart_for(view, data, lang), lang)
+    ui.chart_block(chart_for(view, data, lang), lang, level=3)  # a block within a section of the host's page
 st.caption(t("embed.credit", lang))

@@ -16,8 +16,10 @@ chosen = ui.url_choices(t("history.themes", lang), "theme", themes, lambda th: t
 shown = milestones[milestones["theme"].isin(chosen)] if chosen else milestones
 
 ui.chart_block(charts.themes_milestones_chart(data, tuple(sorted(chosen)), lang), lang)
+# The two charts first, the long timeline (some sixty milestones) last.
+ui.chart_block(charts.heads_of_mission_chart(data, dt.date.today().year, lang), lang)
 
-st.subheader(t("history.timeline", lang))
+st.header(t("history.timeline", lang))
 if shown.empty:
     st.info(t("history.no_milestones", lang), icon=":material/info:")
 else:
@@ -25,6 +27,4 @@ else:
     # elements for the browser to lay out.
     st.markdown("\n\n".join(f"**{year}**\n\n" + "\n".join(f"- {ui.md_escape(item)}" for item in items)
                              for year, items in milestones_by_year(shown, lang)))
-
-ui.chart_block(charts.heads_of_mission_chart(data, dt.date.today().year, lang), lang)
 page.finish()

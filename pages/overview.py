@@ -1,25 +1,25 @@
 import streamlit as st
 
 from dashboard import ui
+from dashboard.cache import rendered_presence_map
 from dashboard.i18n import t
 from dashboard.kpis import overview_kpis
-from dashboard.cache import rendered_presence_map
 from dashboard.maps import region_basis_note
 
 page = ui.page_start("overview.title", "overview.intro", embed_view="map")
 data, lang = page.data, page.lang
 ui.freshness_line(["staffing", "budget", "indicators", "offices", "regions", "municipalities"], lang)
 
-st.subheader(t("overview.kpis", lang))
+st.header(t("overview.kpis", lang))
 ui.kpi_cards(overview_kpis(data, lang), lang)
 
-st.subheader(t("overview.map", lang))
+st.header(t("overview.map", lang))
 ui.static_map(rendered_presence_map(lang), lang)
 ui.map_legend(data, lang)
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
 
-st.subheader(t("overview.mandate_title", lang))
+st.header(t("overview.mandate_title", lang))
 st.write(t("overview.mandate", lang))
 departments, principles = st.columns(2)
 with departments:

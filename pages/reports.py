@@ -1,9 +1,9 @@
 import streamlit as st
 
 from dashboard import charts, monitoring, ui
+from dashboard.cache import figures_table
 from dashboard.i18n import t
 from dashboard.kpis import CUMULATIVE_PERIOD, indicator_kpis
-from dashboard.cache import figures_table
 
 page = ui.page_start("reports.title", "reports.intro", embed_view=charts.CHARTED_INDICATORS[0])
 data, lang = page.data, page.lang
@@ -15,10 +15,10 @@ group = ui.url_choice(t("reports.group", lang), "group", ["all", *groups], "all"
                       lambda g: t("reports.all_groups", lang) if g == "all" else t(f"group.{g}", lang), lang)
 chosen = None if group == "all" else group
 
-st.subheader(t("reports.cumulative", lang))
+st.header(t("reports.cumulative", lang))
 cumulative = indicator_kpis(data, chosen, lang, period=CUMULATIVE_PERIOD)
 if cumulative:
-    ui.kpi_cards(cumulative, lang)
+    ui.kpi_cards(cumulative, lang, first=3)  # the summary; the others one click away
 else:
     st.info(t("reports.no_cumulative", lang), icon=":material/info:")
 
@@ -29,7 +29,7 @@ if chosen in (None, "justice"):
                                    t("reports.tab.periods", lang)]),
                           (monitoring.department_chart, monitoring.court_chart, monitoring.period_chart)):
         with tab:
-            ui.chart_block(build(data, lang), lang)
+            ui.chart_block(build(data, lang), lang, level=3)
 
 for indicator in charts.CHARTED_INDICATORS:
     spec = charts.indicator_chart(data, indicator, lang)
@@ -41,9 +41,7 @@ st.caption(t("reports.snapshots_note", lang))
 if not groups:
     st.info(t("table.empty", lang), icon=":material/info:")
 for name in [chosen] if chosen else groups:
-    # Collapsed, one per field of work: the whole list is some sixty rows.
-    table = figures_table("indicators", lang, name)
-    with st.expander(t("reports.group_figures", lang, group=t(f"group.{name}", lang), count=len(table)),
-                     expanded=chosen is not None):
-        ui.table_block(f"indicators_{name}", table, lang)
+    # One per field of work: the whole list is some sixty rows.
+    ui.collapsed_table(f"indicators_{name}", figures_table("indicators", lang, name), t(f"group.{name}", lang), lang,
+                       expanded=chosen is not None)
 page.finish()

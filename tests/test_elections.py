@@ -146,7 +146,7 @@ def test_separate_periods_drop_totals_that_contain_others(periods, kept):
 def test_the_elections_page_draws_its_charts_and_tells_the_2022_gap():
     at = run_page("elections")
     assert len(at.get("vega_lite_chart")) == 7
-    assert [h.value for h in at.header][0] == "Kosovo elections the Mission organised (2000–2007)"
+    assert [h.value for h in at.header][:2] == ["In short", "Kosovo elections the Mission organised (2000–2007)"]
     text = "\n".join(m.value for m in at.markdown)
     assert "has not proved possible for the Mission to conduct such an operation" in text
     metrics = {m.label: m.value for m in at.metric}

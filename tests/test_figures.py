@@ -153,3 +153,16 @@ def test_a_shown_table_is_made_once_per_frame_and_language():
     assert shown_table(frame, "en").column("n").to_pylist() == ["1,250"]
     assert shown_table(frame, "sr").column("n").to_pylist() == ["1\\.250"]  # (Markdown: 1.250)
 
+
+def test_page_blocks_name_the_argument_they_refuse(data):
+    import pandas as pd
+
+    from dashboard.charts import budget_chart
+    from dashboard.ui.figures import chart_block, collapsed_table, kpi_cards
+
+    with pytest.raises(ValueError, match="level must be one of"):
+        chart_block(budget_chart(data, "en"), "en", level=4)
+    with pytest.raises(ValueError, match="first must be at least 1"):
+        kpi_cards(overview_kpis(data), "en", first=0)
+    with pytest.raises(ValueError, match="counting must be"):
+        collapsed_table("t", pd.DataFrame({"a": [1]}), "Title", "en", counting="bytes")

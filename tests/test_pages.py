@@ -1,6 +1,5 @@
 """Each page under AppTest: the view a URL asks for, fallbacks, and empty states."""
 import pytest
-
 from conftest import run_page
 
 PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources", "embed"]
@@ -214,3 +213,56 @@ def test_sources_page_lists_every_tables_status():
     rows = status.set_index("Table")
     assert rows.loc["Elections", "Status"] == "No schedule"
     assert rows.loc["Staffing", "Update rule"].startswith("yearly\\: up to date until 31 December 2021")
+
+
+# --- reading order: headings, summaries first, figures as the page writes them ----------
+
+def heading_levels(at) -> list[int]:
+    """The page's headings in document order as levels (title 1, header 2, subheader 3),
+    expanders and tabs included."""
+    levels = {"title": 1, "header": 2, "subheader": 3}
+    out = []
+
+    def walk(node):
+        if node.type in levels:
+            out.append(levels[node.type])
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return out
+
+
+@pytest.mark.parametrize("page, params", [(p, {}) for p in PAGES if p != "embed"]
+                         + [("reports", {"group": "justice"}), ("reports", {"group": "governance"})])
+def test_headings_go_down_one_level_at_a_time(page, params):
+    levels = heading_levels(run_page(page, **params))
+    assert levels and levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+
+
+def test_reports_shows_three_cumulative_figures_first_and_the_others_folded():
+    at = run_page("reports")
+    more = [e for e in at.expander if e.label.startswith("More figures (")]
+    assert len(more) == 1 and not more[0].proto.expanded
+    shown = [m for m in at.metric if not any(m in e.metric for e in more)]
+    assert len(shown) == 3 and len(more[0].metric) == int(more[0].label.split("(")[1].rstrip(")"))
+
+
+@pytest.mark.parametrize("page, label", [("staffing", "All staffing figures ("), ("budget", "All budget figures (")])
+def test_full_tables_are_folded_under_their_count(page, label):
+    at = run_page(page)
+    folded = [e for e in at.expander if e.label.startswith(label)]
+    assert len(folded) == 1 and not folded[0].proto.expanded
+    assert folded[0].label == f"{label}{len(folded[0].table[0].value)} figures)"
+
+
+def test_view_data_shows_figures_as_the_page_writes_them():
+    at = run_page("budget")
+    cells = [str(v) for table in at.table for v in table.value.to_numpy().ravel()]
+    assert "17,462,600" in cells
+    assert not any(c.endswith(".0000") or c.endswith(".0") for c in cells)
+    at = run_page("history")
+    start = "term\\_start"  # (column names are shown as text: Markdown-escaped)
+    years = [str(v) for table in at.table if start in table.value.columns for v in table.value[start]]
+    assert "1999" in years and not any("," in y for y in years)

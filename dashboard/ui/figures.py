@@ -11,13 +11,26 @@ from ..charts import ChartSpec
 from ..export import csv_for_excel
 from ..i18n import DEFAULT_LANG, t
 from ..kpis import Kpi
-from .text import md_escape, shown_table
+from .text import md_escape, shown_table, t_md
 
 
-def kpi_cards(kpis: list[Kpi], lang: str = DEFAULT_LANG, per_row: int = 3) -> None:
+def kpi_cards(kpis: list[Kpi], lang: str = DEFAULT_LANG, per_row: int = 3, first: int | None = None) -> None:
     """Headline figures as cards, each with its source and as-of date beneath.
     Columns wrap to one per line on a phone (Streamlit stacks them). The detail and
-    caption are plain lines of catalogue text and data, escaped whole."""
+    caption are plain lines of catalogue text and data, escaped whole.
+
+    ``first``: how many cards the page shows as its summary; the others wait in a
+    closed expander (a card is a third of a phone's screen)."""
+    if first is not None and first < 1:
+        raise ValueError(f"first must be at least 1 (or None for every card), not {first!r}")
+    shown, rest = (kpis, []) if first is None else (kpis[:first], kpis[first:])
+    _cards(shown, lang, per_row)
+    if rest:
+        with st.expander(t("kpi.more", lang, count=len(rest))):
+            _cards(rest, lang, per_row)
+
+
+def _cards(kpis: list[Kpi], lang: str, per_row: int) -> None:
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row]):
             with column.container(border=True):
@@ -27,18 +40,26 @@ def kpi_cards(kpis: list[Kpi], lang: str = DEFAULT_LANG, per_row: int = 3) -> No
                 st.caption(md_escape(kpi.caption(lang)))
 
 
-def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG) -> None:
-    """A chart with its title, caption (sources and dates), a "view data" table and
-    a CSV of exactly what is plotted; or, with too few figures for a trend, the
-    figures themselves and the reason there is no chart."""
-    st.subheader(md_escape(spec.title))  # an indicator's label, from the data
+# Heading levels a block's title can take: 2 directly under the page's title (h1),
+# 3 inside a section (h2). A skipped level (h1 to h3) misleads screen readers,
+# which list a page by its headings (axe: heading-order).
+_HEADINGS = {2: st.header, 3: st.subheader}
+
+
+def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG, level: int = 2) -> None:
+    """A chart with its title (a heading of ``level``: 2 or 3), caption (sources and
+    dates), a "view data" table and a CSV of exactly what is plotted; or, with too
+    few figures for a trend, the figures themselves and the reason there is no chart."""
+    if level not in _HEADINGS:
+        raise ValueError(f"level must be one of {sorted(_HEADINGS)}, not {level!r}")
+    _HEADINGS[level](md_escape(spec.title))  # an indicator's label, from the data
     if spec.chart is not None:
         # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
         st.vega_lite_chart(spec.vega_lite, width="stretch")
     else:
         st.info(spec.reason, icon=":material/info:")
     with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
-        st.table(shown_table(spec.data, lang), hide_index=True)
+        _table(spec.data, lang)
         csv_download(spec.key, spec.data, lang)
     st.caption(md_escape(spec.caption))
 
@@ -50,9 +71,36 @@ def table_block(key: str, frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> None
     if frame.empty:
         st.info(t("table.empty", lang), icon=":material/info:")
         return
-    # st.table: plain HTML, so it prints, reads aloud and loads no grid component.
-    st.table(shown_table(frame, lang), hide_index=True)
+    _table(frame, lang)
     csv_download(key, frame, lang)
+
+
+# Wider than any screen: Streamlit draws a table given a width in pixels at most as
+# wide as its column, and makes the region in which it scrolls sideways (a table
+# too wide for a phone) take keyboard focus, with a role and a name, so that it can
+# be scrolled without a mouse (axe: scrollable-region-focusable). At the default
+# width that region cannot take focus.
+_SCROLLS_BY_KEYBOARD = 10_000
+
+
+def _table(frame: pd.DataFrame, lang: str) -> None:
+    # st.table: plain HTML, so it prints, reads aloud and loads no grid component.
+    st.table(shown_table(frame, lang), hide_index=True, width=_SCROLLS_BY_KEYBOARD)
+
+
+def collapsed_table(key: str, frame: pd.DataFrame, title: str, lang: str = DEFAULT_LANG, *, counting: str = "figures",
+                    note: str | None = None, expanded: bool = False) -> None:
+    """A full table (``table_block``) in an expander, closed unless ``expanded``: a
+    long page reads summary first, and its full tables open on request. The label is
+    ``title`` (escaped) with the number of rows, counted as ``counting``
+    ("figures" or "rows"); ``note`` (catalogue text) says how to read the table."""
+    if counting not in ("figures", "rows"):
+        raise ValueError(f"counting must be 'figures' or 'rows', not {counting!r}")
+    with st.expander(t_md(f"table.count.{counting}", lang, title=title, count=len(frame)), expanded=expanded,
+                     icon=":material/table:"):
+        if note:
+            st.caption(note)
+        table_block(key, frame, lang)
 
 
 def csv_download(key: str, frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:

@@ -75,7 +75,7 @@ def page_start(title_key: str, intro_key: str | None = None, embed_view: str | N
     leave_pages_folder_mode()
     lang = current_lang()
     data = data_or_stop(lang)
-    print_styles()
+    page_styles()
     st.title(t(title_key, lang))
     slot = st.container()
     if intro_key:
@@ -89,6 +89,7 @@ def embed_start() -> tuple[Dataset, str]:
     leave_pages_folder_mode()
     lang = current_lang()
     data = data_or_stop(lang)
+    page_styles()
     data_problems_notice(data, lang)
     return data, lang
 
@@ -105,10 +106,29 @@ def data_or_stop(lang: str) -> Dataset:
         st.stop()
 
 
-def print_styles() -> None:
-    """Browser printing gives a clean page: no sidebar, toolbar or buttons, and
-    charts and maps no wider than an A4 page."""
+def page_styles() -> None:
+    """The app's own CSS, sent once per page run.
+
+    Table cells wrap between words (Streamlit's only past 25rem), so that a table
+    of figures fits a phone's width; one whose words cannot fit scrolls sideways in a
+    region that takes keyboard focus (``figures.table_block``).
+
+    Headings keep the outline's order (h2 under the title, h3 within a section: see
+    ``figures.chart_block``) at sizes that suit it: a chart's title (h2) no larger
+    than a section's was, and on a phone smaller still (a long chart title took four
+    lines).
+
+    Browser printing gives a clean page: no sidebar, toolbar or buttons, and charts
+    and maps no wider than an A4 page."""
     st.html("""<style>
+[data-testid="stTableStyledTable"] :is(th, td) { white-space: normal; }
+[data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h2 { font-size: 1.75rem; }
+[data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h3 { font-size: 1.375rem; }
+@media (max-width: 640px) {
+  [data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h1 { font-size: 2rem; }
+  [data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h2 { font-size: 1.375rem; }
+  [data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h3 { font-size: 1.125rem; }
+}
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stPopover"], [data-testid="stDownloadButton"], [data-testid="stExpander"] { display: none !important; }

@@ -33,7 +33,7 @@ def share_link(lang: str = DEFAULT_LANG, embed_view: str | None = None) -> None:
         if embed_view:
             st.caption(t("share.embed", lang))
             st.code(iframe_snippet(view_url(embed_page, embed_query(embed_view, flat)), lang),
-                    language="html", wrap_lines=True)
+                    language=None, wrap_lines=True)  # (HTML highlighting's blue: below 4.5:1)
         st.caption(t("share.briefing", lang))
         st.code(view_url(embed_page, embed_query("briefing", flat)), language=None, wrap_lines=True)
 
