@@ -17,14 +17,17 @@ CHART_VIEWS = {
 VIEWS = ["map", "briefing", *CHART_VIEWS]
 
 
-# The parameters of a view that an embed link keeps (a chart's view has none).
-VIEW_PARAMS = {"map": ("region", "measure"), "briefing": ("region",)}
+# The parameters of the page's view that an embed link keeps: the language for every
+# view, and a map's region, measure and year (the embed page reads each of them).
+VIEW_PARAMS = {"map": ("region", "measure", "year"), "briefing": ("region",)}
+EVERY_VIEW_PARAMS = ("lang",)
 
 
 def embed_query(view: str, params: dict) -> dict:
-    """The query of an embed link: Streamlit's ``embed=true``, the view, and the
-    view's own parameters (a map keeps its region and measure)."""
-    keep = {k: v for k, v in params.items() if k in VIEW_PARAMS.get(view, ())}
+    """The query of an embed link: Streamlit's ``embed=true``, the view, the
+    language, and the view's own parameters (a map keeps its region, measure and year)."""
+    wanted = (*EVERY_VIEW_PARAMS, *VIEW_PARAMS.get(view, ()))
+    keep = {k: v for k, v in params.items() if k in wanted}
     return {"embed": "true", "view": view, **keep}
 
 

@@ -163,6 +163,24 @@ def test_embed_shows_one_chart_alone(view):
     assert "Copy link to this view" not in [p.label for p in at.get("popover")]
 
 
+def test_the_map_pages_embed_snippet_keeps_its_language_region_measure_and_year():
+    at = run_page("map", lang="sq", region="prizren", year="2002", municipality="gjilan")
+    snippet = next(c.value for c in at.code if c.value.startswith("<iframe"))
+    assert 'src="embed?embed=true&lang=sq&region=prizren&view=map&year=2002"' in snippet
+    briefing = next(c.value for c in at.code if "view=briefing" in c.value)
+    assert briefing == "embed?embed=true&lang=sq&region=prizren&view=briefing"
+
+
+def test_an_embedded_map_shows_the_year_and_measure_of_its_link():
+    now = run_page("embed", view="map")
+    then = run_page("embed", view="map", year="2002", measure="region")
+    assert not any('value "' in c.value for c in then.caption)  # both values known: no notice
+    assert then.get("iframe")[0].proto.srcdoc != now.get("iframe")[0].proto.srcdoc
+    unknown = run_page("embed", view="map", year="1066")
+    assert any('"year" value "1066"' in c.value for c in unknown.caption)
+    assert unknown.get("iframe")[0].proto.srcdoc == now.get("iframe")[0].proto.srcdoc
+
+
 def test_embed_briefing_view_offers_the_download():
     at = run_page("embed", view="briefing", region="prizren")
     assert [b.label for b in at.get("download_button")] == ["Download briefing (PDF)"]
