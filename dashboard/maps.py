@@ -181,6 +181,12 @@ def base_map() -> folium.Map:
     return m
 
 
+def check_measure(measure: str) -> None:
+    """``ValueError`` naming the parameter unless ``measure`` is ``"region"`` or a key of ``MEASURES``."""
+    if measure != "region" and measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(map(repr, ['region', *MEASURES]))}; got {measure!r}")
+
+
 def municipality_features(data: Dataset, lang: str = "en", region: str | None = None,
                           measure: str = "region") -> dict:
     """The boundary GeoJSON with display properties joined from the tables:
@@ -191,8 +197,7 @@ def municipality_features(data: Dataset, lang: str = "en", region: str | None = 
     A boundary whose code the table lacks is kept, grey, so a gap in the data shows.
     ``ValueError`` for any other ``measure``.
     """
-    if measure != "region" and measure not in MEASURES:
-        raise ValueError(f"measure must be one of {', '.join(map(repr, ['region', *MEASURES]))}; got {measure!r}")
+    check_measure(measure)
     municipalities = data["municipalities"].set_index("code")
     regions = data["regions"].set_index("id")
     values = MEASURES[measure](data) if measure in MEASURES else None

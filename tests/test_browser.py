@@ -254,7 +254,8 @@ def test_markup_in_names_shows_as_text(browser, hostile_server, path):
 AUDITED = [pytest.param(path, lang, id=f"{path or 'overview'}-{lang}")
            for path in [*PAGES, "data"] for lang in ("en", "sq", "sr")] + \
           [pytest.param(f"embed?embed=true&view={v}", "en", id=f"embed-{v}-en")
-           for v in ("map", "briefing", *CHART_VIEWS)]
+           for v in ("map", "briefing", *CHART_VIEWS)] + \
+          [pytest.param("map?office=hq", "en", id="map-with-a-selection-en")]  # the detail panel's headings
 WIDTHS = {1280: {"viewport": {"width": 1280, "height": 900}},
           390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
 # Drawn: every chart that is shown (not in a closed tab) has its canvas or SVG.
@@ -391,7 +392,7 @@ def downloaded(page, button, tmp_path) -> tuple[str, bytes]:
 
 
 def test_the_briefing_downloads_as_a_pdf(page, app_server, tmp_path):
-    open_page(page, app_server.url, "budget?region=peja")
+    open_page(page, app_server.url, "map?region=peja")  # the page whose region the briefing covers
     name, pdf = downloaded(page, page.get_by_role("button", name="Download briefing (PDF)"), tmp_path)
     assert name == "omik_briefing_peja.pdf"
     assert pdf.startswith(b"%PDF")

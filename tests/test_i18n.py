@@ -79,7 +79,7 @@ def test_unknown_language_falls_back_to_english_with_a_notice():
 
 def test_place_names_follow_the_language():
     at = run_page("map", lang="sr", region="prishtina")
-    assert any("Priština" in s.value and "Prishtinë/" not in s.value for s in at.subheader)
+    assert any("Priština" in s.value and "Prishtinë/" not in s.value for s in at.header)
 
 
 @pytest.mark.parametrize("lang", ["sq", "sr"])

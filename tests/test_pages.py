@@ -8,7 +8,7 @@ PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "histo
 
 
 def texts(at) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "subheader", "title")
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "header", "subheader", "title")
                      for e in getattr(at, kind))
 
 
@@ -37,7 +37,7 @@ def test_presence_opens_a_region_from_the_url():
 def test_presence_opens_a_municipality_and_an_office_from_the_url():
     at = run_page("map", municipality="gjilan")
     assert at.selectbox(key="municipality").value == "gjilan"
-    assert "Gjilan/Gnjilane" in [s.value for s in at.subheader]
+    assert "Gjilan/Gnjilane" in [s.value for s in at.header]
     at = run_page("map", office="hq")
     assert "Abdyl Frashëri 37" in texts(at)
 

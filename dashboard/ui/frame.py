@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 from ..cache import dataset
 from ..i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t
 from ..loading import Dataset
+from ..problems import ERROR
 from ..storage import StorageError
 from .sharing import briefing_button, share_link
 from .text import t_md
@@ -142,7 +143,7 @@ def page_styles() -> None:
 
 def data_problems_notice(data: Dataset, lang: str = DEFAULT_LANG) -> None:
     """A warning above the page when the data files did not validate."""
-    errors = [p for p in data.problems if p.severity == "error"]
+    errors = [p for p in data.problems if p.severity == ERROR]
     if errors:
         st.warning(t_md("data.problems", lang, count=len(errors), files=", ".join(data.broken_tables)),
                    icon=":material/warning:")

@@ -11,7 +11,7 @@ import streamlit as st
 from ..details import Detail
 from ..i18n import DEFAULT_LANG, t
 from ..loading import Dataset
-from ..maps import MEASURES, SEQUENTIAL, escape, legend_items
+from ..maps import MEASURES, SEQUENTIAL, check_measure, escape, legend_items
 from ..offline_assets import local_leaflet_installed
 from .text import md_escape
 
@@ -74,7 +74,7 @@ def detail_panel(detail: Detail | None, lang: str = DEFAULT_LANG) -> None:
         st.info(t("detail.hint", lang), icon=":material/touch_app:")
         return
     with st.container(border=True):
-        st.subheader(md_escape(detail.title))
+        st.header(md_escape(detail.title))  # h2: the section under the page's title
         for label, value in detail.facts:
             if value:
                 st.markdown(f"**{md_escape(label)}:** {md_escape(value)}")
@@ -90,7 +90,9 @@ def detail_panel(detail: Detail | None, lang: str = DEFAULT_LANG) -> None:
 
 def map_legend(data: Dataset, lang: str = DEFAULT_LANG, measure: str = "region") -> None:
     """The map's legend, in Streamlit rather than on the map: readable by screen
-    readers, and it needs no extra JavaScript (branca legends pull d3 from a CDN)."""
+    readers, and it needs no extra JavaScript (branca legends pull d3 from a CDN).
+    ``ValueError`` for an unknown ``measure`` (see ``maps.check_measure``)."""
+    check_measure(measure)
     if measure == "region":
         title, items = t("map.legend_title", lang), legend_items(data, lang)
     else:
