@@ -39,7 +39,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # app server the tests start too)
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bench.streamlit_client import PageView, Reader, ViewResult, fetch_xsrf, query_lang, require_loopback, split_page  # noqa: E402,E501
+from bench.streamlit_client import (  # noqa: E402
+    PageView,
+    Reader,
+    ViewResult,
+    fetch_xsrf,
+    query_lang,
+    require_loopback,
+    split_page,
+)
 
 EMPTY_APP = ROOT / "bench" / "empty_app.py"
 EMPTY_VIEW = PageView("", "", ("Empty",))
@@ -119,7 +127,7 @@ class Summary:
     per_second: float
 
     @classmethod
-    def of(cls, results: list[ViewResult], seconds: float) -> "Summary":
+    def of(cls, results: list[ViewResult], seconds: float) -> Summary:
         waits = [r.seconds * 1000 for r in results if r.ok]
         return cls(len(results), dict(Counter(r.cause for r in results if not r.ok)),
                    percentile(waits, 50), percentile(waits, 95), percentile(waits, 99),

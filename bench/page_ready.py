@@ -38,17 +38,26 @@ PAGES = {"overview": "", "map": "map", "staffing": "staffing", "budget": "budget
          "reports": "reports", "history": "history", "sources": "sources"}
 MAP_PAGES = {"overview", "map"}
 OTHER = "(empty, /other)"  # the empty page at another address than /: see empty_app_other_page.py
+
+
+def js_string(text: str) -> str:
+    """The body of a single-quoted JavaScript string literal that reads as ``text``."""
+    return text.replace("'", "\\'")
+
+
+# The selectors go in by named placeholders: str.format or an f-string would clash with the script's own braces,
+# and % formatting with any % it gains.
 READY_JS = """(mapShapes) => {
-  if (!document.querySelector('%s') || !document.querySelector('h1')) return false;
+  if (!document.querySelector('@READY_SELECTOR@') || !document.querySelector('h1')) return false;
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
     if (!c.querySelector('canvas, svg')) return false;
   if (mapShapes) {
-    const f = document.querySelector('%s');
+    const f = document.querySelector('@MAP_FRAME@');
     if (!f || !f.contentDocument ||
         f.contentDocument.querySelectorAll('path.leaflet-interactive').length < mapShapes) return false;
   }
   return true;
-}""" % (READY_SELECTOR.replace("'", "\\'"), MAP_FRAME.replace("'", "\\'"))
+}""".replace("@READY_SELECTOR@", js_string(READY_SELECTOR)).replace("@MAP_FRAME@", js_string(MAP_FRAME))
 
 
 def measure(browser, url: str, map_shapes: int) -> tuple[float, dict[str, int]]:

@@ -49,8 +49,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bench.load import (DASHBOARD_PAGES, MB, SERVER_OPTIONS, Load, Phase, add_reader_options,  # noqa: E402
-                        cpu_seconds, dashboard_view, report, run_load, warm_up)
+from bench.load import (  # noqa: E402
+    DASHBOARD_PAGES,
+    MB,
+    SERVER_OPTIONS,
+    Load,
+    Phase,
+    add_reader_options,
+    cpu_seconds,
+    dashboard_view,
+    report,
+    run_load,
+    warm_up,
+)
 from bench.streamlit_client import XSRF_COOKIE, PageView, Reader, ViewResult, fetch_cookies  # noqa: E402
 from support.topology import Deployment, Proxy  # noqa: E402
 
@@ -160,7 +171,8 @@ def measure(deployment: Deployment, config: str, readers: int, s: Settings, labe
     return Point(config, phase, proxy_cpu * 1000 / all_views if made and all_views else math.nan,
                  dict(Counter(r.server for r in made)),
                  dict(Counter(server for r in made for server, result in r.views if result.ok)),
-                 not_sticky([c for r in made for c in r.connections]), sum(len({server for server, _ in r.views}) > 1 for r in made),
+                 not_sticky([c for r in made for c in r.connections]),
+                 sum(len({server for server, _ in r.views}) > 1 for r in made),
                  os.getloadavg()[0])
 
 

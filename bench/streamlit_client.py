@@ -201,7 +201,7 @@ class Reader:
             ws, self.ws = self.ws, None
             try:
                 await asyncio.wait_for(ws.close(), 5)
-            except (asyncio.TimeoutError, OSError, websockets.WebSocketException):
+            except (TimeoutError, OSError, websockets.WebSocketException):
                 pass
 
     def _rerun_script(self, view: PageView) -> bytes:

@@ -140,9 +140,10 @@ def trend_png(spec: charts.ChartSpec, y_title: str, lang: str = "en") -> io.Byte
     ax = fig.subplots()
     groups = spec.data.groupby("category") if "category" in spec.data else [(None, spec.data)]
     for category, group in groups:
-        dates = [charts.as_of_bounds(v)[0] for v in group["as_of"]]
+        # as timestamps, which matplotlib plots as it does dates and its type stubs accept
+        dates = pd.to_datetime([charts.as_of_bounds(v)[0] for v in group["as_of"]])
         ax.plot(dates, group["value"].astype(float), linestyle="--", marker="o",
-                color=charts.CATEGORY_COLOURS.get(category, charts.PALETTE[0]),
+                color=charts.CATEGORY_COLOURS.get(category, charts.PALETTE[0]) if category else charts.PALETTE[0],
                 label=t(f"staffing.category.{category}", lang) if category else None)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -215,7 +216,8 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     story.append(_p(t("reports.title", lang), "h2"))
     cumulative = indicator_kpis(data, None, lang, period=CUMULATIVE_PERIOD)
     story.append(_table([t("table.what", lang), t("table.figure", lang), t("table.source", lang)],
-                        [[k.label(lang), k.display_value(lang), k.source.title] for k in cumulative],
+                        [[k.label(lang), k.display_value(lang),
+                          k.source.title if k.source else t("kpi.no_source", lang)] for k in cumulative],
                         [0.45, 0.2, 0.35]) if cumulative else _p(t("reports.no_cumulative", lang)))
     for indicator in charts.CHARTED_INDICATORS:
         spec = charts.indicator_chart(data, indicator, lang)

@@ -8,8 +8,8 @@ no chart and a reason, and the page shows the figures plainly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from functools import cached_property
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -78,7 +78,10 @@ def _with_display(rows: pd.DataFrame, value_column: str, lang: str) -> pd.DataFr
     """Adds ``date`` (start of ``as_of``), ``as_of_text`` and ``figure`` (the value as
     the source hedges it: "over 450")."""
     out = rows.copy()
-    out["date"] = pd.to_datetime([as_of_bounds(v)[0] for v in out["as_of"]]) if len(out) else pd.Series(dtype="datetime64[ns]")
+    if len(out):
+        out["date"] = pd.to_datetime([as_of_bounds(v)[0] for v in out["as_of"]])
+    else:
+        out["date"] = pd.Series(dtype="datetime64[ns]")
     out["as_of_text"] = [format_as_of(v, lang) for v in out["as_of"]]
     out["figure"] = [qualify(format_number(v, lang), q, lang) for v, q in zip(out[value_column], out["qualifier"])]
     return out
@@ -95,8 +98,9 @@ def _line_chart(frame: pd.DataFrame, y: str, y_title: str, colour: str | None, c
     if colour:
         domain = list(dict.fromkeys(frame[colour]))
         range_ = [(colours or {}).get(d, PALETTE[i % len(PALETTE)]) for i, d in enumerate(domain)]
+        domain_text = [frame.loc[frame[colour] == d, f"{colour}_text"].iloc[0] for d in domain]
         encoding["color"] = alt.Color(f"{colour}_text:N", title=colour_title,
-                                      scale=alt.Scale(domain=[frame.loc[frame[colour] == d, f"{colour}_text"].iloc[0] for d in domain], range=range_))
+                                      scale=alt.Scale(domain=domain_text, range=range_))
         encoding["tooltip"].insert(0, alt.Tooltip(f"{colour}_text:N", title=colour_title))
     base = alt.Chart(frame).encode(**encoding)
     # Dashed: the line only joins figures that may be years apart; what lies between

@@ -19,9 +19,9 @@ from pathlib import Path
 from . import schema, storage
 from .i18n import t
 from .paths import DATA_DIR, DESCRIPTOR_NAME, app_data_dir
-from .stores import DATABASE_URL_ENV, Store, open_store, proposal
 from .problems import ERROR, FileProblem
 from .reading import read_table
+from .stores import DATABASE_URL_ENV, Store, open_store, proposal
 from .validation import Report, validate_file, validate_package
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -38,19 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Check data files and explain every problem in plain words.")
     val.add_argument("paths", nargs="*", metavar="PATH",
                      help="a data folder, a datapackage.json, or a CSV/XLSX file (default: data/)")
-    val.add_argument("--resource", metavar="NAME", help="the table a CSV/XLSX file is for (default: from its file name)")
+    val.add_argument("--resource", metavar="NAME",
+                     help="the table a CSV/XLSX file is for (default: from its file name)")
     val.add_argument("--json", action="store_true", help="print the problems as JSON")
     val.add_argument("--lang", default="en", metavar="LANG", help="language of the messages: en, sq or sr (default en)")
     val.set_defaults(handler=cmd_validate)
 
     imp = commands.add_parser("import", help="validate a CSV/XLSX file and save it as a table (with history)",
-                              description="Validate a file against the whole package and save it; nothing changes if it is invalid.")
+                              description="Validate a file against the whole package and save it; "
+                                          "nothing changes if it is invalid.")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--resource", metavar="NAME", required=True, help="the table to replace")
     imp.add_argument("--user", required=True, help="who is making the change (recorded)")
     imp.add_argument("--reason", required=True, help="why (recorded)")
     imp.add_argument("--expect-version", metavar="V",
-                     help="refuse if the table is no longer at version V (default: its version when the command starts)")
+                     help="refuse if the table is no longer at version V "
+                          "(default: its version when the command starts)")
     imp.add_argument("--data", metavar="DIR", type=Path, default=None, help="the data folder (default: data/)")
     imp.set_defaults(handler=cmd_import)
 
@@ -74,9 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     dif.set_defaults(handler=cmd_diff)
 
     bri = commands.add_parser("briefing", help="write the printable A4 briefing as a PDF",
-                              description="Write a 2-4 page A4 briefing: figures with sources, map, staffing, budget, monitoring, milestones, sources.")
+                              description="Write a 2-4 page A4 briefing: figures with sources, map, staffing, "
+                                          "budget, monitoring, milestones, sources.")
     bri.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
-    bri.add_argument("--region", metavar="ID", help="a region id from regions.csv (gjilan, mitrovica, peja, prishtina, prizren)")
+    bri.add_argument("--region", metavar="ID",
+                     help="a region id from regions.csv (gjilan, mitrovica, peja, prishtina, prizren)")
     bri.add_argument("--lang", default="en", metavar="LANG", help="interface language (default en)")
     bri.add_argument("--data", metavar="DIR", type=Path, default=None)
     bri.set_defaults(handler=cmd_briefing)

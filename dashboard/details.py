@@ -93,7 +93,8 @@ def office_detail(data: Dataset, office_id: str, lang: str = "en") -> Detail:
     if isinstance(row["address"], str) and row["address"]:
         detail.facts.append((t("detail.address", lang), row["address"]))
     if row["municipality_code"] in municipalities.index:
-        detail.facts.append((t("detail.municipality", lang), place_name(municipalities.loc[row["municipality_code"]], lang)))
+        municipality = municipalities.loc[row["municipality_code"]]
+        detail.facts.append((t("detail.municipality", lang), place_name(municipality, lang)))
     if row["region_id"] in regions.index:
         detail.facts.append((t("detail.region", lang), place_name(regions.loc[row["region_id"]], lang)))
     location = office_location(row)

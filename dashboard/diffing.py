@@ -24,7 +24,8 @@ class TableDiff:
             return ", ".join(f"{c}={v}" for c, v in zip(self.key_columns, key))
         out = [f"+ {t('diff.added', lang)}: {key_text(tuple(r[c] for c in self.key_columns))}" for r in self.added]
         out += [f"- {t('diff.removed', lang)}: {key_text(tuple(r[c] for c in self.key_columns))}" for r in self.removed]
-        out += [f"~ {t('diff.changed', lang)}: {key_text(k)}: {col}: {old!r} -> {new!r}" for k, col, old, new in self.changed]
+        out += [f"~ {t('diff.changed', lang)}: {key_text(k)}: {col}: {old!r} -> {new!r}"
+                for k, col, old, new in self.changed]
         return out or [t("diff.none", lang)]
 
 

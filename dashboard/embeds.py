@@ -2,16 +2,23 @@
 a donor's site: one chart, the map, or the briefing download."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import charts
 from .loading import Dataset
 
+
+def _indicator_view(indicator: str) -> Callable[[Dataset, str], charts.ChartSpec]:
+    """The builder of one indicator's chart (its own closure: a lambda in the loop below would see the last one)."""
+    return lambda data, lang: charts.indicator_chart(data, indicator, lang)
+
+
 # view -> builder of the ChartSpec it shows ("map" and "briefing" are drawn by the page)
-CHART_VIEWS = {
+CHART_VIEWS: dict[str, Callable[[Dataset, str], charts.ChartSpec]] = {
     "staffing_over_time": charts.staffing_chart,
     "staffing_latest_split": charts.staffing_split_chart,
     "budget_over_time": charts.budget_chart,
-    **{indicator: (lambda data, lang, indicator=indicator: charts.indicator_chart(data, indicator, lang))
-       for indicator in charts.CHARTED_INDICATORS},
+    **{indicator: _indicator_view(indicator) for indicator in charts.CHARTED_INDICATORS},
     "milestones_per_year": lambda data, lang: charts.milestones_chart(data["milestones"], data, lang),
 }
 VIEWS = ["map", "briefing", *CHART_VIEWS]

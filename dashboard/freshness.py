@@ -107,8 +107,9 @@ def table_freshness(resource: Resource, frame: pd.DataFrame, today: dt.date,
     """The status of one table (see the module's rule) on ``today``."""
     frequency = resource.descriptor.get("updateFrequency")
     newest = newest_as_of(frame["as_of"]) if "as_of" in frame else None
-    common: dict[str, Any] = {"table": resource.name, "title": resource.title, "frequency": frequency, "newest_as_of": newest,
-              "last_changed": changed if changes_known else None, "changes_known": changes_known}
+    common: dict[str, Any] = {"table": resource.name, "title": resource.title, "frequency": frequency,
+                              "newest_as_of": newest, "last_changed": changed if changes_known else None,
+                              "changes_known": changes_known}
     if frequency not in FREQUENCIES:
         return Freshness(status=NO_RULE, **common)
     if frequency != YEARLY:

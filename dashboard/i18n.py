@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -18,7 +18,7 @@ DEFAULT_LANG = "en"
 LANGUAGE_NAMES = {"en": "English", "sq": "Shqip", "sr": "Srpski"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """The messages of one language, ``{key: text}``; empty for an unknown language."""
     path = LOCALES_DIR / f"{lang}.json"

@@ -158,7 +158,10 @@ def load_dataset(data_dir: Path = DATA_DIR, file_rows: dict[str, FileRows] | Non
     columns, so pages show an empty state rather than fail or show unchecked rows;
     its problems are in ``problems``, and ``broken_tables`` names it.
     """
-    report = validate_package(data_dir) if file_rows is None else validate_package(data_dir, file_rows, read_files=False)
+    if file_rows is None:
+        report = validate_package(data_dir)
+    else:
+        report = validate_package(data_dir, file_rows, read_files=False)
     # A table with an error is left out whole: half-checked rows (a duplicate key, a
     # figure without its source) would mislead, and could break the pages that use it.
     broken = {p.file for p in report.problems if p.severity == ERROR}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Mapping
-from typing import Any
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 import shapely
 from shapely.geometry import shape

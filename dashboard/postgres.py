@@ -20,11 +20,27 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import (BigInteger, Column, DateTime, ForeignKey, Identity, Index, MetaData, Table, Text,
-                        create_engine, delete, func, insert, select, text, update)
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
@@ -33,8 +49,20 @@ from .paths import DESCRIPTOR_NAME
 from .problems import FileProblem
 from .reading import FileRows, read_table
 from .schema import resource, resources
-from .storage import (MAX_REASON, MAX_USER, BadVersion, DatabaseError, InvalidData, NoChange, StaleVersion, Version,
-                      checked_text, find_version, to_csv_bytes, version_of)
+from .storage import (
+    MAX_REASON,
+    MAX_USER,
+    BadVersion,
+    DatabaseError,
+    InvalidData,
+    NoChange,
+    StaleVersion,
+    Version,
+    checked_text,
+    find_version,
+    to_csv_bytes,
+    version_of,
+)
 from .validation import Report, validate_package
 
 metadata = MetaData()
@@ -133,12 +161,12 @@ def plain_errors(url: str) -> Iterator[None]:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def iso(moment: dt.datetime) -> str:
     """A timestamp as the file backend writes it (UTC, microseconds)."""
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def upgrade(engine: Engine) -> None:
@@ -218,7 +246,7 @@ class DatabaseLimiter:
     advisory lock (an attempt counts before its password is checked, as in memory);
     failures older than the window are deleted as new ones come in."""
 
-    def __init__(self, store: "PostgresStore", clock: Callable[[], dt.datetime] | None = None):
+    def __init__(self, store: PostgresStore, clock: Callable[[], dt.datetime] | None = None):
         self.store = store
         self.clock = clock or now
 

@@ -219,7 +219,7 @@ def _stem(entry: Version) -> str:
 
 
 def _new_entry(data: bytes, user: str, reason: str, action: str) -> Version:
-    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     return Version(version_of(data), user, stamp, reason, action)
 
 

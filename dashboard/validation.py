@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from frictionless import Package, Resource as FlResource, Schema
+from frictionless import Package, Schema
+from frictionless import Resource as FlResource
 
 from .export import FORMULA_TRIGGERS
 from .geo import contains_point, municipality_codes
@@ -251,9 +252,10 @@ def _translate(error, table: ResourceRows) -> Problem | None:
     if kind == "foreign-key":
         column = ", ".join(error.field_names)
         ref_field = ", ".join(error.reference_field_names)
+        ref_table = f"{error.reference_name}.csv"
         return Problem(file, "foreign-key", row=row, column=column, value=", ".join(error.field_cells),
-                       params={"table": f"{error.reference_name}.csv", "ref_column": ref_field,
-                               "expected": Msg("expected.listed_in", column=ref_field, table=f"{error.reference_name}.csv")})
+                       params={"table": ref_table, "ref_column": ref_field,
+                               "expected": Msg("expected.listed_in", column=ref_field, table=ref_table)})
     if kind in ("blank-row", "missing-cell", "extra-cell"):
         return None  # handled when the rows were conformed
     return Problem(file, "other", row=row, params={"detail": error.message})
@@ -284,7 +286,8 @@ def _describe_cell_error(kind: str, fld, note: str) -> tuple[str, dict]:
         return "required", {"expected": Msg("expected.required")}
     if constraint in ("minimum", "maximum") and fld.name in ("lat", "lon"):
         axis = Msg("expected.latitude" if fld.name == "lat" else "expected.longitude")
-        return "outside-kosovo", {"expected": Msg("expected.range", what=axis, minimum=c["minimum"], maximum=c["maximum"])}
+        expected = Msg("expected.range", what=axis, minimum=c["minimum"], maximum=c["maximum"])
+        return "outside-kosovo", {"expected": expected}
     if constraint == "minimum" and c.get("minimum") == 0:
         return "negative", {"expected": Msg("expected.not_negative")}
     if constraint in ("minimum", "maximum"):

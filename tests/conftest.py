@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from dashboard.paths import DATA_DIR, ROOT
-
 from support.browser import CHROMIUM, CHROMIUM_ARGS, AppServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,8 +11,8 @@ import bcrypt
 import pytest
 
 from dashboard import auth, cli
-from dashboard.ui import sign_in
 from dashboard.paths import ROOT
+from dashboard.ui import sign_in
 
 PASSWORD = "correct horse battery"
 # Cost 4 (the least bcrypt accepts): hundreds of checks below must stay fast. The
@@ -153,7 +153,8 @@ def test_an_incomplete_auth_block_fails_closed(partial, password):
 
 
 def test_oidc_roles_come_from_the_allow_list_only():
-    cfg = auth.read_config({"auth": OIDC, "roles": {"a@x.org": "admin", "e@x.org": "owner"}, "editors": {"ana": entry()}})
+    cfg = auth.read_config({"auth": OIDC, "roles": {"a@x.org": "admin", "e@x.org": "owner"},
+                            "editors": {"ana": entry()}})
     assert cfg.mode == "oidc"
     assert auth.oidc_role(cfg, "a@x.org") == "admin"
     assert auth.oidc_role(cfg, "e@x.org") is None and auth.oidc_role(cfg, None) is None
@@ -161,7 +162,8 @@ def test_oidc_roles_come_from_the_allow_list_only():
     assert cfg.problems == ('[roles]: the role of e@x.org must be "editor" or "admin"',)
 
 
-@pytest.mark.parametrize("roles", [None, {}, "a@x.org", {"a@x.org": "owner"}], ids=["missing", "empty", "a string", "no valid role"])
+@pytest.mark.parametrize("roles", [None, {}, "a@x.org", {"a@x.org": "owner"}],
+                         ids=["missing", "empty", "a string", "no valid role"])
 def test_oidc_with_nobody_allowed_is_reported(roles):
     secrets = {"auth": OIDC} if roles is None else {"auth": OIDC, "roles": roles}
     cfg = auth.read_config(secrets)
@@ -199,7 +201,8 @@ def test_a_missing_secrets_file_means_read_only_but_a_broken_one_is_a_problem(mo
     monkeypatch.setattr(sign_in.st, "secrets", FakeSecrets(missing))
     assert sign_in._secrets() == ({}, None)
     broken = StreamlitSecretNotFoundError("Error parsing secrets file at {path}: {error}", path="s.toml",
-                                          error="Invalid value (at line 3, column 17)", error_id="failed-parsing-secrets-file")
+                                          error="Invalid value (at line 3, column 17)",
+                                          error_id="failed-parsing-secrets-file")
     monkeypatch.setattr(sign_in.st, "secrets", FakeSecrets(broken))
     secrets, unreadable = sign_in._secrets()
     assert secrets == {} and "line 3, column 17" in unreadable
@@ -269,7 +272,8 @@ def test_unusable_passwords_are_refused_with_the_reason(password, problem):
         auth.hash_password(password)
 
 
-@pytest.mark.parametrize("password", ["x" * 73, "ë" * 37, "z" * 5000, "short", ""], ids=["73 bytes", "74 bytes as ë", "5000", "short", "empty"])
+@pytest.mark.parametrize("password", ["x" * 73, "ë" * 37, "z" * 5000, "short", ""],
+                         ids=["73 bytes", "74 bytes as ë", "5000", "short", "empty"])
 def test_hash_password_command_refuses_with_exit_2_and_a_plain_message(password, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
     assert cli.main(["hash-password"]) == cli.EXIT_USAGE

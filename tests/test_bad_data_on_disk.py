@@ -5,12 +5,11 @@ import random
 
 import pytest
 
+from conftest import run_page
 from dashboard.paths import DATA_DIR
 from dashboard.schema import resources
 from dashboard.ui import md_escape
 from dashboard.validation import validate_package
-
-from conftest import run_page
 from test_pages import PAGES
 
 TABLES = [r.path for r in resources(DATA_DIR)]
@@ -39,9 +38,8 @@ def test_every_page_survives_a_damaged_table(page, table, how, data_copy, monkey
 
 @pytest.mark.parametrize("how", ["nul", "random"])
 def test_an_editor_sees_what_is_wrong_with_the_saved_table_and_replaces_it(how, data_copy, monkeypatch):
-    from test_data_page import HASH, PASSWORD, data_page, sign_in
-
     from dashboard import storage
+    from test_data_page import HASH, PASSWORD, data_page, sign_in
 
     good = (data_copy / "offices.csv").read_bytes()
     damage(data_copy, "offices.csv", how)

@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 
 import pytest
 
+from conftest import PageLog
 from dashboard.embeds import CHART_VIEWS
 from dashboard.paths import ROOT
-
-from conftest import PageLog
 from support.browser import MAP_FRAME, READY_SELECTOR, AppServer
 
 pytestmark = pytest.mark.browser
@@ -447,9 +446,11 @@ def test_embed_mode_shows_one_chart_without_navigation(page, app_server):
     open_page_embedded = f"{app_server.url}/embed?embed=true&view=staffing_over_time"
     page.goto(open_page_embedded)
     page.wait_for_selector(READY_SELECTOR, timeout=60_000)
-    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=60_000)
+    chart = page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+    chart.first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
-    assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator('[data-testid="stSidebar"]').is_visible()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.count() == 0 or not sidebar.is_visible()
     assert page.locator("h1").count() == 0
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
     # The page asked for is the page served (not a "Page not found" dialog over it).
@@ -465,7 +466,8 @@ def test_printing_hides_the_sidebar_and_controls(page, app_server):
     page.emulate_media(media="print")
     sidebar.wait_for(state="hidden", timeout=10_000)
     button.wait_for(state="hidden", timeout=10_000)
-    width = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].map(e => e.getBoundingClientRect().width))")
+    width = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+                          ".map(e => e.getBoundingClientRect().width))")
     assert width <= 1280
 
 

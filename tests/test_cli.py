@@ -5,11 +5,10 @@ import sys
 
 import pytest
 
+from conftest import FIXTURES
 from dashboard import storage
 from dashboard.cli import main
 from dashboard.paths import ROOT
-
-from conftest import FIXTURES
 
 
 def run(*args):

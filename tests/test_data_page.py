@@ -34,6 +34,12 @@ def sign_in(at, username, password):
     return at
 
 
+def save_a_typo(data_dir) -> None:
+    """Save a second version of the budget (one figure off by one), so there is an earlier one to restore."""
+    typo = (data_dir / "budget.csv").read_bytes().replace(b"17462600", b"17462601")
+    storage.save_table(data_dir, "budget", read_table(typo, "budget.csv"), "bo", "typo test")
+
+
 @pytest.fixture(autouse=True)
 def fresh_limiter(monkeypatch):
     monkeypatch.setattr(auth, "LIMITER", auth.MemoryLimiter())
@@ -68,7 +74,7 @@ def test_repeated_failures_are_rate_limited(data_copy, monkeypatch):
 
 
 def test_an_editor_signs_in_and_sees_the_tables_but_cannot_restore(data_copy, monkeypatch):
-    storage.save_table(data_copy, "budget", read_table((data_copy / "budget.csv").read_bytes().replace(b"17462600", b"17462601"), "budget.csv"), "bo", "typo test")
+    save_a_typo(data_copy)
     at = sign_in(data_page(data_copy, monkeypatch, {"ana": {"password_hash": HASH, "role": "editor"}}), "ana", PASSWORD)
     assert "Signed in as ana (editor)." in [c.value for c in at.caption]
     at.selectbox(key="edit_table").set_value("budget").run()
@@ -78,8 +84,9 @@ def test_an_editor_signs_in_and_sees_the_tables_but_cannot_restore(data_copy, mo
 
 def test_an_admin_restores_an_earlier_version(data_copy, monkeypatch):
     original = storage.current_version(data_copy, "budget")
-    storage.save_table(data_copy, "budget", read_table((data_copy / "budget.csv").read_bytes().replace(b"17462600", b"17462601"), "budget.csv"), "bo", "typo test")
-    at = sign_in(data_page(data_copy, monkeypatch, {"root": {"password_hash": HASH, "role": "admin"}}), "root", PASSWORD)
+    save_a_typo(data_copy)
+    admins = {"root": {"password_hash": HASH, "role": "admin"}}
+    at = sign_in(data_page(data_copy, monkeypatch, admins), "root", PASSWORD)
     at.selectbox(key="edit_table").set_value("budget").run()
     [restore] = [b for b in at.button if b.label == "Restore"]
     restore.click().run()
@@ -152,7 +159,8 @@ def test_with_nothing_usable_editing_is_off_with_the_notice(data_copy, monkeypat
     assert not at.info  # not "read-only, nothing configured": something is, wrongly
 
 
-@pytest.mark.parametrize("password", ["x" * 73, "ë" * 37, "p" * 10_000], ids=["73 bytes", "74 bytes as 37 ë", "10000 chars"])
+@pytest.mark.parametrize("password", ["x" * 73, "ë" * 37, "p" * 10_000],
+                         ids=["73 bytes", "74 bytes as 37 ë", "10000 chars"])
 def test_an_over_long_password_gets_the_plain_refusal(data_copy, monkeypatch, password):
     at = data_page(data_copy, monkeypatch, {"ana": editor()})
     for username in ("ana", "nobody"):  # the same answer whether the name exists or not
@@ -188,7 +196,7 @@ def test_a_revoked_editor_is_signed_out_before_their_next_save(data_copy, monkey
 
 
 def test_a_downgraded_admin_cannot_restore_from_their_next_run(data_copy, monkeypatch):
-    storage.save_table(data_copy, "budget", read_table((data_copy / "budget.csv").read_bytes().replace(b"17462600", b"17462601"), "budget.csv"), "bo", "typo test")
+    save_a_typo(data_copy)
     current = storage.current_version(data_copy, "budget")
     at = sign_in(data_page(data_copy, monkeypatch, {"root": editor("admin")}), "root", PASSWORD)
     at.selectbox(key="edit_table").set_value("budget").run()
@@ -233,7 +241,8 @@ def test_with_oidc_configured_the_page_offers_single_sign_on(data_copy, monkeypa
     assert not any(s.key == "edit_table" for s in at.selectbox)
 
 
-@pytest.mark.parametrize("roles", [{"bo@example.org": "editor"}, {"ana@example.org": "former", "bo@example.org": "editor"}],
+@pytest.mark.parametrize("roles", [{"bo@example.org": "editor"},
+                                   {"ana@example.org": "former", "bo@example.org": "editor"}],
                          ids=["removed", "role withdrawn"])
 def test_an_oidc_user_taken_off_the_roles_loses_editing_on_the_next_run(data_copy, monkeypatch, roles):
     at = data_page(data_copy, monkeypatch, auth=OIDC, roles={"ana@example.org": "editor"})

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import storage
 from conftest import run_page
+from dashboard import storage
 from dashboard.loading import fingerprint
 
 

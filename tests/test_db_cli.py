@@ -4,10 +4,9 @@ import socket
 
 import pytest
 
+from conftest import FIXTURES
 from dashboard.cli import main
 from dashboard.paths import DATA_DIR
-
-from conftest import FIXTURES
 
 pytestmark = pytest.mark.postgres
 

@@ -6,10 +6,10 @@ import folium
 import pandas as pd
 import pytest
 
-from dashboard.loading import load_dataset
-from dashboard.maps import _Selects, available_measures, municipality_features, presence_map, map_html
 from dashboard.details import detail_for
 from dashboard.i18n import local_names
+from dashboard.loading import load_dataset
+from dashboard.maps import _Selects, available_measures, map_html, municipality_features, presence_map
 from dashboard.ui.map_widgets import apply_map_selection
 
 
@@ -106,7 +106,8 @@ def test_measures_appear_only_where_the_data_has_figures(data):
     assert available_measures(data) == ["region"]
     richer = with_field_team(data)
     assert available_measures(richer) == ["region", "field_teams"]
-    features = {f["properties"]["code"]: f["properties"] for f in municipality_features(richer, measure="field_teams")["features"]}
+    shapes = municipality_features(richer, measure="field_teams")["features"]
+    features = {f["properties"]["code"]: f["properties"] for f in shapes}
     assert features["dragash"]["colour"] != features["prizren"]["colour"]
     assert "1 (Field teams listed)" in features["dragash"]["label"]
 

@@ -91,8 +91,9 @@ def test_in_other_languages_english_text_from_the_data_is_marked(data):
     ([("a", 5), ("b", 7)], ["same", "same"], False), ([], [], False),
 ])
 def test_bars_need_two_items_to_compare(data, rows, items, drawn):
+    columns = ["value", "unit", "qualifier", "source_id", "as_of", "id"]
     frame = pd.DataFrame([{"value": v, "unit": "x", "qualifier": "exact", "source_id": "factsheet", "as_of": "2020",
-                           "id": i} for i, v in rows], columns=["value", "unit", "qualifier", "source_id", "as_of", "id"])
+                           "id": i} for i, v in rows], columns=columns)
     spec = figures_bar_chart(frame, data, "k", "Title", items, "Value")
     assert (spec.chart is not None) == drawn
     assert (spec.reason is None) == drawn

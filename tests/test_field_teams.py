@@ -8,9 +8,6 @@ import math
 import pandas as pd
 import pytest
 from jinja2.utils import htmlsafe_json_dumps
-from support.page_assets import asset_links
-from test_data_page import PASSWORD, data_page, editor, sign_in
-from test_maps import PAYLOADS
 
 from dashboard import storage
 from dashboard.details import detail_for
@@ -30,6 +27,9 @@ from dashboard.places import (
 )
 from dashboard.reading import read_table
 from dashboard.validation import validate_package
+from support.page_assets import asset_links
+from test_data_page import PASSWORD, data_page, editor, sign_in
+from test_maps import PAYLOADS
 
 HEADER = ("id,kind,name_en,name_sq,name_sr,municipality_code,region_id,lat,lon,location_precision,"
           "location_source_id,address,source_id,as_of,note")
@@ -117,7 +117,8 @@ def placing_features():
 
 @pytest.mark.parametrize("empty", ["", None, math.nan, pd.NA])
 def test_an_office_without_coordinates_stands_at_its_seat_approximately(empty):
-    assert office_location({"lat": empty, "lon": empty, "municipality_code": "dragash"}) == Location(*DRAGASH_SEAT, True)
+    office = {"lat": empty, "lon": empty, "municipality_code": "dragash"}
+    assert office_location(office) == Location(*DRAGASH_SEAT, True)
 
 
 def test_an_office_with_coordinates_stands_there():

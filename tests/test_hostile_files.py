@@ -171,7 +171,8 @@ def test_validate_refuses_a_link_to_a_fifo(fifo, tmp_path):
 
 
 def test_import_and_diff_refuse_a_fifo_as_validate_does(fifo, data_copy):
-    for args in (["import", str(fifo), "--resource", "offices", "--user", "t", "--reason", "r", "--data", str(data_copy)],
+    for args in (["import", str(fifo), "--resource", "offices", "--user", "t", "--reason", "r",
+                  "--data", str(data_copy)],
                  ["diff", "offices", str(fifo), "--data", str(data_copy)]):
         result = run_cli(*args)
         assert result.returncode == 1 and "not a regular file" in result.stdout, result.stderr
@@ -238,7 +239,8 @@ def test_an_edit_in_the_page_over_the_limit_is_refused_with_its_count():
     assert f"{limit + 7} rows" in problem.message() and f"at most {limit}" in problem.message()
 
 
-@pytest.mark.parametrize("line", ["a," * 10_000, ",".join(["x"] * (MAX_COLUMNS + 1))], ids=["10000-cells", "one-too-many"])
+@pytest.mark.parametrize("line", ["a," * 10_000, ",".join(["x"] * (MAX_COLUMNS + 1))],
+                         ids=["10000-cells", "one-too-many"])
 def test_a_csv_row_wider_than_any_table_is_refused_at_its_row(line):
     data = (DATA_DIR / "offices.csv").read_bytes() + line.encode() + b"\n"
     with pytest.raises(FileProblem) as exc:
@@ -396,7 +398,8 @@ def test_openpyxl_parses_with_defusedxml():
 
 def _no_sheets(data: bytes) -> bytes:
     xml = part(data, "xl/workbook.xml")
-    return rezip(data, {"xl/workbook.xml": xml[:xml.index("<sheets>")] + "<sheets />" + xml[xml.index("</sheets>") + 9:]})
+    without = xml[:xml.index("<sheets>")] + "<sheets />" + xml[xml.index("</sheets>") + len("</sheets>"):]
+    return rezip(data, {"xl/workbook.xml": without})
 
 
 @pytest.mark.parametrize("damage, code", [

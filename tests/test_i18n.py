@@ -4,10 +4,9 @@ import re
 
 import pytest
 
+from conftest import FIXTURES, run_page
 from dashboard.i18n import LANGUAGE_NAMES, catalogue, english_only, languages, t
 from dashboard.validation import validate_file
-
-from conftest import FIXTURES, run_page
 
 LANGS = ["en", "sq", "sr"]
 PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources"]
@@ -66,8 +65,11 @@ def test_every_page_runs_in_every_language(page, lang):
 
 
 def test_numbers_follow_the_language():
-    assert {m.label: m.value for m in run_page("overview", lang="sr").metric}[t("kpi.budget", "sr")] == "17.462.600\u00a0€"
-    assert {m.label: m.value for m in run_page("overview", lang="sq").metric}[t("kpi.budget", "sq")] == "17\u00a0462\u00a0600\u00a0€"
+    def budget(lang: str) -> str:
+        return {m.label: m.value for m in run_page("overview", lang=lang).metric}[t("kpi.budget", lang)]
+
+    assert budget("sr") == "17.462.600\u00a0€"
+    assert budget("sq") == "17\u00a0462\u00a0600\u00a0€"
 
 
 def test_unknown_language_falls_back_to_english_with_a_notice():

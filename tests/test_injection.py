@@ -10,16 +10,15 @@ leaves the app, no link in the DOM) is in test_browser.py.
 import re
 
 import pytest
-
-from conftest import run_page
-from hostile import JAVASCRIPT_URL, PAYLOADS, SOURCE_URL, make_hostile_package
 from streamlit.testing.v1.element_tree import Block
 
+from conftest import run_page
 from dashboard.embeds import VIEWS
 from dashboard.formatting import web_url
 from dashboard.i18n import t
 from dashboard.ui.text import WORD_JOINER, md_escape, md_frame, shorten, t_md
 from dashboard.validation import validate_package
+from hostile import JAVASCRIPT_URL, PAYLOADS, SOURCE_URL, make_hostile_package
 
 # Payloads that mean something in Markdown ('" onmouseover=...' only means something in HTML).
 MARKDOWN_PAYLOADS = [p for p in PAYLOADS if not p.startswith('"')]

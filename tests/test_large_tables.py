@@ -6,13 +6,12 @@ import io
 
 import pytest
 
+from conftest import run_page
 from dashboard import cache
 from dashboard.i18n import t
 from dashboard.loading import load_dataset
 from dashboard.schema import resource
 from dashboard.ui import md_escape
-
-from conftest import run_page
 
 GROWN = ["staffing", "budget", "indicators"]
 

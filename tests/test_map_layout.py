@@ -7,14 +7,14 @@ centre, which share a point, both show and both take a click.
 Each screen's view of the map is kept as a screenshot in test-results/ (git-ignored),
 its path printed (``pytest -s`` shows it)."""
 import pytest
-from conftest import PageLog
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from support.browser import MAP_FRAME
-from test_browser import open_page, wait_for_map
 
+from conftest import PageLog
 from dashboard.i18n import place_name, t
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
+from support.browser import MAP_FRAME
+from test_browser import open_page, wait_for_map
 
 pytestmark = pytest.mark.browser
 

@@ -2,12 +2,12 @@
 import dataclasses
 
 import pytest
-from support.page_assets import asset_links
 
 from dashboard.geo import contains_point, municipality_codes
 from dashboard.loading import load_dataset
 from dashboard.maps import escape, map_html, municipality_features, presence_map
 from dashboard.offline_assets import local_leaflet_installed
+from support.page_assets import asset_links
 
 PAYLOADS = [
     "<script>alert(1)</script>",

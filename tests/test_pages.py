@@ -1,5 +1,6 @@
 """Each page under AppTest: the view a URL asks for, fallbacks, and empty states."""
 import pytest
+
 from conftest import run_page
 
 PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources", "embed"]
@@ -140,7 +141,8 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
     lines = offices.read_text(encoding="utf-8").splitlines()
     prizren = next(line for line in lines if line.startswith("rc-prizren,"))
     # a synthetic field team in a temporary copy of the data (test-only)
-    lines.append(prizren.replace("rc-prizren,regional_centre,", "ft-test,field_team,", 1).replace(",prizren,prizren,", ",dragash,prizren,", 1))
+    lines.append(prizren.replace("rc-prizren,regional_centre,", "ft-test,field_team,", 1)
+                 .replace(",prizren,prizren,", ",dragash,prizren,", 1))
     offices.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     at = run_page("map", measure="field_teams")

@@ -1,12 +1,10 @@
 """Reading files as staff save them."""
 import pytest
 
-from dashboard.reading import MAX_FILE_BYTES, decode, read_table, sniff_delimiter
-from dashboard.problems import FileProblem
-
-from dashboard.paths import DATA_DIR
-
 from conftest import FIXTURES
+from dashboard.paths import DATA_DIR
+from dashboard.problems import FileProblem
+from dashboard.reading import MAX_FILE_BYTES, decode, read_table, sniff_delimiter
 
 GOOD = FIXTURES / "good"
 

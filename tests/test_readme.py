@@ -28,7 +28,8 @@ import pytest
 
 import dashboard
 from dashboard import embeds
-from dashboard.cli import build_parser, main as cli_main
+from dashboard.cli import build_parser
+from dashboard.cli import main as cli_main
 from dashboard.i18n import t
 from dashboard.paths import DATA_DIR, ROOT
 from support.readme import Command, Readme, parse, read, shell_words

@@ -6,9 +6,8 @@ import textwrap
 
 import pytest
 
-from dashboard import auth
-
 from conftest import FIXTURES
+from dashboard import auth
 
 pytestmark = pytest.mark.postgres
 ROOT = FIXTURES.parent.parent
@@ -28,7 +27,7 @@ def test_failures_in_one_process_pause_the_name_in_another(pg_store):
 
 
 def test_the_pause_ends_with_the_window_and_a_success_clears_the_name(pg_store):
-    moment = [dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)]
+    moment = [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]
     limiter = type(pg_store.limiter())(pg_store, clock=lambda: moment[0])
     for _ in range(auth.MAX_FAILURES):
         assert limiter.attempt("ana", "a") == 0

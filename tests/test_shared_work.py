@@ -8,7 +8,6 @@ import weakref
 
 import pandas as pd
 import pytest
-from hostile import PAYLOADS
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes, convert_arrow_table_to_arrow_bytes
 
 from dashboard import kpis
@@ -16,6 +15,7 @@ from dashboard.formatting import figures_as_text
 from dashboard.loading import load_dataset, per_frame
 from dashboard.provenance import SourceRef, source_ref
 from dashboard.ui.text import md_frame, shown_table
+from hostile import PAYLOADS
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from dashboard.export import csv_for_excel, neutralise, package_zip, sanitize_for_spreadsheet
-from dashboard.stores import FileStore
 from dashboard.paths import DATA_DIR
 from dashboard.state import parse_choice, parse_choices, view_query, view_url
+from dashboard.stores import FileStore
 
 
 def test_parse_choice_accepts_known_values_and_flags_unknown_ones():
@@ -19,7 +19,8 @@ def test_parse_choice_accepts_known_values_and_flags_unknown_ones():
 
 
 def test_parse_choices_keeps_option_order_and_reports_strangers():
-    assert parse_choices(["media", "zzz", "elections"], ["elections", "justice", "media"]) == (["elections", "media"], ["zzz"])
+    choices = parse_choices(["media", "zzz", "elections"], ["elections", "justice", "media"])
+    assert choices == (["elections", "media"], ["zzz"])
 
 
 def test_view_links_are_stable_and_complete():

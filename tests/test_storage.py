@@ -7,14 +7,13 @@ import textwrap
 
 import pytest
 
+from conftest import FIXTURES
 from dashboard import storage
 from dashboard.cli import main
 from dashboard.paths import ROOT
 from dashboard.reading import read_table
 from dashboard.stores import FileStore, proposal
 from dashboard.validation import validate_package
-
-from conftest import FIXTURES
 
 
 def edited_staffing(data_dir, total="510") -> bytes:
@@ -45,9 +44,9 @@ def assert_consistent(data_dir, table="staffing"):
     if versions:
         assert versions[-1].version == storage.current_version(data_dir, table)
     saves = [(v.time, v.version) for v in versions if v.action != "original"]
-    lines = [l for l in audit_lines(data_dir) if l["table"] == table]
-    assert [(l["time"], l["version"]) for l in lines] == saves
-    assert [l["previous"] for l in lines] == [v.version for v in versions[:-1]]
+    records = [record for record in audit_lines(data_dir) if record["table"] == table]
+    assert [(record["time"], record["version"]) for record in records] == saves
+    assert [record["previous"] for record in records] == [v.version for v in versions[:-1]]
 
 
 def test_a_save_writes_the_file_keeps_history_and_audits(data_copy):
@@ -67,7 +66,8 @@ def test_a_save_writes_the_file_keeps_history_and_audits(data_copy):
 def test_an_invalid_save_changes_nothing(data_copy):
     before = (data_copy / "staffing.csv").read_bytes()
     with pytest.raises(storage.InvalidData) as exc:
-        storage.save_table(data_copy, "staffing", read_table(FIXTURES / "bad" / "staffing_negative_count.csv"), "ana", "x")
+        storage.save_table(data_copy, "staffing", read_table(FIXTURES / "bad" / "staffing_negative_count.csv"),
+                           "ana", "x")
     assert exc.value.report.errors[0].code == "negative"
     assert (data_copy / "staffing.csv").read_bytes() == before
     assert storage.history(data_copy, "staffing") == [] and audit_lines(data_copy) == []
@@ -75,7 +75,7 @@ def test_an_invalid_save_changes_nothing(data_copy):
 
 def test_a_save_that_breaks_another_table_is_refused(data_copy):
     sources = (data_copy / "sources.csv").read_text(encoding="utf-8")
-    without_booklet = "\n".join(l for l in sources.splitlines() if not l.startswith("booklet_25,")) + "\n"
+    without_booklet = "\n".join(line for line in sources.splitlines() if not line.startswith("booklet_25,")) + "\n"
     with pytest.raises(storage.InvalidData) as exc:
         storage.save_table(data_copy, "sources", read_table(without_booklet.encode(), "sources.csv"), "ana", "x")
     assert {p.file for p in exc.value.report.errors} >= {"milestones.csv", "heads_of_mission.csv"}
@@ -84,7 +84,7 @@ def test_a_save_that_breaks_another_table_is_refused(data_copy):
 
 def test_a_save_on_a_stale_base_is_refused(data_copy):
     start = storage.current_version(data_copy, "staffing")
-    storage.save_table(data_copy, "staffing", read_table(edited_staffing(data_copy, "504"), "staffing.csv"), "bo", "first")
+    save(data_copy, edited_staffing(data_copy, "504"), "bo", "first")
     theirs = (data_copy / "staffing.csv").read_bytes()
     with pytest.raises(storage.StaleVersion, match="changed by someone else"):
         storage.save_table(data_copy, "staffing", read_table(edited_staffing(data_copy, "505"), "staffing.csv"),
@@ -98,7 +98,7 @@ def test_restore_is_itself_a_new_version(data_copy):
     entry = storage.restore(data_copy, "staffing", original, "admin")
     assert entry.version == original == storage.current_version(data_copy, "staffing")
     assert [v.action for v in storage.history(data_copy, "staffing")] == ["original", "save", "restore"]
-    assert [l["action"] for l in audit_lines(data_copy)] == ["save", "restore"]
+    assert [record["action"] for record in audit_lines(data_copy)] == ["save", "restore"]
 
 
 def test_unknown_version_is_explained(data_copy):
@@ -317,8 +317,10 @@ data_dir, payload, mode = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), sys
 real_fsync, real_replace = os.fsync, os.replace
 def dying_fsync(fd):
     # killed while the new bytes sit in the temporary file, before the rename
-    if mode == "before-rename" and os.readlink(f"/proc/self/fd/{{fd}}").endswith(".tmp") and "staffing.csv" in os.readlink(f"/proc/self/fd/{{fd}}") and ".history" not in os.readlink(f"/proc/self/fd/{{fd}}"):
-        os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "before-rename":
+        path = os.readlink(f"/proc/self/fd/{{fd}}")
+        if path.endswith(".tmp") and "staffing.csv" in path and ".history" not in path:
+            os.kill(os.getpid(), signal.SIGKILL)
     real_fsync(fd)
 def dying_replace(src, dst):
     real_replace(src, dst)
@@ -369,7 +371,7 @@ def test_two_processes_saving_at_once_both_land_whole(data_copy, tmp_path):
     assert [p.wait(60) for p in procs] == [0, 0]
     final = (data_copy / "staffing.csv").read_bytes()
     assert final in {p.read_bytes() for p in payloads}
-    assert [l["user"] for l in audit_lines(data_copy)] == ["proc", "proc"]
+    assert [record["user"] for record in audit_lines(data_copy)] == ["proc", "proc"]
     assert len(storage.history(data_copy, "staffing")) == 3  # original + two saves
     assert_consistent(data_copy)
 

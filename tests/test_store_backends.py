@@ -8,11 +8,10 @@ import time
 
 import pytest
 
+from conftest import FIXTURES
 from dashboard import storage
 from dashboard.reading import read_table
 from dashboard.stores import proposal
-
-from conftest import FIXTURES
 
 ROOT = FIXTURES.parent.parent
 

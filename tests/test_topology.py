@@ -11,10 +11,9 @@ import sys
 
 import pytest
 
+from conftest import descriptor_only
 from dashboard import auth
 from dashboard.paths import DATA_DIR, ROOT
-
-from conftest import descriptor_only
 from support.browser import READY_SELECTOR, AppServer, wait_until
 from support.topology import Proxy
 from test_browser import wait_for_map
@@ -128,8 +127,11 @@ def test_a_reader_keeps_one_server_for_the_whole_session(readers):
     cookie = first.cookie()
     assert [first.reload() for _ in range(3)] == [server] * 3
     # moving to another page is a rerun over the same websocket
-    assert first.served_by(lambda: (first.page.get_by_role("link", name="Budget").click(),
-                                    first.page.get_by_role("heading", name="Budget", exact=True).wait_for(timeout=30_000))) == server
+    def to_budget():
+        first.page.get_by_role("link", name="Budget").click()
+        first.page.get_by_role("heading", name="Budget", exact=True).wait_for(timeout=30_000)
+
+    assert first.served_by(to_budget) == server
     assert first.cookie() == cookie
     # The proxy does balance: with the first session's websocket open on its
     # server, a new reader goes to the other one, and stays there.

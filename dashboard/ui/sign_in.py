@@ -9,6 +9,7 @@ from ..cache import app_store
 from ..i18n import DEFAULT_LANG, t
 from .text import md_escape
 
+
 def signed_in_user(lang: str = DEFAULT_LANG) -> dict | None:
     """Shows the sign-in the secrets configure (or says the app is read-only) and
     returns ``{"name", "role", "may_restore"}`` once someone with a role has signed in.
@@ -30,7 +31,8 @@ def signed_in_user(lang: str = DEFAULT_LANG) -> dict | None:
     if signed_in:
         editor = auth.recheck(config, *signed_in)
         if editor is not None:
-            st.caption(t("edit.signed_in_as", lang, name=md_escape(editor.name), role=t(f"edit.role.{editor.role}", lang)))
+            role = t(f"edit.role.{editor.role}", lang)
+            st.caption(t("edit.signed_in_as", lang, name=md_escape(editor.name), role=role))
             if st.button(t("edit.sign_out", lang), key="sign_out"):
                 del st.session_state["signed_in"]
                 st.rerun()
