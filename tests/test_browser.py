@@ -151,7 +151,7 @@ def test_clicking_the_headquarters_opens_its_bilingual_popup(page, app_server):
     assert "Abdyl Frashëri 37" in text
 
 
-def test_clicking_a_municipality_shows_its_details_beside_the_map(page, app_server):
+def test_clicking_a_municipality_shows_its_details_below_the_map(page, app_server):
     open_page(page, app_server.url, "map")
     wait_for_map(page, 44)
     frame = page.frame_locator(MAP_FRAME)
