@@ -126,13 +126,13 @@ def test_a_reader_keeps_one_server_for_the_whole_session(readers):
     server = first.open("staffing")
     cookie = first.cookie()
     assert [first.reload() for _ in range(3)] == [server] * 3
-    # moving to another page is a rerun over the same websocket
-    def to_budget():
-        first.page.get_by_role("link", name="Budget").click()
-        first.page.get_by_role("heading", name="Budget", exact=True).wait_for(timeout=30_000)
-
-    assert first.served_by(to_budget) == server
+    # Moving to another page is a rerun over the same websocket: it may send the proxy
+    # no new request at all (the browser has every script it needs), so what is
+    # checked is that the session still has its cookie and its server after it.
+    first.page.get_by_role("link", name="Budget").click()
+    first.page.get_by_role("heading", name="Budget", exact=True).wait_for(timeout=30_000)
     assert first.cookie() == cookie
+    assert first.reload() == server
     # The proxy does balance: with the first session's websocket open on its
     # server, a new reader goes to the other one, and stays there.
     second = readers()
