@@ -24,6 +24,7 @@ def clear_selection() -> None:
 region = ui.url_choice(t("presence.region", lang), "region", ["all", *regions.index], "all",
                        lambda r: t("presence.all_regions", lang) if r == "all" else place_name(regions.loc[r], lang),
                        lang, on_change=clear_selection)
+chosen_region = None if region == "all" else region
 years = year_options(data)
 year = ui.url_choice(t("presence.year", lang), "year", years, NOW,
                      lambda y: t("presence.year_now", lang) if y == NOW else y, lang,
@@ -48,14 +49,14 @@ if office:
     selection = ("office", office)
 elif municipality:
     selection = ("municipality", municipality)
-elif region != "all":
-    selection = ("region", region)
+elif chosen_region:
+    selection = ("region", chosen_region)
 else:
     selection = None
 
 # The map is the page's subject: the main area's full width and about the screen's
 # height; what is selected is described below it.
-ui.clickable_map(rendered_presence_map(lang, None if region == "all" else region, measure, layer_control=True,
+ui.clickable_map(rendered_presence_map(lang, chosen_region, measure, layer_control=True,
                                        year=None if year == NOW else year),
                  key="presence_map", lang=lang,
                  targets={"municipality": ("municipality", municipalities.index), "office": ("office", offices.index)})
@@ -75,4 +76,4 @@ ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
 
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
-page.finish(briefing_region=None if region == "all" else region)
+page.finish(briefing_region=chosen_region)

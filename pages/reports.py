@@ -32,9 +32,8 @@ if chosen in (None, "justice"):
             ui.chart_block(build(data, lang), lang, level=3)
 
 for indicator in charts.CHARTED_INDICATORS:
-    spec = charts.indicator_chart(data, indicator, lang)
     if chosen is None or indicators.loc[indicators["indicator"] == indicator, "group"].eq(chosen).any():
-        ui.chart_block(spec, lang)
+        ui.chart_block(charts.indicator_chart(data, indicator, lang), lang)
 
 st.header(t("reports.all_title", lang))
 st.caption(t("reports.snapshots_note", lang))
