@@ -286,3 +286,13 @@ def test_view_data_shows_figures_as_the_page_writes_them():
     start = "term\\_start"  # (column names are shown as text: Markdown-escaped)
     years = [str(v) for table in at.table if start in table.value.columns for v in table.value[start]]
     assert "1999" in years and not any("," in y for y in years)
+
+
+@pytest.mark.parametrize("page, params", [("overview", {}), ("map", {}), ("embed", {"view": "map"})])
+def test_a_map_without_its_local_leaflet_says_so(page, params, monkeypatch):
+    from dashboard.i18n import t
+    from dashboard.ui import map_widgets
+
+    monkeypatch.setattr(map_widgets, "local_leaflet_installed", lambda: False)
+    at = run_page(page, **params)
+    assert t("map.assets_missing") in [w.value for w in at.warning]

@@ -21,10 +21,16 @@ _map_frame = st.components.v2.component(
     isolate_styles=False)  # in the page's DOM, where browser tests and the benchmark find the frame
 
 
-def static_map(document: str, lang: str = DEFAULT_LANG, height: int = 480) -> None:
-    """A map to look at, not to select with: ``document`` (``maps.map_html``) in an iframe."""
+def _warn_if_leaflet_missing(lang: str) -> None:
+    # Without the app's own copy of Leaflet (scripts/setup installs it), folium's page
+    # fetches it from a CDN: the map then needs the internet, and the reader is told.
     if not local_leaflet_installed():
         st.warning(t("map.assets_missing", lang))
+
+
+def static_map(document: str, lang: str = DEFAULT_LANG, height: int = 480) -> None:
+    """A map to look at, not to select with: ``document`` (``maps.map_html``) in an iframe."""
+    _warn_if_leaflet_missing(lang)
     st.iframe(document, height=height, alt=t("map.frame_title", lang))
 
 
@@ -59,8 +65,7 @@ def clickable_map(document: str, key: str, targets: Mapping[str, tuple[str, Coll
     ``apply_map_selection`` for ``targets``. Only a click reruns the page: panning
     and zooming do not. ``height`` is in pixels, or a CSS length such as
     ``FILL_SCREEN``; the map is as wide as its container."""
-    if not local_leaflet_installed():
-        st.warning(t("map.assets_missing", lang))
+    _warn_if_leaflet_missing(lang)
     css_height = f"{height}px" if isinstance(height, int) else height
     _map_frame(data={"document": document, "height": css_height, "title": t("map.frame_title", lang)},
                key=key, height="content",
