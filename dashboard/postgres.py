@@ -392,10 +392,13 @@ class PostgresStore:
             raise BadVersion(f"{name}: no version {version}")
         return content.encode("utf-8")
 
-    def restore(self, name: str, version: str, user: str, reason: str | None = None) -> Version:
+    def restore(self, name: str, version: str, user: str, reason: str | None = None,
+                expect_version: str | None = None) -> Version:
+        """As ``storage.restore``: a save of the recorded content, refused on a stale base."""
         data = self.version_bytes(name, version)
         raw = read_table(data, resource(name, self.descriptor_dir).path)
-        return self.save_table(name, raw, user, reason or f"restore version {version_of(data)}", action="restore")
+        return self.save_table(name, raw, user, reason or f"restore version {version_of(data)}",
+                               expect_version, action="restore")
 
     def limiter(self) -> DatabaseLimiter:
         return DatabaseLimiter(self)

@@ -218,9 +218,17 @@ def _stem(entry: Version) -> str:
     return f"{entry.time.replace(':', '').replace('-', '').replace('+0000', 'Z')}_{entry.version}"
 
 
-def _new_entry(data: bytes, user: str, reason: str, action: str) -> Version:
-    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+def _new_entry(data: bytes, user: str, reason: str, action: str, moment: dt.datetime | None = None) -> Version:
+    stamp = (moment or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
     return Version(version_of(data), user, stamp, reason, action)
+
+
+def _original_time(path: Path) -> dt.datetime:
+    """When the file a first save replaces was last written (its own time, not the
+    save's); never later than now, so that it sorts before the save's entry even
+    when the file's clock ran ahead."""
+    written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    return min(written, dt.datetime.now(dt.UTC) - dt.timedelta(microseconds=1))
 
 
 def _entries(data_dir: Path, name: str) -> list[tuple[Path, Version]]:
@@ -357,7 +365,7 @@ def save_table(data_dir: Path, name: str, raw: FileRows, user: str, reason: str,
         folder.mkdir(parents=True, exist_ok=True)
         staged = []
         if not any(folder.glob("*.json")):
-            staged.append((_new_entry(old, ORIGINAL_USER, "original", "original"), old))
+            staged.append((_new_entry(old, ORIGINAL_USER, "original", "original", _original_time(path)), old))
         staged.append((_new_entry(new, user, reason, action), new))
         for entry, data in staged:
             _stage_content(data_dir, name, entry, data)
@@ -398,8 +406,12 @@ def version_bytes(data_dir: Path, name: str, version: str) -> bytes:
     return next(p for p, e in reversed(entries) if e.version == full).with_suffix(".csv").read_bytes()
 
 
-def restore(data_dir: Path, name: str, version: str, user: str, reason: str | None = None) -> Version:
-    """Make an earlier version current again; recorded as a new version."""
+def restore(data_dir: Path, name: str, version: str, user: str, reason: str | None = None,
+            expect_version: str | None = None) -> Version:
+    """Make an earlier version current again; recorded as a new version. Like any
+    save, it is refused (``StaleVersion``) when the table is no longer at
+    ``expect_version``: the editor chose it looking at an older state."""
     data = version_bytes(data_dir, name, version)
     raw = read_table(data, resource(name, data_dir).path)
-    return save_table(data_dir, name, raw, user, reason or f"restore version {version_of(data)}", action="restore")
+    return save_table(data_dir, name, raw, user, reason or f"restore version {version_of(data)}",
+                      expect_version, action="restore")

@@ -63,8 +63,10 @@ class Store(Protocol):
     def version_bytes(self, name: str, version: str) -> bytes:
         """A recorded version's content (full id or unique prefix of 6+ digits)."""
 
-    def restore(self, name: str, version: str, user: str, reason: str | None = None) -> storage.Version:
-        """Make a recorded version current again, as a new version."""
+    def restore(self, name: str, version: str, user: str, reason: str | None = None,
+                expect_version: str | None = None) -> storage.Version:
+        """Make a recorded version current again, as a new version; refused like any
+        save when the table is no longer at ``expect_version``."""
 
     def audit(self) -> list[dict]:
         """The audit log, oldest first: ``{time, user, action, table, version,
@@ -127,8 +129,8 @@ class FileStore:
     def version_bytes(self, name, version):
         return storage.version_bytes(self.descriptor_dir, name, version)
 
-    def restore(self, name, version, user, reason=None):
-        return storage.restore(self.descriptor_dir, name, version, user, reason)
+    def restore(self, name, version, user, reason=None, expect_version=None):
+        return storage.restore(self.descriptor_dir, name, version, user, reason, expect_version)
 
     def audit(self) -> list[dict]:
         return storage.audit_lines(self.descriptor_dir)

@@ -1,5 +1,6 @@
 """The storage layer: every save validated, atomic, versioned, audited and locked."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -99,6 +100,25 @@ def test_restore_is_itself_a_new_version(data_copy):
     assert entry.version == original == storage.current_version(data_copy, "staffing")
     assert [v.action for v in storage.history(data_copy, "staffing")] == ["original", "save", "restore"]
     assert [record["action"] for record in audit_lines(data_copy)] == ["save", "restore"]
+
+
+def test_the_original_entry_carries_the_files_own_time_not_the_first_saves(data_copy):
+    path = data_copy / "staffing.csv"
+    os.utime(path, (1_600_000_000, 1_600_000_000))  # 2020-09-13T12:26:40Z
+    save(data_copy, edited_staffing(data_copy), "ana", "edit")
+    original, first = storage.history(data_copy, "staffing")
+    assert original.action == "original" and original.time.startswith("2020-09-13T12:26:40")
+    assert first.time > original.time and not first.time.startswith("2020")
+
+
+def test_a_restore_on_a_stale_base_is_refused(data_copy):
+    original = storage.current_version(data_copy, "staffing")
+    seen = save(data_copy, edited_staffing(data_copy, "504"), "bo", "first").version
+    theirs = save(data_copy, edited_staffing(data_copy, "505"), "cy", "second")
+    with pytest.raises(storage.StaleVersion):
+        storage.restore(data_copy, "staffing", original, "admin", expect_version=seen)
+    assert storage.current_version(data_copy, "staffing") == theirs.version
+    assert [r["action"] for r in audit_lines(data_copy)] == ["save", "save"]
 
 
 def test_unknown_version_is_explained(data_copy):

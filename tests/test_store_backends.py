@@ -92,6 +92,20 @@ def test_restore_is_a_new_version_and_versions_are_named_strictly(store):
     assert [line["action"] for line in changes(store)] == ["save", "restore"]
 
 
+def test_a_restore_on_a_stale_base_is_refused_like_any_save(store):
+    original = store.read_current("staffing")[0]
+    first, second = staffing_with(store, "510"), staffing_with(store, "504")
+    mine = save(store, first).version  # what the admin looked at
+    theirs = save(store, second, user="bo")  # then someone else saved
+    for base in (original, mine):
+        with pytest.raises(storage.StaleVersion, match="changed by someone else"):
+            store.restore("staffing", original, "admin", expect_version=base)
+    assert store.read_current("staffing")[0] == theirs.version
+    assert [v.action for v in store.history("staffing")] == ["original", "save", "save"]
+    entry = store.restore("staffing", original, "admin", expect_version=theirs.version)
+    assert (entry.action, entry.version) == ("restore", original)
+
+
 @pytest.mark.parametrize("user, reason", [("ana\nforged", "x"), ("ana", "two\nlines"), ("ana", "nul\x00"), (" ", "x")])
 def test_user_and_reason_must_be_one_line(store, user, reason):
     with pytest.raises(storage.StorageError):
