@@ -17,6 +17,7 @@ Where the data is kept, and who may change it
 - ``postgres``: the PostgreSQL backend; ``migrations`` is its schema (Alembic).
 - ``diffing``: what a new version of a table changes, row by row and cell by cell.
 - ``auth``: who may change the data (OIDC or editors' bcrypt hashes), sign-in limits.
+- ``settings``: the secrets file, read safely, and the database it names.
 - ``cache``: Streamlit's caches around the store, keyed on its data version.
 
 What pages show

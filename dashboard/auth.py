@@ -3,8 +3,9 @@
 Two ways to sign in, chosen by ``.streamlit/secrets.toml`` (never committed):
 
 - ``[auth]`` configured (an OIDC provider): Streamlit's ``st.login``; the signed-in
-  email's role comes from ``[roles]`` (``"ana@example.org" = "editor"``). OIDC only
-  says who someone is; this allow-list says what they may do.
+  email's role comes from ``[roles]`` (``"ana@example.org" = "editor"``), and only
+  if the provider says it verified that email. OIDC only says who someone is; this
+  allow-list says what they may do.
 - otherwise ``[editors.<username>]`` tables with ``password_hash`` (bcrypt, from
   ``python -m dashboard hash-password``) and ``role`` (``editor`` or ``admin``).
 
@@ -152,8 +153,14 @@ def _oidc_config(secrets: Mapping) -> Config:
     if not isinstance(raw, Mapping):
         problems.append("[roles] must be a table of email = \"editor\" or \"admin\"")
         raw = {}
-    roles = {email: role for email, role in raw.items() if role in ROLES}
-    problems += [f"[roles]: the role of {email} must be \"editor\" or \"admin\"" for email in raw if email not in roles]
+    roles = {}
+    for email, role in raw.items():
+        if not _is_address(email):
+            problems.append(f"[roles]: {_shown(email)} is not an email address, so it gives nobody a role")
+        elif role not in ROLES:
+            problems.append(f"[roles]: the role of {email} must be \"editor\" or \"admin\"")
+        else:
+            roles[email] = role
     if not roles:
         problems.append("[auth] is set but [roles] gives nobody a role, so nobody can edit")
     return Config("oidc", roles=roles, problems=tuple(problems))
@@ -207,9 +214,31 @@ def recheck(config: Config, name: str, stamp: str) -> Editor | None:
     return editor if editor is not None and editor.stamp == stamp else None
 
 
+def _is_address(key: object) -> bool:
+    # An address as a provider sends one: text with an @, nothing around it. An empty
+    # key would match an identity without an email.
+    return isinstance(key, str) and "@" in key and key == key.strip() and key.isprintable()
+
+
+def _shown(key: object) -> str:
+    return ascii(key) if isinstance(key, str) else f"a key that is a {type(key).__name__}"
+
+
+def verified_email(claims: Mapping) -> str | None:
+    """The email of a signed-in OIDC identity (``st.user``'s claims), if the provider
+    says it has verified it (``email_verified`` true): an unverified address is any
+    text the user typed at the provider, and must never match ``[roles]``."""
+    email, verified = claims.get("email"), claims.get("email_verified")
+    # The claim is a JSON boolean; some providers send the string "true".
+    return email if _is_address(email) and (verified is True or verified == "true") else None
+
+
 def oidc_role(config: Config, email: str | None) -> str | None:
-    """The role the ``[roles]`` allow-list gives a signed-in email, if any."""
-    return config.roles.get(email or "") if config.mode == "oidc" else None
+    """The role the ``[roles]`` allow-list gives a signed-in, verified email
+    (:func:`verified_email`), if any."""
+    if config.mode != "oidc" or not isinstance(email, str) or not _is_address(email):
+        return None
+    return config.roles.get(email)
 
 
 def may_restore(role: str | None) -> bool:

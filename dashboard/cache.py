@@ -14,7 +14,6 @@ copy-on-write makes every frame derived from them a copy.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -24,23 +23,14 @@ from .display_tables import figures_table as _build_figures_table
 from .loading import Dataset
 from .maps import map_html, presence_map
 from .paths import app_data_dir
-from .storage import StorageError
-from .stores import DATABASE_URL_ENV, Store, open_store
-
-CONNECTION = "omik"  # [connections.omik] in .streamlit/secrets.toml
+from .settings import CONNECTION, database_url, read_secrets
+from .stores import Store, open_store
 
 
 def _database_url() -> str | None:
-    """``url`` of ``[connections.omik]`` in the secrets (Streamlit's convention for a
-    connection), else ``$OMIK_DATABASE_URL``; ``None`` for the files backend."""
-    try:
-        section = st.secrets.get("connections", {}).get(CONNECTION) or {}
-    except FileNotFoundError as exc:  # Streamlit raises this for a parse error too
-        if getattr(exc, "error_id", None) != "no-secrets-found":
-            # Fail closed: never fall back to the files when the secrets may name a database.
-            raise StorageError("storage.secrets_unreadable") from None
-        section = {}
-    return section.get("url") or os.environ.get(DATABASE_URL_ENV) or None
+    """The database the secrets or ``$OMIK_DATABASE_URL`` name; ``None`` for the
+    files backend. ``StorageError`` when the secrets cannot say (``settings``)."""
+    return database_url(*read_secrets())
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,30 +110,79 @@ sign_in_failures = Table(
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def safe_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(an address that is not a database URL)"
+NOT_A_URL = "(an address that is not a database URL)"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+_NAME = re.compile(r"[A-Za-z0-9._\-]+")
+_HOST = re.compile(r"(?:[A-Za-z0-9._\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+# Query parameters of libpq that never carry a secret; every other value is hidden.
+_PLAIN_PARAMETERS = {"sslmode", "connect_timeout", "application_name", "target_session_attrs", "gssencmode",
+                     "channel_binding", "host", "hostaddr", "port", "dbname", "user", "load_balance_hosts"}
+
+
+def safe_url(url: object) -> str:
+    """``url`` as messages and the server log may show it: scheme, user, hosts, ports,
+    database and the query's harmless settings; the password and every other part
+    that could carry a secret shown as ``***``, wherever it was written.
+
+    Written without a URL parser on purpose: a parser decides where the password
+    ends, and an unencoded ``@``, ``:``, ``/``, ``?`` or ``#`` in it made
+    SQLAlchemy's put the rest of the password in the host. Here the user part ends
+    at the *last* ``@`` (anything after the scheme may be hidden, never shown), and a
+    part is shown only when it has the form that part has."""
+    if not isinstance(url, str) or "://" not in url:
+        return NOT_A_URL
+    scheme, rest = url.split("://", 1)
+    if not _SCHEME.fullmatch(scheme):
+        return NOT_A_URL
+    shown = scheme + "://"
+    if "@" in rest:
+        userinfo, rest = rest.rsplit("@", 1)
+        user, colon, _ = userinfo.partition(":")
+        shown += (user if _NAME.fullmatch(user) else "***") + (":***" if colon else "") + "@"
+    rest, hash_, _ = rest.partition("#")
+    location, question, query = rest.partition("?")
+    hosts, slash, database = location.partition("/")
+    if hosts:
+        shown += hosts if all(_HOST.fullmatch(h) for h in hosts.split(",")) else "***"
+    if slash:
+        shown += "/" + (database if not database or _NAME.fullmatch(database) else "***")
+    if question:
+        shown += "?" + "&".join(_parameter(item) for item in query.split("&"))
+    return shown + ("#***" if hash_ else "")
+
+
+def _parameter(item: str) -> str:
+    key, equals, value = item.partition("=")
+    if not _NAME.fullmatch(key):
+        return "***"
+    if not equals:
+        return key
+    plain = key.lower() in _PLAIN_PARAMETERS and (not value or _NAME.fullmatch(value))
+    return f"{key}={value if plain else '***'}"
 
 
 ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5,
                   "connect_args": {"connect_timeout": 5, "application_name": "omik-dashboard"}}
 
 
+DRIVERS = ("postgresql", "postgresql+psycopg")  # psycopg 3, the one driver installed
+
+
 def driver_url(url: str) -> str:
     """``url`` as SQLAlchemy needs it for psycopg 3 (``postgresql://`` is written
-    everywhere else). ``DatabaseError`` for an address that is not a PostgreSQL URL."""
+    everywhere else). ``DatabaseError`` for an address that is not a usable
+    PostgreSQL URL, checked before anything connects: one that cannot be parsed (a
+    port that is not a number, an unclosed ``[``), another database or driver, or a
+    user or password with an unencoded ``@``."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError, TypeError):
         raise DatabaseError("storage.db_bad_url", url=safe_url(url)) from None
-    if parsed.get_backend_name() != "postgresql":
+    if parsed.drivername not in DRIVERS:
         raise DatabaseError("storage.db_bad_url", url=safe_url(url))
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
+    if "@" in (parsed.host or ""):
+        raise DatabaseError("storage.db_unencoded", url=safe_url(url))
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
 def engine_for(url: str) -> Engine:
@@ -140,7 +190,7 @@ def engine_for(url: str) -> Engine:
     app uses (``ENGINE_OPTIONS``)."""
     try:
         return create_engine(driver_url(url), **ENGINE_OPTIONS)
-    except (ArgumentError, NoSuchModuleError):
+    except (ArgumentError, NoSuchModuleError, ValueError, TypeError):
         raise DatabaseError("storage.db_bad_url", url=safe_url(url)) from None
 
 

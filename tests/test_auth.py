@@ -10,9 +10,9 @@ import tomllib
 import bcrypt
 import pytest
 
-from dashboard import auth, cli
+from dashboard import auth, cli, settings
 from dashboard.paths import ROOT
-from dashboard.ui import sign_in
+from dashboard.storage import StorageError
 
 PASSWORD = "correct horse battery"
 # Cost 4 (the least bcrypt accepts): hundreds of checks below must stay fast. The
@@ -171,6 +171,83 @@ def test_oidc_with_nobody_allowed_is_reported(roles):
     assert any("nobody can edit" in p for p in cfg.problems)
 
 
+UNVERIFIED = {
+    "false": False, "missing": "(missing)", "None": None, "the string false": "false", "the string False": "False",
+    "the string TRUE": "TRUE", "the string 1": "1", "1": 1, "the string yes": "yes", "an empty string": "",
+    "a list": [True], "a dict": {"value": True},
+}
+
+
+@pytest.mark.parametrize("verified", UNVERIFIED.values(), ids=UNVERIFIED)
+def test_an_unverified_email_gets_no_role(verified):
+    cfg = auth.read_config({"auth": OIDC, "roles": {"a@x.org": "admin"}})
+    claims = {"email": "a@x.org"} | ({} if verified == "(missing)" else {"email_verified": verified})
+    assert auth.verified_email(claims) is None
+    assert auth.oidc_role(cfg, auth.verified_email(claims)) is None
+
+
+@pytest.mark.parametrize("verified", [True, "true"])
+def test_a_verified_email_gets_its_role(verified):
+    cfg = auth.read_config({"auth": OIDC, "roles": {"a@x.org": "admin"}})
+    assert auth.oidc_role(cfg, auth.verified_email({"email": "a@x.org", "email_verified": verified})) == "admin"
+
+
+@pytest.mark.parametrize("email", ["", None, " ", "a@x.org ", " a@x.org", "ana", 7, ["a@x.org"], "a@x.org\n"],
+                         ids=repr)
+def test_an_identity_without_a_usable_email_gets_no_role_whatever_the_keys(email):
+    cfg = auth.read_config({"auth": OIDC, "roles": {"": "admin", " ": "admin", "ana": "admin", "a@x.org": "editor"}})
+    claims = {"email": email, "email_verified": True}
+    assert auth.verified_email(claims) is None
+    assert auth.oidc_role(cfg, email) is None  # even asked directly
+
+
+BAD_ROLE_KEYS = {"empty": "", "blank": "  ", "no @": "admin", "padded": " a@x.org", "line break": "a@x.org\n",
+                 "an integer": 7, "None": None, "a tuple": ("a@x.org",)}
+
+
+@pytest.mark.parametrize("key", BAD_ROLE_KEYS.values(), ids=BAD_ROLE_KEYS)
+def test_a_roles_key_that_is_not_an_address_is_a_reported_misconfiguration(key):
+    cfg = auth.read_config({"auth": OIDC, "roles": {key: "admin", "b@x.org": "editor"}})
+    assert cfg.roles == {"b@x.org": "editor"}
+    assert len(cfg.problems) == 1 and "is not an email address" in cfg.problems[0]
+    assert "\n" not in cfg.problems[0]
+    assert auth.oidc_role(cfg, key) is None
+
+
+def oidc_page(data_copy, monkeypatch, roles, **user):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = OIDC
+    at.secrets["roles"] = roles
+    at.switch_page("pages/data.py")
+    at.user["is_logged_in"] = True
+    for key, value in user.items():
+        at.user[key] = value
+    return at.run()
+
+
+def editing_shown(at) -> bool:
+    return any(s.key == "edit_table" for s in at.selectbox)
+
+
+@pytest.mark.parametrize("verified", [False, "false", None], ids=repr)
+def test_the_page_gives_no_editing_to_an_unverified_email(data_copy, monkeypatch, verified):
+    at = oidc_page(data_copy, monkeypatch, {"ana@example.org": "admin"},
+                   email="ana@example.org", **({} if verified is None else {"email_verified": verified}))
+    assert not at.exception and not editing_shown(at)
+    assert any("has not confirmed the email address" in w.value for w in at.warning)
+    at.user["email_verified"] = True
+    assert editing_shown(at.run())
+
+
+def test_the_page_gives_no_editing_to_an_identity_without_an_email_under_an_empty_key(data_copy, monkeypatch):
+    at = oidc_page(data_copy, monkeypatch, {"": "admin"}, email_verified=True)
+    assert not at.exception and not editing_shown(at)
+    assert any("not configured correctly" in w.value for w in at.warning)
+
+
 # --- modes, unreadable secrets, logging ---------------------------------------------------
 
 @pytest.mark.parametrize("secrets, mode", [
@@ -198,14 +275,52 @@ def test_a_missing_secrets_file_means_read_only_but_a_broken_one_is_a_problem(mo
     from streamlit.errors import StreamlitSecretNotFoundError
 
     missing = StreamlitSecretNotFoundError("No secrets found.", error_id="no-secrets-found")
-    monkeypatch.setattr(sign_in.st, "secrets", FakeSecrets(missing))
-    assert sign_in._secrets() == ({}, None)
+    monkeypatch.setattr(settings.st, "secrets", FakeSecrets(missing))
+    assert settings.read_secrets() == ({}, None)
     broken = StreamlitSecretNotFoundError("Error parsing secrets file at {path}: {error}", path="s.toml",
                                           error="Invalid value (at line 3, column 17)",
                                           error_id="failed-parsing-secrets-file")
-    monkeypatch.setattr(sign_in.st, "secrets", FakeSecrets(broken))
-    secrets, unreadable = sign_in._secrets()
+    monkeypatch.setattr(settings.st, "secrets", FakeSecrets(broken))
+    secrets, unreadable = settings.read_secrets()
     assert secrets == {} and "line 3, column 17" in unreadable
+
+
+SECRET = "s3cret-Pa55"
+UNUSABLE_SECRETS_FILES = {
+    "Windows-1252, not UTF-8": f'[editors.ana]\npassword_hash = "{SECRET}é"\n'.encode("cp1252"),
+    "UTF-16": f'[editors.ana]\nrole = "{SECRET}"\n'.encode("utf-16"),
+    "a lone continuation byte": b"\x80" + SECRET.encode(),
+    "broken TOML": f'[editors.ana\npassword_hash = "{SECRET}"\n'.encode(),
+    "an unclosed string": f'[connections.omik]\nurl = "postgresql://u:{SECRET}@h/db\n'.encode(),
+    "a key twice": f'[roles]\n"a@x.org" = "admin"\n"a@x.org" = "{SECRET}"\n'.encode(),
+    "a folder": None,
+    "a folder of files": "folder",
+}
+
+
+@pytest.mark.parametrize("content", UNUSABLE_SECRETS_FILES.values(), ids=UNUSABLE_SECRETS_FILES)
+def test_a_secrets_file_that_cannot_be_read_turns_editing_off_and_names_no_value(content, tmp_path, monkeypatch):
+    """Streamlit's own reader of a real file: a non-UTF-8 file or a folder raised past
+    the old catch (only FileNotFoundError), so every page gave the generic error."""
+    from streamlit.runtime.secrets import Secrets
+    from streamlit.testing.v1.util import patch_config_options
+
+    path = tmp_path / "secrets.toml"
+    if content is None:
+        path.mkdir()
+    elif content == "folder":
+        (path / "editors").mkdir(parents=True)
+        (path / "editors" / "ana").write_text(SECRET)
+    else:
+        path.write_bytes(content)
+    with patch_config_options({"secrets.files": [str(path)]}):
+        monkeypatch.setattr(settings.st, "secrets", Secrets())
+        secrets, unreadable = settings.read_secrets()
+    assert secrets == {} and unreadable and SECRET not in unreadable
+    config = auth.read_config(secrets, unreadable)
+    assert config.mode == "none" and "cannot be read" in config.problems[0]
+    with pytest.raises(StorageError, match="secrets file .* cannot be read"):
+        settings.database_url(secrets, unreadable, environ={})
 
 
 def test_problems_are_logged_once_per_distinct_configuration(caplog):

@@ -40,6 +40,30 @@ def save_a_typo(data_dir) -> None:
     storage.save_table(data_dir, "budget", read_table(typo, "budget.csv"), "bo", "typo test")
 
 
+def review_text(at) -> str:
+    """Every table of the review (st.dataframe: the changes, the marked grid), as text."""
+    return "\n".join(d.value.to_string() for d in at.dataframe)
+
+
+def problems_text(at) -> str:
+    return "\n".join(t.value.to_string() for t in at.table)
+
+
+def save_button(at):
+    return next(b for b in at.button if b.label == "Save")
+
+
+def give_reason_and_save(at, reason: str):
+    """Save stays disabled until a reason is given; then it saves."""
+    assert save_button(at).disabled
+    [box] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
+    box.input(reason).run()
+    assert not save_button(at).disabled
+    save_button(at).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 @pytest.fixture(autouse=True)
 def fresh_limiter(monkeypatch):
     monkeypatch.setattr(auth, "LIMITER", auth.MemoryLimiter())
@@ -82,7 +106,7 @@ def test_an_editor_signs_in_and_sees_the_tables_but_cannot_restore(data_copy, mo
     assert not [b for b in at.button if b.label == "Restore"]
 
 
-def test_an_admin_restores_an_earlier_version(data_copy, monkeypatch):
+def test_an_admin_restores_an_earlier_version_after_confirming_its_diff(data_copy, monkeypatch):
     original = storage.current_version(data_copy, "budget")
     save_a_typo(data_copy)
     admins = {"root": {"password_hash": HASH, "role": "admin"}}
@@ -90,10 +114,42 @@ def test_an_admin_restores_an_earlier_version(data_copy, monkeypatch):
     at.selectbox(key="edit_table").set_value("budget").run()
     [restore] = [b for b in at.button if b.label == "Restore"]
     restore.click().run()
+    assert storage.current_version(data_copy, "budget") != original  # nothing before confirming
+    assert "17462601" in review_text(at) and "17462600" in review_text(at)  # what the restore will change
+    next(b for b in at.button if b.label == "Confirm restore").click().run()
     assert not at.exception
     assert storage.current_version(data_copy, "budget") == original
-    assert any("Saved: the table is now at version" in s.value for s in at.success)
+    assert [s.value for s in at.success] == ["Budget restored (1 cell)"]
     assert [v.action for v in storage.history(data_copy, "budget")] == ["original", "save", "restore"]
+    history = at.dataframe[0].value
+    assert list(history.iloc[0][["Current", "What was done", "Who"]]) == ["● current", "Restored", "root"]
+    assert history.iloc[0]["When"].endswith(("CET", "CEST"))
+
+
+def test_a_cancelled_restore_changes_nothing(data_copy, monkeypatch):
+    save_a_typo(data_copy)
+    current = storage.current_version(data_copy, "budget")
+    at = sign_in(data_page(data_copy, monkeypatch, {"root": editor("admin")}), "root", PASSWORD)
+    at.selectbox(key="edit_table").set_value("budget").run()
+    next(b for b in at.button if b.label == "Restore").click().run()
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert not [b for b in at.button if b.label == "Confirm restore"]
+    assert storage.current_version(data_copy, "budget") == current
+
+
+def test_a_restore_on_a_stale_base_is_refused_on_the_page(data_copy, monkeypatch):
+    original = storage.current_version(data_copy, "budget")
+    save_a_typo(data_copy)
+    at = sign_in(data_page(data_copy, monkeypatch, {"root": editor("admin")}), "root", PASSWORD)
+    at.selectbox(key="edit_table").set_value("budget").run()
+    next(b for b in at.button if b.label == "Restore").click().run()
+    theirs = read_table((data_copy / "budget.csv").read_bytes().replace(b"17510500", b"17510501"), "budget.csv")
+    storage.save_table(data_copy, "budget", theirs, "bo", "someone else's fix")
+    at.run()
+    next(b for b in at.button if b.label == "Confirm restore").click().run()
+    assert any("was changed by someone else" in e.value for e in at.error)
+    assert b"17510501" in (data_copy / "budget.csv").read_bytes()
+    assert storage.current_version(data_copy, "budget") != original
 
 
 NOTICE = "Editing is not configured correctly"
@@ -183,11 +239,11 @@ def test_a_revoked_editor_is_signed_out_before_their_next_save(data_copy, monkey
                      editors={"ana": editor(), "bo": editor()})
     before = (data_copy / "budget.csv").read_bytes()
     [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
-    reason.input("2019 figure corrected")
+    reason.input("2019 figure corrected").run()
     editors = {"ana": editor(), "bo": editor()}
     revoke(editors)
     at.secrets["editors"] = editors
-    next(b for b in at.button if b.label == "Save").click().run()  # the Save still on their screen
+    save_button(at).click().run()  # the Save still on their screen
     assert not at.exception
     assert (data_copy / "budget.csv").read_bytes() == before
     assert any(w.value.startswith("You have been signed out") for w in at.warning)
@@ -233,6 +289,7 @@ def test_with_oidc_configured_the_page_offers_single_sign_on(data_copy, monkeypa
     assert not at.text_input  # no password form in OIDC mode
     at.user["is_logged_in"] = True
     at.user["email"] = "ana@example.org"
+    at.user["email_verified"] = True
     at.run()
     assert any(s.key == "edit_table" for s in at.selectbox)
     at.user["email"] = "eve@example.org"
@@ -248,6 +305,7 @@ def test_an_oidc_user_taken_off_the_roles_loses_editing_on_the_next_run(data_cop
     at = data_page(data_copy, monkeypatch, auth=OIDC, roles={"ana@example.org": "editor"})
     at.user["is_logged_in"] = True
     at.user["email"] = "ana@example.org"
+    at.user["email_verified"] = True
     at.run()
     assert editing_shown(at)
     at.secrets["roles"] = roles
@@ -270,26 +328,27 @@ def editor_page(data_copy, monkeypatch, table: str, edits: dict, editors=None) -
     return at
 
 
-def test_an_edit_in_the_page_is_previewed_then_saved_with_its_reason(data_copy, monkeypatch):
+def test_an_edit_in_the_page_is_reviewed_in_human_terms_then_saved_with_its_reason(data_copy, monkeypatch):
     before = storage.current_version(data_copy, "budget")
-    at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": "17462700"}}})
-    preview = at.code[-1].value
-    assert "17462600" in preview and "17462700" in preview
+    at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": 17462700}}})
+    assert "**What will change:** 1 cell" in [m.value for m in at.markdown]
+    review = at.dataframe[0].value
+    assert list(review.iloc[0]) == ["2019 · unified_budget · EUR", "changed", "Amount", "17462600", "17462700"]
     assert storage.current_version(data_copy, "budget") == before  # nothing saved before Save
-    [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
-    reason.input("2019 figure corrected")
-    next(b for b in at.button if b.label == "Save").click().run()
-    assert not at.exception
-    assert b"17462700" in (data_copy / "budget.csv").read_bytes()
+    give_reason_and_save(at, "2019 figure corrected")
+    assert b"2019,unified_budget,17462700," in (data_copy / "budget.csv").read_bytes()  # no "17462700.0"
     latest = storage.history(data_copy, "budget")[-1]
     assert (latest.user, latest.reason) == ("ana", "2019 figure corrected")
-    assert any("Saved: the table is now at version" in s.value for s in at.success)
+    assert [s.value for s in at.success] == ["Budget updated (1 cell)"]
+    assert [p.label for p in at.get("page_link")] == ["View on Budget ›"]
+    assert f"Now at version {latest.version}." in [c.value for c in at.caption]
+    assert at.session_state["edit_tabs_budget"] == "Edit in the page"  # still on the tab it was saved from
 
 
 def test_an_invalid_edit_in_the_page_lists_its_problem_and_offers_no_save(data_copy, monkeypatch):
     before = (data_copy / "budget.csv").read_bytes()
     at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": "-5"}}})
-    problems = at.table[-1].value.to_string()
+    problems = problems_text(at)
     assert "row 5" in problems and "amount" in problems
     assert any(e.value.startswith("Not saved: 1 problems") for e in at.error)
     assert not [b for b in at.button if b.label == "Save"]
@@ -300,12 +359,12 @@ def test_rows_added_and_deleted_in_the_page_are_checked_against_the_whole_packag
     # Deleting a source that other tables cite breaks their links: refused.
     at = editor_page(data_copy, monkeypatch, "sources", {"deleted_rows": [0]})
     assert not [b for b in at.button if b.label == "Save"]
-    assert "factsheet" in at.table[-1].value.to_string()
+    assert "factsheet" in problems_text(at)
     # A new budget row citing an unknown source is refused with its row and column.
     at = editor_page(data_copy, monkeypatch, "budget", {"added_rows": [
         {"category": "unified_budget", "amount": "1", "currency": "EUR", "qualifier": "exact",
          "source_id": "no_such_source", "as_of": "2021", "note": ""}]})
-    problems = at.table[-1].value.to_string()  # shown as text: Markdown-escaped
+    problems = problems_text(at)  # shown as text: Markdown-escaped
     assert "row 6" in problems and ui.md_escape("no_such_source") in problems
 
 
@@ -315,16 +374,15 @@ def test_when_someone_else_saves_meanwhile_the_edits_stay_and_their_save_is_refu
     storage.save_table(data_copy, "budget", theirs, "bo", "someone else's fix")
     at.run()
     assert "Someone else saved this table since you opened it" in at.warning[0].value
-    assert "17462700" in at.code[-1].value  # the edit is still on screen
-    [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
-    reason.input("2019 figure corrected")
-    next(b for b in at.button if b.label == "Save").click().run()
+    assert "17462700" in review_text(at)  # the edit is still on screen
+    give_reason_and_save(at, "2019 figure corrected")
     assert any("was changed by someone else" in e.value for e in at.error)
     saved = (data_copy / "budget.csv").read_bytes()
     assert b"17510501" in saved and b"17462700" not in saved  # their work is intact
     next(b for b in at.button if b.label == "Start again from the new version").click().run()
     assert not at.warning
-    assert f"Editing version: {storage.current_version(data_copy, 'budget')}" in [c.value for c in at.caption]
+    assert at.session_state["edit_base_budget"][0] == storage.current_version(data_copy, "budget")
+    assert not any("Editing version" in c.value for c in at.caption)  # no hash as a headline
 
 
 def test_an_uploaded_file_is_checked_previewed_and_saved(data_copy, monkeypatch):
@@ -338,17 +396,14 @@ def test_an_uploaded_file_is_checked_previewed_and_saved(data_copy, monkeypatch)
     # a bad file: every problem listed with its row and column, nothing saved, no Save
     uploader().upload("budget.csv", original.replace(b"17462600,EUR", b"lots,EUR"), "text/csv").run()
     assert not at.exception
-    problems = at.table[0].value.to_string()
+    problems = problems_text(at)
     assert "row 5" in problems and "amount" in problems
     assert not [b for b in at.button if b.label == "Save"]
     assert (data_copy / "budget.csv").read_bytes() == original
 
     # a good one: previewed, then saved with a reason
     uploader().upload("budget.csv", original.replace(b"17462600", b"17462700"), "text/csv").run()
-    assert "17462700" in at.code[-1].value
-    [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
-    reason.input("2019 figure corrected")
-    next(b for b in at.button if b.label == "Save").click().run()
-    assert not at.exception
+    assert "17462700" in review_text(at)
+    give_reason_and_save(at, "2019 figure corrected")
     assert b"17462700" in (data_copy / "budget.csv").read_bytes()
     assert storage.history(data_copy, "budget")[-1].reason == "2019 figure corrected"

@@ -7,6 +7,7 @@ import streamlit as st
 from .. import auth
 from ..cache import app_store
 from ..i18n import DEFAULT_LANG, t
+from ..settings import read_secrets
 from .text import md_escape
 
 
@@ -16,7 +17,7 @@ def signed_in_user(lang: str = DEFAULT_LANG) -> dict | None:
 
     The role is read from the secrets as they are now, on every run: someone removed
     or downgraded loses the right with their next click, not when their session ends."""
-    config = auth.configuration(*_secrets())
+    config = auth.configuration(*read_secrets())
     if config.problems:  # the details are in the server log, not for every visitor
         st.warning(t("edit.misconfigured", lang), icon=":material/warning:")
     if config.mode != "passwords":
@@ -64,13 +65,16 @@ def _oidc_user(config: auth.Config, lang: str) -> dict | None:
     if not st.user.get("is_logged_in"):
         st.button(t("edit.sign_in_oidc", lang), on_click=st.login, icon=":material/login:")
         return None
-    email = st.user.get("email")
-    email = email if isinstance(email, str) else ""
-    role = auth.oidc_role(config, email or None)
-    if role is None:
+    claims = {"email": st.user.get("email"), "email_verified": st.user.get("email_verified")}
+    email = auth.verified_email(claims)
+    role = auth.oidc_role(config, email)
+    if email is None:
+        shown = claims["email"] if isinstance(claims["email"], str) and claims["email"] else "—"
+        st.warning(t("edit.unverified", lang, name=md_escape(shown)))
+    elif role is None:
         st.warning(t("edit.no_role", lang, name=md_escape(email)))
     st.button(t("edit.sign_out", lang), on_click=st.logout)
-    return None if role is None else _user(email, role)
+    return None if email is None or role is None else _user(email, role)
 
 
 def _client_address() -> str:
@@ -82,13 +86,3 @@ def _client_address() -> str:
 
 def _user(name: str, role: str) -> dict:
     return {"name": name, "role": role, "may_restore": auth.may_restore(role)}
-
-
-def _secrets() -> tuple[dict, str | None]:
-    """The secrets, and why they could not be read if they exist but could not."""
-    try:
-        return st.secrets.to_dict(), None
-    except FileNotFoundError as exc:  # Streamlit raises this for a parse error too
-        if getattr(exc, "error_id", None) == "no-secrets-found":
-            return {}, None  # no secrets.toml at all: read-only, as documented
-        return {}, str(exc)
