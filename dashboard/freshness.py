@@ -178,6 +178,20 @@ def describe(item: Freshness, lang: str = "en") -> str:
     return f"{line} · {changed}" if changed else line
 
 
+def chip_text(items: Sequence[Freshness], lang: str = "en") -> str:
+    """The short line every page shows under its title: the years of the tables'
+    newest figures and which tables are due for an update, e.g. ``Figures
+    2016–2025 · Staffing, Budget due for update`` (the details are on Sources)."""
+    dated = [as_of_bounds(i.newest_as_of) for i in items if i.newest_as_of]
+    if not dated:
+        return t("freshness.chip_none", lang)
+    first, last = min(start.year for start, _ in dated), max(end.year for _, end in dated)
+    years = str(first) if first == last else f"{first}–{last}"
+    due = [i.title for i in items if i.status in (UPDATE_DUE, OVERDUE)]
+    state = t("freshness.chip_due", lang, tables=", ".join(due)) if due else t("freshness.chip_current", lang)
+    return f"{t('freshness.chip', lang, years=years)} · {state}"
+
+
 def freshness_frame(items: Sequence[Freshness], lang: str = "en") -> pd.DataFrame:
     """The statuses as a table for people (the Sources page, the command line)."""
     return pd.DataFrame({

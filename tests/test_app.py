@@ -1,7 +1,7 @@
 """The app's pages under Streamlit's AppTest (no browser)."""
 from streamlit.testing.v1 import AppTest
 
-from dashboard.kpis import overview_kpis
+from dashboard.kpis import headline, overview_kpis
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
 from dashboard.ui import md_escape
@@ -21,17 +21,42 @@ def test_app_and_overview_run_without_exception():
     assert at.title[0].value == "OSCE Mission in Kosovo"
 
 
-def test_overview_shows_every_kpi_with_source_and_date():
+def test_overview_shows_every_kpi_with_year_and_source():
     at = run_app()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
         "Staff (posts)": "503", "Budget": "€17,462,600", "Regional centres": "5",
         "Field teams": "over 30", "Reports produced": "over 280", "Court cases monitored": "about 25,735",
     }
+    kpis = overview_kpis(load_dataset())
+    # each figure's source and date behind its info marker (the data is shown as text)
+    assert [m.proto.help for m in at.metric] == [md_escape(" ".join(p for p in (k.detail, k.caption()) if p))
+                                                 for k in kpis]
     captions = [c.value for c in at.caption]
-    expected = {md_escape(k.caption()) for k in overview_kpis(load_dataset())}  # the data is shown as text
-    assert len(expected) >= 3 and expected <= set(captions)
+    years = [k.years() for k in kpis]  # under each figure, in order
+    assert any(captions[i:i + len(years)] == years for i in range(len(captions)))
+    footnote = next(c for c in captions if c.startswith("Sources\\: "))
+    assert all(md_escape(k.source.title) in footnote for k in kpis if k.source)
     assert any("geoBoundaries" in c and "OpenStreetMap" in c for c in captions)
+
+
+def in_order(node, out=None) -> list:
+    """The page's elements in document order."""
+    out = [] if out is None else out
+    out.append(node)
+    for child in getattr(node, "children", {}).values():
+        in_order(child, out)
+    return out
+
+
+def test_overview_leads_with_the_headline_then_the_figures_then_the_map():
+    at = run_app()
+    order = [(e.type, getattr(e, "value", None)) for e in in_order(at.main)]
+    lead = order.index(("markdown", md_escape(headline(load_dataset()))))
+    first_figure = next(i for i, (kind, _) in enumerate(order) if kind == "metric")
+    first_header = next(i for i, (kind, _) in enumerate(order) if kind == "header")
+    assert lead < first_figure < first_header and order[first_header][1] == "Presence"
+    assert not any(kind == "header" and value == "Key figures" for kind, value in order)
 
 
 def test_overview_empty_state_invents_nothing(empty_data_dir, monkeypatch):

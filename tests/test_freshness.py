@@ -192,3 +192,32 @@ def test_a_database_and_a_data_folder_together_is_a_usage_error(monkeypatch, dat
     monkeypatch.setenv("OMIK_DATABASE_URL", "postgresql://nobody@localhost:1/none")
     assert main(["freshness", "--data", str(data_copy)]) == 2
     assert "OMIK_DATABASE_URL" in capsys.readouterr().err
+
+
+# --- the chip under every page's title ---------------------------------------------
+
+def test_the_chip_gives_the_years_of_the_newest_figures_and_the_tables_due():
+    items = [fr.table_freshness(*table("yearly", "2016/2020", name="staffing"), D(2026, 1, 1)),
+             fr.table_freshness(*table("yearly", "2025-04-10", name="indicators"), D(2026, 1, 1)),
+             fr.table_freshness(*table("when_sources_change", "2018", name="regions"), D(2026, 1, 1))]
+    assert fr.chip_text(items) == "Figures 2016–2025 · Staffing due for update"
+
+
+def test_the_chip_says_up_to_date_and_a_single_year_once():
+    items = [fr.table_freshness(*table("yearly", "2025", name="budget"), D(2026, 1, 1))]
+    assert fr.chip_text(items) == "Figures 2025 · up to date"
+
+
+def test_a_chip_without_dated_figures_invents_no_years():
+    items = [fr.table_freshness(*table("yearly", name="budget"), D(2026, 1, 1))]
+    assert fr.chip_text(items) == "How current the data is"
+    assert fr.chip_text([]) == "How current the data is"
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("sq", "Shifrat 2016–2020 · Staffing: koha për përditësim"),
+    ("sr", "Podaci 2016–2020 · Staffing: vreme za ažuriranje"),
+])
+def test_the_chip_in_albanian_and_serbian(lang, expected):
+    items = [fr.table_freshness(*table("yearly", "2016/2020"), D(2026, 1, 1))]
+    assert fr.chip_text(items, lang) == expected

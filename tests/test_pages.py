@@ -198,32 +198,33 @@ def test_sources_page_documents_the_embed_snippet():
     assert any(c.value.startswith("<iframe") and "/embed?embed=true&view=map" in c.value for c in at.code)
 
 
+def chip(at) -> str:
+    """The freshness chip's text (a link to Sources)."""
+    [link] = [e for e in at.get("page_link") if e.proto.page == "sources"]
+    return link.proto.label
+
+
 @pytest.mark.parametrize("page, tables", [
-    ("overview", ["Staffing", "Budget", "Indicators", "Offices", "Regions", "Municipalities"]),
-    ("map", ["Regions", "Municipalities", "Offices"]), ("staffing", ["Staffing"]), ("budget", ["Budget"]),
-    ("reports", ["Indicators", "Court monitoring breakdowns"]), ("elections", ["Indicators", "Elections"]),
-    ("history", ["Milestones", "Heads of Mission"]),
+    ("overview", ["Staffing", "Budget", "Indicators"]), ("staffing", ["Staffing"]), ("budget", ["Budget"]),
+    ("reports", ["Indicators"]), ("elections", ["Indicators"]),
 ])
-def test_every_figure_page_says_how_current_its_tables_are(page, tables):
-    [line] = [c.value for c in run_page(page).caption if c.value.startswith("Data status: ")]
-    for title in tables:
-        assert f"{title}\\: " in line
-    assert line.count("not changed since the package was loaded") == len(tables)
-    assert any(status in line for status in ("Up to date", "Update due", "Overdue", "No schedule"))
+def test_every_figure_page_says_in_one_chip_how_current_its_figures_are(page, tables):
+    """The chip names the years of the page's newest figures and the yearly tables due
+    for an update (they are, on today's data), and links to the details on Sources."""
+    text = chip(run_page(page))
+    assert text.startswith("Figures ") and text.endswith(" ›")
+    assert f"{', '.join(tables)} due for update" in text
 
 
-def test_the_status_line_names_the_last_save(data_copy, monkeypatch):
-    from dashboard.reading import read_table
-    from dashboard.stores import FileStore
+@pytest.mark.parametrize("page", ["map", "history"])
+def test_a_page_of_tables_without_schedule_has_nothing_due(page):
+    assert chip(run_page(page)).endswith("· up to date ›")
 
-    raw = read_table((data_copy / "budget.csv").read_bytes(), "budget.csv")
-    raw.rows[0][1] = "18300001"
-    saved = FileStore(data_copy).save_table("budget", raw, "ana", "a test change")
-    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
-    [line] = [c.value for c in run_page("budget").caption if c.value.startswith("Data status: ")]
-    from dashboard.provenance import format_as_of
 
-    assert f"last changed {format_as_of(saved.time[:10])}" in line
+def test_the_chip_links_to_sources_in_the_readers_language():
+    at = run_page("staffing", lang="sr")
+    [link] = at.get("page_link")
+    assert link.proto.label.startswith("Podaci ") and "lang=sr" in link.proto.query_string
 
 
 def test_sources_page_lists_every_tables_status():

@@ -12,18 +12,18 @@
 
 Pages use the names below (``ui.page_start``, ``ui.chart_block``...).
 """
-from .figures import chart_block, collapsed_table, csv_download, kpi_cards, table_block
+from .figures import chart_block, collapsed_table, csv_download, kpi_cards, kpi_strip, table_block
 from .frame import Page, current_lang, embed_start, language_switcher, page_start
 from .freshness import freshness_line, freshness_table
-from .map_widgets import clickable_map, detail_panel, map_legend, static_map
+from .map_widgets import below_cue, clickable_map, detail_panel, static_map
 from .sharing import briefing_button, iframe_snippet, share_link
 from .sign_in import signed_in_user
 from .text import md_escape, md_frame, shorten, t_md
 from .url_state import url_choice, url_choices, url_value
 
 __all__ = [
-    "Page", "briefing_button", "chart_block", "clickable_map", "collapsed_table", "csv_download", "current_lang",
-    "detail_panel", "embed_start", "freshness_line", "freshness_table", "iframe_snippet", "kpi_cards",
-    "language_switcher", "map_legend", "md_escape", "md_frame", "page_start", "share_link", "shorten",
+    "Page", "below_cue", "briefing_button", "chart_block", "clickable_map", "collapsed_table", "csv_download",
+    "current_lang", "detail_panel", "embed_start", "freshness_line", "freshness_table", "iframe_snippet", "kpi_cards",
+    "kpi_strip", "language_switcher", "md_escape", "md_frame", "page_start", "share_link", "shorten",
     "signed_in_user", "static_map", "t_md", "table_block", "url_choice", "url_choices", "url_value",
 ]

@@ -10,7 +10,7 @@ import streamlit as st
 from ..charts import ChartSpec
 from ..export import csv_for_excel
 from ..i18n import DEFAULT_LANG, t
-from ..kpis import Kpi
+from ..kpis import Kpi, kpi_sources
 from .text import md_escape, shown_table, t_md
 
 
@@ -38,6 +38,23 @@ def _cards(kpis: list[Kpi], lang: str, per_row: int) -> None:
                 if kpi.detail:
                     st.markdown(md_escape(kpi.detail))
                 st.caption(md_escape(kpi.caption(lang)))
+
+
+def kpi_strip(kpis: list[Kpi], lang: str = DEFAULT_LANG) -> None:
+    """Headline figures as one even strip: value, label and year each, the detail
+    and source behind the figure's info marker, and every source once in a
+    footnote under the strip (a tooltip neither prints nor shows to everyone).
+    Six figures fit one row at desktop width and wrap two by two on a phone
+    (``frame.page_styles``)."""
+    with st.container(horizontal=True, key="kpi_strip", gap="medium"):
+        for i, kpi in enumerate(kpis):
+            with st.container(key=f"kpi_item_{i}", width="stretch", gap=None):
+                tip = " ".join(part for part in (kpi.detail, kpi.caption(lang)) if part)
+                st.metric(kpi.label(lang, md_escape), kpi.display_value(lang), help=md_escape(tip))
+                st.caption(md_escape(kpi.years() or t("kpi.no_figure", lang)))
+    footnote = kpi_sources(kpis, lang)
+    if footnote:
+        st.caption(md_escape(t("kpi.sources", lang, sources=footnote)))
 
 
 # Heading levels a block's title can take: 2 directly under the page's title (h1),

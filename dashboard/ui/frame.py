@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -108,7 +109,7 @@ def data_or_stop(lang: str) -> Dataset:
 
 
 def page_styles() -> None:
-    """The app's own CSS, sent once per page run.
+    """The app's own CSS (``page.css``), and its print rules for the maps' frames.
 
     Table cells wrap between words (Streamlit's only past 25rem), so that a table
     of figures fits a phone's width; one whose words cannot fit scrolls sideways in a
@@ -119,26 +120,16 @@ def page_styles() -> None:
     than a section's was, and on a phone smaller still (a long chart title took four
     lines).
 
-    Browser printing gives a clean page: no sidebar, toolbar or buttons, and charts
-    and maps no wider than an A4 page."""
-    st.html("""<style>
-[data-testid="stTableStyledTable"] :is(th, td) { white-space: normal; }
-[data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h2 { font-size: 1.75rem; }
-[data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h3 { font-size: 1.375rem; }
-@media (max-width: 640px) {
-  [data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h1 { font-size: 2rem; }
-  [data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h2 { font-size: 1.375rem; }
-  [data-testid="stMain"] [data-testid="stHeadingWithActionElements"] h3 { font-size: 1.125rem; }
-}
-@media print {
-  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stPopover"], [data-testid="stDownloadButton"], [data-testid="stExpander"] { display: none !important; }
-  [data-testid="stMain"] { margin-left: 0 !important; }
-  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  [data-testid="stVegaLiteChart"], iframe { max-width: 100% !important; break-inside: avoid; }
-  @page { size: A4; margin: 12mm; }
-}
-</style>""")
+    Browser printing gives a clean page: no sidebar, toolbar, buttons or map
+    controls; charts and maps no wider than an A4 page; a section's heading stays
+    with what follows it, and a chart, map or card is not cut across two pages."""
+    # A map is a page of its own in an iframe, out of reach of the page's CSS: its
+    # print rules go into each map's document (same origin) as it loads.
+    st.html(f"<style>{_PAGE_CSS}</style><script>{_MAP_PRINT_JS}</script>", unsafe_allow_javascript=True)
+
+
+_PAGE_CSS = (Path(__file__).parent / "page.css").read_text(encoding="utf-8")
+_MAP_PRINT_JS = (Path(__file__).parent / "map_print.js").read_text(encoding="utf-8")
 
 
 def data_problems_notice(data: Dataset, lang: str = DEFAULT_LANG) -> None:

@@ -8,14 +8,13 @@ from collections.abc import Iterable
 import streamlit as st
 
 from ..cache import app_store, dataset
-from ..freshness import Freshness, describe, freshness_frame, package_freshness, store_changes
-from ..i18n import DEFAULT_LANG
+from ..freshness import Freshness, chip_text, freshness_frame, package_freshness, store_changes
+from ..i18n import DEFAULT_LANG, t
 from ..loading import Dataset
 from ..schema import resources
 from ..storage import StorageError
 from ..stores import Store
 from .figures import table_block
-from .text import t_md
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +38,18 @@ def app_freshness(names: Iterable[str] | None = None) -> list[Freshness]:
 
 
 def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
-    """One line under a page's title: how current the tables it shows are. Table
-    titles come from the descriptor, so they are escaped."""
+    """One short chip under a page's title: the years of the figures of the tables
+    it shows and which are due for an update (``freshness.chip_text``), linking to
+    every table's status on Sources. Link text is plain text (no Markdown)."""
     try:
         items = app_freshness(names)
     except StorageError as exc:  # the history could not be read: the figures still show
         logger.error("the tables' history cannot be read: %s", exc)
         return
     if items:
-        st.caption(t_md("freshness.page", lang, items="; ".join(describe(i, lang) for i in items)))
+        with st.container(key="freshness_chip"):
+            st.page_link("pages/sources.py", label=f"{chip_text(items, lang)} ›", help=t("freshness.chip_help", lang),
+                         query_params={"lang": lang} if lang != DEFAULT_LANG else None)
 
 
 def freshness_table(lang: str = DEFAULT_LANG) -> None:

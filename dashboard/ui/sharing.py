@@ -1,6 +1,8 @@
 """Passing a view on: the link to it, the snippet that embeds it, the briefing."""
 from __future__ import annotations
 
+import html
+from pathlib import Path
 from urllib.parse import urljoin
 
 import streamlit as st
@@ -11,6 +13,8 @@ from ..loading import Dataset
 from ..state import view_url
 
 EMBED_HEIGHT = 620  # px: a map and its caption, or a chart with its table closed
+# The Copy and Share buttons' behaviour in the browser (no library, nothing fetched).
+_SHARE_JS = (Path(__file__).parent / "share_buttons.js").read_text(encoding="utf-8")
 
 
 def iframe_snippet(src: str, lang: str = DEFAULT_LANG) -> str:
@@ -20,14 +24,31 @@ def iframe_snippet(src: str, lang: str = DEFAULT_LANG) -> str:
             'style="border:0"></iframe>')
 
 
+def copy_buttons(lang: str = DEFAULT_LANG) -> None:
+    """"Copy link" (with a "Copied" message read out to screen readers) and, where
+    the device has a share sheet (phones), "Share": real buttons that work by touch,
+    keyboard or mouse. The link is the address in the reader's own address bar,
+    where Streamlit keeps every parameter of the view."""
+    label, done = html.escape(t("share.copy", lang)), html.escape(t("share.copied", lang))
+    failed, share = html.escape(t("share.copy_failed", lang)), html.escape(t("share.native", lang))
+    title = html.escape(t("app.title", lang))
+    st.html(f'<div class="omik-share" data-copied="{done}" data-failed="{failed}" data-title="{title}">'
+            f'<button type="button" class="omik-copy">{label}</button>'
+            f'<button type="button" class="omik-native-share" hidden>{share}</button>'
+            f'<span class="omik-share-status" role="status" aria-live="polite"></span></div>'
+            f"<script>{_SHARE_JS}</script>", unsafe_allow_javascript=True, width="content")
+
+
 def share_link(lang: str = DEFAULT_LANG, embed_view: str | None = None) -> None:
-    """"Copy link to this view": the page's address with every parameter of the view,
-    the iframe snippet that embeds ``embed_view`` alone, and the briefing's link."""
+    """The share controls: "Copy link" (and the phone's share sheet), then a menu
+    with the address to read, the iframe snippet that embeds ``embed_view`` alone,
+    and the briefing's link."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url = view_url(st.context.url, params)
     embed_page = urljoin(st.context.url or "", "embed")  # a sibling of this page's address
     flat = {k: v[0] if len(v) == 1 else v for k, v in params.items()}
-    with st.popover(t("share.button", lang), icon=":material/link:"):
+    copy_buttons(lang)
+    with st.popover(t("share.button", lang), icon=":material/code:"):
         st.caption(t("share.help", lang))
         st.code(url, language=None, wrap_lines=True)
         if embed_view:
