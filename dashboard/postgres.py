@@ -127,8 +127,9 @@ def safe_url(url: object) -> str:
     Written without a URL parser on purpose: a parser decides where the password
     ends, and an unencoded ``@``, ``:``, ``/``, ``?`` or ``#`` in it made
     SQLAlchemy's put the rest of the password in the host. Here the user part ends
-    at the *last* ``@`` (anything after the scheme may be hidden, never shown), and a
-    part is shown only when it has the form that part has."""
+    at the *last* ``@``; when that cannot be told from the query (a ``/``, ``?`` or
+    ``#`` before it), nothing after the scheme is shown; and a part is shown only
+    when it has the form that part has."""
     if not isinstance(url, str) or "://" not in url:
         return NOT_A_URL
     scheme, rest = url.split("://", 1)
@@ -137,6 +138,8 @@ def safe_url(url: object) -> str:
     shown = scheme + "://"
     if "@" in rest:
         userinfo, rest = rest.rsplit("@", 1)
+        if any(c in userinfo for c in "/?#"):  # an @ in the query, or a password with / ? #
+            return shown + "***"
         user, colon, _ = userinfo.partition(":")
         shown += (user if _NAME.fullmatch(user) else "***") + (":***" if colon else "") + "@"
     rest, hash_, _ = rest.partition("#")

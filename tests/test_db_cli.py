@@ -86,3 +86,54 @@ def test_db_commands_need_the_address(monkeypatch, capsys):
     monkeypatch.delenv("OMIK_DATABASE_URL", raising=False)
     assert main(["db", "upgrade"]) == 2
     assert "OMIK_DATABASE_URL" in capsys.readouterr().err
+
+
+SECRET = "s3cret-Pa55"
+# Every place of an address that can carry a password, as written by hand: where
+# SQLAlchemy's parser puts it, where libpq also reads one (the query), and where an
+# unencoded @ : / ? # or % moves it for one parser or the other.
+SECRET_URLS = {
+    "userinfo": "postgresql://omik:{s}@127.0.0.1:{port}/omik",
+    "query password": "postgresql://omik@127.0.0.1:{port}/omik?password={s}",
+    "query password after another": "postgresql://omik@127.0.0.1:{port}/omik?sslmode=disable&password={s}",
+    "query PASSWORD": "postgresql://omik@127.0.0.1:{port}/omik?PASSWORD={s}",
+    "query percent-encoded key": "postgresql://omik@127.0.0.1:{port}/omik?%70assword={s}",
+    "query sslpassword and sslkey": "postgresql://omik@127.0.0.1:{port}/omik?sslpassword={s}&sslkey=/keys/{s}",
+    "query with an @": "postgresql://omik@127.0.0.1:{port}/omik?password=a@{s}",
+    "unencoded @ in the password": "postgresql://omik:{s}@x@127.0.0.1:{port}/omik",
+    "unencoded @ before it": "postgresql://omik:a@{s}@127.0.0.1:{port}/omik",
+    "several @ and :": "postgresql://omik:a:b@{s}:c@127.0.0.1:{port}/omik",
+    "unencoded :": "postgresql://omik:{s}:more@127.0.0.1:{port}/omik",
+    "unencoded /": "postgresql://omik:{s}/x@127.0.0.1:{port}/omik",
+    "unencoded ?": "postgresql://omik:{s}?x@127.0.0.1:{port}/omik",
+    "unencoded #": "postgresql://omik:{s}#x@127.0.0.1:{port}/omik",
+    "percent-encoded": "postgresql://omik:%73{s}%40@127.0.0.1:{port}/omik",
+    "fragment": "postgresql://omik@127.0.0.1:{port}/omik#{s}",
+    "port not a number": "postgresql://omik:{s}@127.0.0.1:notaport/omik",
+    "password as the port": "postgresql://omik:{s}/omik",
+    "unclosed IPv6 bracket": "postgresql://omik:{s}@[::1/omik",
+    "uninstalled driver": "postgresql+nosuch://omik:{s}@127.0.0.1:{port}/omik",
+    "psycopg2, not installed": "postgresql+psycopg2://omik:{s}@127.0.0.1:{port}/omik",
+    "MySQL": "mysql://omik:{s}@localhost/omik",
+    "postgres://": "postgres://omik:{s}@127.0.0.1:{port}/omik",
+    "not a URL": "not a url {s}",
+    "key=value string": "host=127.0.0.1 password={s}",
+}
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["history", "staffing"]], ids=" ".join)
+@pytest.mark.parametrize("template", SECRET_URLS.values(), ids=SECRET_URLS)
+def test_no_password_in_any_message_wherever_it_is_written(monkeypatch, capsys, command, template):
+    code, out = run(monkeypatch, capsys, template.format(s=SECRET, port=closed_port()), *command)
+    assert code == 2 and len(out.strip().splitlines()) == 1, out
+    assert SECRET not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize("template", SECRET_URLS.values(), ids=SECRET_URLS)
+def test_the_redaction_hides_every_secret_and_keeps_what_locates_the_server(template):
+    from dashboard.postgres import safe_url
+
+    shown = safe_url(template.format(s=SECRET, port=5432))
+    assert SECRET not in shown and shown.isprintable()
+    assert safe_url(f"postgresql://omik:{SECRET}@db.example.org:5432/omik?sslmode=require&password={SECRET}") == \
+        "postgresql://omik:***@db.example.org:5432/omik?sslmode=require&password=***"
