@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,10 +21,11 @@ import pandas as pd
 from .paths import DATA_DIR, DESCRIPTOR_NAME
 from .problems import ERROR, Problem
 from .reading import FileRows
-from .schema import resources
-from .validation import ResourceRows, validate_package
+from .schema import Resource, resources
+from .validation import MAX_DIGITS, PERIOD_COLUMNS, ResourceRows, validate_package
 
 _PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,32 @@ def to_frame(table: ResourceRows) -> pd.DataFrame:
     for fld in table.resource.fields:
         column = frame[fld.name].replace("", None)
         if fld.type in _PANDAS_TYPES:
-            column = pd.to_numeric(column, errors="coerce").astype(_PANDAS_TYPES[fld.type])
+            # "raise": a cell pandas cannot read ("1_000") must not become a missing figure.
+            column = pd.to_numeric(column, errors="raise").astype(_PANDAS_TYPES[fld.type])
         frame[fld.name] = column
     return frame
+
+
+def check_shown(frame: pd.DataFrame, res: Resource) -> None:
+    """Raise if the pages could not show ``frame``: a number that is not finite or
+    has more than ``validation.MAX_DIGITS`` digits, or a date or period that the
+    pages cannot place on pandas' timeline or age (``provenance``, ``freshness``).
+    The validator refuses all of these; this is the second line, for what it misses."""
+    from .freshness import OVERDUE_AFTER_MONTHS, add_months  # they import this module
+    from .provenance import as_of_bounds
+
+    for fld in res.fields:
+        column = frame[fld.name].dropna()
+        if fld.type in _PANDAS_TYPES:
+            values = column.astype("float64").abs()
+            if not (values < 10 ** MAX_DIGITS).all():  # also false for inf and NaN
+                raise ValueError(f"{res.name}.{fld.name}: a number the pages cannot show")
+        elif fld.type == "date" or fld.name in PERIOD_COLUMNS:
+            earliest, latest = pd.Timestamp.min.date(), pd.Timestamp.max.date()
+            for value in column.unique():
+                first, last = as_of_bounds(value)
+                if not earliest < first <= add_months(last, OVERDUE_AFTER_MONTHS) < latest:
+                    raise ValueError(f"{res.name}.{fld.name}: {value!r} is outside the dates the pages can show")
 
 
 def load_dataset(data_dir: Path = DATA_DIR, file_rows: dict[str, FileRows] | None = None) -> Dataset:
@@ -154,9 +179,10 @@ def load_dataset(data_dir: Path = DATA_DIR, file_rows: dict[str, FileRows] | Non
     ``file_rows`` is given (a database's tables, by resource name), those with
     ``data_dir``'s schemas.
 
-    A table with errors (or that cannot be read at all) comes back empty with its
-    columns, so pages show an empty state rather than fail or show unchecked rows;
-    its problems are in ``problems``, and ``broken_tables`` names it.
+    A table with errors (or that cannot be read at all, or shown: ``check_shown``)
+    comes back empty with its columns, so pages show an empty state rather than fail
+    or show unchecked rows; its problems are in ``problems``, and ``broken_tables``
+    names it.
     """
     if file_rows is None:
         report = validate_package(data_dir)
@@ -166,9 +192,16 @@ def load_dataset(data_dir: Path = DATA_DIR, file_rows: dict[str, FileRows] | Non
     # figure without its source) would mislead, and could break the pages that use it.
     broken = {p.file for p in report.problems if p.severity == ERROR}
     frames = {}
+    problems = list(report.problems)
     for res in resources(data_dir):
         table = report.tables.get(res.name)
         if table is None or table.source_file in broken:
             table = ResourceRows(res, [], [], res.path)
-        frames[res.name] = to_frame(table)
-    return Dataset(frames, tuple(report.problems))
+        try:
+            frames[res.name] = to_frame(table)
+            check_shown(frames[res.name], res)
+        except Exception:  # whatever it is, one table must not take every page down
+            logger.exception("table %s passed validation but cannot be shown", res.name)
+            problems.append(Problem(table.source_file, "unusable-table"))
+            frames[res.name] = to_frame(ResourceRows(res, [], [], res.path))
+    return Dataset(frames, tuple(problems))

@@ -73,7 +73,7 @@ def read_table(source: Path | bytes, filename: str | None = None, max_rows: int 
     else:
         data, name = _read_file(Path(source), filename)
     if len(data) > MAX_FILE_BYTES:
-        raise FileProblem(_too_large(name, len(data)))
+        raise FileProblem(too_large(name, len(data)))
     if not data.strip():
         raise FileProblem(Problem(name, "empty-file"))
     if data.startswith(XLSX_MAGIC):
@@ -94,13 +94,39 @@ def _read_file(path: Path, filename: str | None) -> tuple[bytes, str]:
         if not stat.S_ISREG(info.st_mode):
             raise FileProblem(Problem(name, "not-a-file"))
         if info.st_size > MAX_FILE_BYTES:
-            raise FileProblem(_too_large(name, info.st_size))
+            raise FileProblem(too_large(name, info.st_size))
         return handle.read(MAX_FILE_BYTES + 1), name
 
 
-def _too_large(name: str, size: int) -> Problem:
-    return Problem(name, "too-large", params={
+def too_large(name: str, size: int, code: str = "too-large") -> Problem:
+    """The problem of a table of ``size`` bytes, over ``MAX_FILE_BYTES``."""
+    return Problem(name, code, params={
         "size_mb": f"{size / 1024 / 1024:.1f}", "limit_mb": f"{MAX_FILE_BYTES / 1024 / 1024:.0f}"})
+
+
+def _csv_text(header: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def to_csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    """The stored form of a table: UTF-8 without BOM, comma-separated, LF line ends
+    (``read_table`` reads it back as it was)."""
+    return _csv_text(header, rows).encode("utf-8")
+
+
+def oversize(header: list[str], rows: list[list[str]]) -> int | None:
+    """The size of ``to_csv_bytes(header, rows)`` when it is over ``MAX_FILE_BYTES``,
+    else ``None``. Not built when it cannot be (at most 4 bytes a character, doubled
+    by quoting, 3 more a cell): the check runs on every save."""
+    cells = [header, *rows]
+    if sum(8 * len(cell) + 3 for row in cells for cell in row) + len(cells) <= MAX_FILE_BYTES:
+        return None
+    size = len(_csv_text(header, rows).encode("utf-8", "surrogatepass"))  # a lone surrogate is refused apart
+    return size if size > MAX_FILE_BYTES else None
 
 
 def decode(data: bytes) -> tuple[str, str]:

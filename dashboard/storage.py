@@ -30,11 +30,9 @@ name one by a unique prefix of at least 6 of them (``find_version``).
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fcntl
 import hashlib
-import io
 import json
 import os
 import re
@@ -46,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import DEFAULT_LANG, Msg
-from .reading import FileRows, read_table
+from .reading import FileRows, read_table, to_csv_bytes
 from .schema import resource
 from .validation import Report, validate_package
 
@@ -114,15 +112,6 @@ def read_current(data_dir: Path, name: str) -> tuple[str, bytes]:
     two always agree."""
     data = (Path(data_dir) / resource(name, data_dir).path).read_bytes()
     return version_of(data), data
-
-
-def to_csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
-    """The stored form of a table: UTF-8 without BOM, comma-separated, LF line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 def one_line(text: object) -> str:

@@ -8,6 +8,9 @@ every finding into a ``Problem`` that names file, row, column, value and expecta
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +23,33 @@ from .geo import contains_point, municipality_codes
 from .i18n import DEFAULT_LANG, Msg, catalogue
 from .paths import DATA_DIR
 from .problems import ERROR, WARNING, FileProblem, Problem, has_errors
-from .reading import FileRows, read_table
+from .reading import MAX_COLUMNS, FileRows, oversize, read_table, too_large
 from .schema import Resource, resource, resource_for_filename, resources
 
 MAX_PROBLEMS_PER_TABLE = 500
 _ROW_REF = re.compile(r'position "?(\d+)"?')
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (C0 but tab and line ends, DEL, C1), and what is not a character
+# at all (a lone surrogate: no file holds one, an edit in the page can); the line
+# and paragraph separators are _LINE_SEPARATORS, with their own message.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# Vega's expression parser ends a string at these, so a chart whose labels hold one
+# is not drawn (a label becomes part of the sort expression); Word and web pages paste them.
+_LINE_SEPARATORS = "\x85\u2028\u2029"
+# What a number cell may hold: ASCII digits, a sign, a decimal point, an exponent.
+# Frictionless takes more (Python's int() and Decimal() read "1_000", "٥", "Infinity",
+# "NaN"), which pandas then reads as missing or infinite, or which crash it ("sNaN").
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# Far above any figure here, and below 2**53: every number is exact as a float, and a
+# table's sum of them fits a 64-bit integer.
+MAX_DIGITS = 15
+# Text columns holding an ISO date, month, year or period (provenance.as_of_bounds).
+PERIOD_COLUMNS = ("as_of", "period")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_POINT = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+# The years a date may name: pages place dates on pandas' timeline (1677 to 2262),
+# and freshness adds months to them.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 # What describes a row's coordinates: required with them, left empty without them
 # (the map then places the office at its municipality's seat).
 COORDINATE_COMPANIONS = ("location_precision", "location_source_id")
@@ -95,10 +119,18 @@ def validate_package(data_dir: Path = DATA_DIR, replacements: dict[str, FileRows
                 report.problems.append(exc.problem)
                 continue
         table, problems = _conform(raw, res)
+        # What cannot be read must not be saved either (an edit in the page, an XLSX
+        # that unpacks larger): every save validates here, as stored.
+        size = oversize(table.header, table.rows) if table is not None and res.name in replacements else None
+        if size is not None:
+            problems.append(too_large(raw.filename, size, "too-large-to-save"))
+            table = None
         report.problems.extend(problems)
         if table is not None:
             report.tables[res.name] = table
-    report.problems.extend(_schema_checks(report.tables))
+    cell_problems, refused = _cell_checks(report.tables)
+    report.problems.extend(cell_problems)
+    report.problems.extend(_schema_checks(report.tables, refused))
     for table in report.tables.values():
         report.problems.extend(_extra_checks(table))
     report.problems.sort(key=lambda p: (p.file, p.row or 0, p.severity != ERROR))
@@ -136,8 +168,11 @@ def _conform(raw: FileRows, res: Resource) -> tuple[ResourceRows | None, list[Pr
     Column names match ignoring case and surrounding spaces. A missing column makes
     the table unusable (``None``): checking its rows would only repeat that problem.
     """
-    if len(raw.rows) > res.max_rows:  # a file stops at the limit when read; an edit in the page does not
+    # A file stops at these limits when read; an edit in the page does not.
+    if len(raw.rows) > res.max_rows:
         return None, [Problem(raw.filename, "too-many-rows", params={"count": len(raw.rows), "limit": res.max_rows})]
+    if len(raw.header) > MAX_COLUMNS:
+        return None, [Problem(raw.filename, "too-many-columns", row=1, params={"limit": MAX_COLUMNS})]
     problems = _control_characters(raw)
     if any(p.row == 1 for p in problems):
         return None, problems  # the columns cannot be matched; the rows would only repeat that
@@ -185,7 +220,8 @@ def _conform(raw: FileRows, res: Resource) -> tuple[ResourceRows | None, list[Pr
 
 def _control_characters(raw: FileRows) -> list[Problem]:
     """Every cell holding a control character (a NUL from a damaged file, a vertical
-    tab pasted from Word), by row and column; the value shows each as ``\\x..``."""
+    tab pasted from Word) or a line separator, by row and column; the value shows
+    each as ``\\x..`` or ``\\u....``."""
     problems = []
     for number, cells in zip([1, *raw.row_numbers], [raw.header, *raw.rows]):
         for i, cell in enumerate(cells):
@@ -195,7 +231,8 @@ def _control_characters(raw: FileRows) -> list[Problem]:
                 # The text around the first one: a cell can be 100 KB long.
                 start, end = max(found.start() - 30, 0), found.end() + 30
                 value = "…" * (start > 0) + cell[start:end] + "…" * (end < len(cell))
-                problems.append(Problem(raw.filename, "control-character", row=number,
+                code = "line-separator" if found.group() in _LINE_SEPARATORS else "control-character"
+                problems.append(Problem(raw.filename, code, row=number,
                                         column=_CONTROL.sub(_escape, column), value=_CONTROL.sub(_escape, value)))
                 if len(problems) == MAX_PROBLEMS_PER_TABLE:
                     return problems
@@ -203,11 +240,94 @@ def _control_characters(raw: FileRows) -> list[Problem]:
 
 
 def _escape(match: re.Match) -> str:
-    return f"\\x{ord(match.group()):02x}"
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def _schema_checks(tables: dict[str, ResourceRows]) -> list[Problem]:
-    """Types, constraints, primary and foreign keys, by frictionless."""
+def _cell_checks(tables: dict[str, ResourceRows]) -> tuple[list[Problem], set[tuple[str, int, str]]]:
+    """What frictionless lets through and the pages cannot use: numbers beyond
+    ASCII digits (``_NUMBER``) or ``MAX_DIGITS``, dates and periods that match their
+    pattern but name no day (``2019-02-30``, ``2019/2018``) or lie outside
+    ``FIRST_YEAR``-``LAST_YEAR``. Returns the problems and the cells refused, as
+    ``(table, row index, column)``, for ``_schema_checks`` to leave alone."""
+    problems: list[Problem] = []
+    refused: set[tuple[str, int, str]] = set()
+    for name, table in tables.items():
+        for column, fld in enumerate(table.resource.fields):
+            if fld.type in ("integer", "number"):
+                check = _number_problem
+            elif fld.type == "date":
+                check = _date_problem
+            elif fld.type == "string" and fld.name in PERIOD_COLUMNS:
+                check = _period_problem
+            else:
+                continue
+            for index, row in enumerate(table.rows):
+                cell = row[column]
+                found = check(cell, fld) if cell else None
+                if found is not None:
+                    code, expected = found
+                    problems.append(Problem(table.source_file, code, row=table.row_numbers[index], column=fld.name,
+                                            value=cell, params={"expected": expected}))
+                    refused.add((name, index, fld.name))
+                    if len(refused) >= MAX_PROBLEMS_PER_TABLE:
+                        return problems, refused
+    return problems, refused
+
+
+def _number_problem(cell: str, fld) -> tuple[str, Msg] | None:
+    if not (_INTEGER if fld.type == "integer" else _NUMBER).fullmatch(cell):
+        return "wrong-type", Msg(_TYPE_EXPECTED[fld.type])
+    if fld.type == "integer":  # by its digits: int() refuses more than 4,300 of them
+        too_large = len(cell.lstrip("+-").lstrip("0")) > MAX_DIGITS
+    else:
+        too_large = not math.isfinite(float(cell)) or abs(float(cell)) >= 10 ** MAX_DIGITS
+    return ("number-too-large", Msg("expected.digits", digits=MAX_DIGITS)) if too_large else None
+
+
+def _date_problem(cell: str, fld) -> tuple[str, Msg] | None:
+    if not _DATE.fullmatch(cell):  # frictionless also takes 2019-1-5
+        return "wrong-type", Msg("expected.date")
+    return None if _day(cell, end=False) else ("not-a-date", _real_date())
+
+
+def _period_problem(cell: str, fld) -> tuple[str, Msg] | None:
+    start, _, finish = cell.partition("/")
+    if not _POINT.fullmatch(start) or (finish and not _POINT.fullmatch(finish)):
+        # Not the column's pattern, which frictionless reports; but a pattern's \d
+        # also takes other scripts' digits (٢٠١٩).
+        return None if cell.isascii() else ("bad-format", Msg(f"expected.pattern.{fld.name}"))
+    first, last = _day(start, end=False), _day(finish or start, end=True)
+    return None if first and last and first <= last else ("not-a-date", _real_date())
+
+
+def _real_date() -> Msg:
+    return Msg("expected.real_date", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def _day(point: str, end: bool) -> dt.date | None:
+    """The first (or, with ``end``, last) day of a year, month or date written as
+    ``_POINT``; ``None`` when there is no such day between the years allowed."""
+    match = _POINT.fullmatch(point)
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    try:
+        if month is None:
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if day is None:
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return dt.date(year, month, day)
+    except ValueError:  # month 13, 30 February (calendar's IllegalMonthError is one too)
+        return None
+
+
+def _schema_checks(tables: dict[str, ResourceRows], refused: set[tuple[str, int, str]]) -> list[Problem]:
+    """Types, constraints, primary and foreign keys, by frictionless. The cells in
+    ``refused`` (``_cell_checks``) are reported already: frictionless sees them
+    empty, and what it says about them is dropped."""
     fl_resources = []
     for name, table in tables.items():
         schema = dict(table.resource.descriptor["schema"])
@@ -215,13 +335,20 @@ def _schema_checks(tables: dict[str, ResourceRows]) -> list[Problem]:
         # own problems are reported already.
         schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
                                  if fk["reference"]["resource"] in tables]
-        fl_resources.append(FlResource(name=name, data=[table.header, *table.rows],
+        rows = table.rows
+        if any(key[0] == name for key in refused):
+            rows = [["" if (name, index, column) in refused else cell for column, cell in zip(table.header, row)]
+                    for index, row in enumerate(rows)]
+        fl_resources.append(FlResource(name=name, data=[table.header, *rows],
                                        schema=Schema.from_descriptor(schema)))
     report = Package(resources=fl_resources).validate(limit_errors=MAX_PROBLEMS_PER_TABLE)
     problems = []
     for task in report.tasks:
         table = tables[task.name]
         for error in task.errors:
+            cell = (task.name, (getattr(error, "row_number", None) or 0) - 2, getattr(error, "field_name", None))
+            if cell in refused:
+                continue
             problem = _translate(error, table)
             if problem is not None:
                 problems.append(problem)
