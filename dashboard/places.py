@@ -118,3 +118,28 @@ def placed_table(table: FileRows, office_id: str, lat: float, lon: float,
     for column, value in cells.items():
         target[table.header.index(column)] = value
     return replace(table, rows=rows, row_numbers=numbers)
+
+
+class BadPoint(ValueError):
+    """A clicked point that is not a position: ``axis`` (``"lat"`` or ``"lng"``, or
+    ``"point"`` for the whole) and the ``value`` the map sent, for the page to say so."""
+
+    def __init__(self, axis: str, value: object):
+        super().__init__(f"the clicked point's {axis} is not a finite number: {value!r}")
+        self.axis, self.value = axis, value
+
+
+def clicked_point(clicked: object) -> tuple[float, float]:
+    """The ``(lat, lon)`` of a click on the placing map (``{"lat": ..., "lng": ...}``,
+    as ``st_folium`` returns it), both finite numbers; ``BadPoint`` naming the first
+    part that is not (missing, ``None``, text, a boolean, NaN or infinite), so the
+    page refuses it in words instead of failing on it further on."""
+    if not isinstance(clicked, Mapping):
+        raise BadPoint("point", clicked)
+    values = []
+    for axis in ("lat", "lng"):
+        value = clicked.get(axis)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise BadPoint(axis, value)
+        values.append(float(value))
+    return values[0], values[1]

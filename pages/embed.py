@@ -2,10 +2,18 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.cache import rendered_presence_map
-from dashboard.embeds import VIEWS, chart_for
+from dashboard.embeds import VIEWS, chart_for, map_sources
 from dashboard.i18n import t
 from dashboard.maps import available_measures
 from dashboard.presence_over_time import NOW, year_options
+
+# The menu's "Embed" entry (no view asked for, not in another site's iframe): the
+# gallery of what can be embedded. Anything else is one view, alone.
+if "view" not in st.query_params and not st.context.is_embedded:
+    page = ui.page_start("embed.gallery_title", "embed.gallery_intro")
+    ui.embed_gallery(page.data, page.lang)
+    page.finish()
+    st.stop()  # (a page of its own: nothing below is for it)
 
 data, lang = ui.embed_start()
 view = ui.url_value("view", VIEWS, lang) or "map"
@@ -14,13 +22,15 @@ region = ui.url_value("region", list(data["regions"]["id"]), lang)
 if view == "map":
     measure = ui.url_value("measure", available_measures(data), lang) or "region"
     year = ui.url_value("year", year_options(data), lang)
+    st.subheader(t("embed.map_title", lang))
     ui.static_map(rendered_presence_map(lang, region, measure, year=None if year in (None, NOW) else year), lang,
                   height=520)
-    ui.map_legend(data, lang, measure)
+    st.caption(ui.md_escape(t("embed.map_sources", lang, sources="; ".join(map_sources(data)))))
     st.caption(t("map.attribution", lang))
 elif view == "briefing":
+    st.subheader(t("embed.briefing_title", lang))
     st.write(t("embed.briefing", lang))
     ui.briefing_button(data, lang, region)
 else:
     ui.chart_block(chart_for(view, data, lang), lang, level=3)  # a block within a section of the host's page
-st.caption(t("embed.credit", lang))
+ui.embed_footer(view, lang)

@@ -113,10 +113,10 @@ def test_an_unknown_measure_is_refused_by_name(data):
         presence_map(data, measure="budget")
     with pytest.raises(ValueError, match=r"^measure must be one of"):
         municipality_features(data, measure="")
-    from dashboard.ui.map_widgets import map_legend
+    from dashboard.maps import legend_html
 
     with pytest.raises(ValueError, match=r"^measure must be one of"):  # was a bare KeyError
-        map_legend(data, measure="budget")
+        legend_html(data, measure="budget")
 
 
 def test_markers_at_one_point_stand_one_above_the_other():

@@ -1,7 +1,8 @@
-"""The maps on a page: a map to look at, a map to select with, its legend, and the
-panel that describes what is selected."""
+"""The maps on a page: a map to look at, a map to select with, and the panel that
+describes what is selected. The legend is inside each map (``maps.legend_html``)."""
 from __future__ import annotations
 
+import html
 from collections.abc import Collection, Mapping, MutableMapping
 from functools import partial
 from pathlib import Path
@@ -10,8 +11,6 @@ import streamlit as st
 
 from ..details import Detail
 from ..i18n import DEFAULT_LANG, t
-from ..loading import Dataset
-from ..maps import MEASURES, SEQUENTIAL, check_measure, escape, legend_items
 from ..offline_assets import local_leaflet_installed
 from .text import md_escape
 
@@ -28,10 +27,17 @@ def _warn_if_leaflet_missing(lang: str) -> None:
         st.warning(t("map.assets_missing", lang))
 
 
+# A map to look at is about as wide as Kosovo is at its height, with room for the
+# legend beside it: a wider frame would be mostly empty around a fitted Kosovo. On a
+# narrower screen it is as wide as the screen allows.
+STATIC_MAP_ASPECT = 1.3
+
+
 def static_map(document: str, lang: str = DEFAULT_LANG, height: int = 480) -> None:
-    """A map to look at, not to select with: ``document`` (``maps.map_html``) in an iframe."""
+    """A map to look at, not to select with: ``document`` (``maps.map_html``) in an
+    iframe ``height`` pixels high and at most ``STATIC_MAP_ASPECT`` times as wide."""
     _warn_if_leaflet_missing(lang)
-    st.iframe(document, height=height, alt=t("map.frame_title", lang))
+    st.iframe(document, height=height, width=round(height * STATIC_MAP_ASPECT), alt=t("map.frame_title", lang))
 
 
 def apply_map_selection(state: MutableMapping, map_key: str,
@@ -93,24 +99,10 @@ def detail_panel(detail: Detail | None, lang: str = DEFAULT_LANG) -> None:
             st.caption(md_escape(source))
 
 
-def map_legend(data: Dataset, lang: str = DEFAULT_LANG, measure: str = "region") -> None:
-    """The map's legend, in Streamlit rather than on the map: readable by screen
-    readers, and it needs no extra JavaScript (branca legends pull d3 from a CDN).
-    ``ValueError`` for an unknown ``measure`` (see ``maps.check_measure``)."""
-    check_measure(measure)
-    if measure == "region":
-        title, items = t("map.legend_title", lang), legend_items(data, lang)
-    else:
-        values = MEASURES[measure](data)
-        maximum = int(values.max()) if len(values) else 0
-        title = t("map.measure_legend", lang, measure=t(f"map.measure.{measure}", lang), maximum=maximum)
-        items = [(colour, "") for colour in SEQUENTIAL]
-    swatches = " ".join(
-        f'<span style="white-space:nowrap"><span aria-hidden="true" style="display:inline-block;'
-        f'width:0.9em;height:0.9em;background:{colour};border:1px solid #444;vertical-align:middle">'
-        f"</span> {escape(name)}</span>"
-        for colour, name in items
-    )
-    # st.html, not Markdown with HTML: that would load a 190 KB HTML parser on every map page.
-    st.html(f"<p><b>{escape(title)}</b>: {swatches}</p>")
-    st.caption(t("map.legend_offices", lang))
+def below_cue(text: str) -> None:
+    """A line under the map saying that the details come next, shown only where
+    Streamlit stacks a page's columns (a screen under 640 px wide): on a phone the
+    details follow the map instead of standing beside it."""
+    st.html(f'<p class="omik-below-cue">{html.escape(text)}</p>'
+            "<style>.omik-below-cue { margin: 0; font-weight: 600; }"
+            " @media (min-width: 640px) { .omik-below-cue { display: none; } }</style>")
