@@ -9,7 +9,8 @@ import pandas as pd
 from .i18n import english_only, local_names, place_name, t
 from .loading import Dataset
 from .places import office_location
-from .provenance import format_as_of, source_ref
+from .presence_over_time import CURRENT_KINDS
+from .provenance import as_of_sort_key, format_as_of, source_ref
 
 
 @dataclass
@@ -36,6 +37,11 @@ def _citations(data: Dataset, row: pd.Series, related: pd.DataFrame, lang: str) 
     return list(dict.fromkeys([_cite(data, row, lang)] + [_cite(data, r, lang) for _, r in related.iterrows()]))
 
 
+def _statements(rows: pd.DataFrame) -> pd.DataFrame:
+    """Field-presence rows, newest first."""
+    return rows.iloc[sorted(range(len(rows)), key=lambda i: as_of_sort_key(rows["as_of"].iloc[i]), reverse=True)]
+
+
 def region_detail(data: Dataset, region_id: str, lang: str = "en") -> Detail:
     regions = data["regions"].set_index("id")
     row = regions.loc[region_id]
@@ -51,14 +57,20 @@ def region_detail(data: Dataset, region_id: str, lang: str = "en") -> Detail:
     if pd.notna(row["municipality_count"]):
         detail.facts.append((t("detail.municipalities_covered", lang), str(int(row["municipality_count"]))))
     detail.facts.append((t("detail.field_teams_listed", lang), str(len(teams))))
+    presence = data["field_presence"]
+    statements = _statements(presence[presence["region_id"] == region_id]).drop_duplicates(["source_id", "as_of"])
+    for _, statement in statements.iterrows():
+        detail.facts.append((t("detail.region_presence", lang),
+                             t("detail.region_presence_item", lang, as_of=format_as_of(statement["as_of"], lang),
+                               source=source_ref(data["sources"], statement["source_id"]).title)))
     detail.members_title = t("detail.municipalities_in_data", lang, count=len(members))
     detail.members = [place_name(m, lang) + ("" if m["region_basis"] == "named" else " *")
                       for _, m in members.sort_values("name_en").iterrows()]
     if (members["region_basis"] == "inferred").any():
         detail.notes.append(t("detail.inferred_note", lang))
     if teams.empty:
-        detail.notes.append(t("detail.no_field_teams", lang))
-    detail.sources = _citations(data, row, centre, lang)
+        detail.notes.append(t("detail.region_no_team_offices" if len(statements) else "detail.no_field_teams", lang))
+    detail.sources = _citations(data, row, pd.concat([centre, statements]), lang)
     return detail
 
 
@@ -73,12 +85,22 @@ def municipality_detail(data: Dataset, code: str, lang: str = "en") -> Detail:
     if row["region_id"] in regions.index:
         detail.facts.append((t("detail.region", lang), place_name(regions.loc[row["region_id"]], lang)))
     detail.facts.append((t("detail.region_basis", lang), t(f"detail.basis.{row['region_basis']}", lang)))
-    detail.members_title = t("detail.offices_here", lang, count=len(here))
+    presence = data["field_presence"]
+    statements = _statements(presence[presence["municipality_code"] == code])
+    for _, statement in statements.iterrows():
+        detail.facts.append((t("detail.presence", lang),
+                             t("detail.presence_item", lang, as_of=format_as_of(statement["as_of"], lang),
+                               basis=t(f"detail.presence_basis.{statement['basis']}", lang),
+                               source=source_ref(data["sources"], statement["source_id"]).title)))
+    if statements.empty:
+        detail.facts.append((t("detail.presence", lang), t("map.presence.unknown", lang)))
     detail.members = [t("detail.office_item", lang, name=place_name(o, lang), kind=t("office.kind." + o["kind"], lang))
                       for _, o in here.iterrows()]
     if (here["kind"] == "field_team").sum() == 0:
-        detail.notes.append(t("detail.no_field_teams", lang))
-    detail.sources = _citations(data, row, here, lang)
+        detail.notes.append(t("detail.no_team_office" if len(statements) else "detail.no_field_teams", lang))
+    if len(here) and not here["kind"].isin(CURRENT_KINDS).all():
+        detail.notes.append(t("detail.past_offices", lang))
+    detail.sources = _citations(data, row, pd.concat([here, statements]), lang)
     return detail
 
 

@@ -10,6 +10,7 @@ from dashboard.details import detail_for
 from dashboard.i18n import local_names
 from dashboard.loading import load_dataset
 from dashboard.maps import _Selects, available_measures, map_html, municipality_features, presence_map
+from dashboard.presence_over_time import NOW, offices_in
 from dashboard.ui.map_widgets import apply_map_selection
 
 
@@ -25,12 +26,14 @@ def with_field_team(data):
     return dataclasses.replace(data, tables={**data.tables, "offices": pd.concat([data["offices"], team])})
 
 
-def test_every_municipality_and_office_reports_what_a_click_selects(data):
-    page = map_html(presence_map(data))
-    # one listener on the municipality layer (the clicked feature's code), one per office
-    assert page.count("omikSelect") == 1 + len(data["offices"])
+@pytest.mark.parametrize("year", [None, "2000"])
+def test_every_municipality_and_office_reports_what_a_click_selects(data, year):
+    page = map_html(presence_map(data, year=year))
+    drawn = offices_in(data, year or NOW)
+    # one listener on the municipality layer (the clicked feature's code), one per office drawn
+    assert page.count("omikSelect") == 1 + len(drawn)
     assert 'kind: "municipality"' in page and "e.sourceTarget.feature.properties.code" in page
-    for ident in data["offices"]["id"]:
+    for ident in drawn["id"]:
         assert f'var id = "{ident}" ||' in page
     # and nothing else reaches the page around the map: panning and zooming rerun nothing
     assert page.count("postMessage") == page.count(".on('click', function (e) { var id =")
@@ -75,7 +78,15 @@ def test_region_detail_names_centre_municipalities_and_sources(data):
     assert facts["Field teams listed in the data"] == "0"
     assert len(detail.members) == 6 and "Dragash/Dragaš" in detail.members
     assert any("municipal profiles" in s for s in detail.sources)
-    assert any("over 30" in n for n in detail.notes)
+    assert any("say Mission teams work in all its municipalities" in n for n in detail.notes)
+    assert [value for label, value in detail.facts if label == "Teams working in all its municipalities"] == [
+        "2018: Municipal Profile 2018, Prizren region: Dragash/Dragaš"]
+    assert "Source: Municipal Profile 2018, Prizren region: Dragash/Dragaš · as of 2018" in detail.sources
+
+
+def test_a_region_no_source_covers_keeps_the_fact_sheets_note(data):
+    silent = dataclasses.replace(data, tables={**data.tables, "field_presence": data["field_presence"].iloc[0:0]})
+    assert any("over 30" in n for n in detail_for(silent, "region", "prizren").notes)
 
 
 def test_municipality_detail(data):
@@ -83,7 +94,28 @@ def test_municipality_detail(data):
     facts = dict(detail.facts)
     assert detail.title == "Prishtinë/Priština"
     assert facts["Region"] == "Prishtinë/Priština"
-    assert len(detail.members) == 2  # headquarters and regional centre
+    # headquarters, regional centre and the party service centre of 1999 (on the map only in its year)
+    assert len(detail.members) == 3
+    assert any("only in their years" in n for n in detail.notes)
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("gracanice", ["2018, stated: Municipal Profile 2018, Prishtinë/Priština region: Gračanica/Graçanicë",
+                   "2018, stated: Municipal Profile 2018, Prishtinë/Priština region: Prishtinë/Priština",
+                   "2010–2013, stated: Fushë Kosovë/Kosovo Polje Municipal Profiles (undated)"]),
+    ("decan", ["January 2013, inferred (the municipality's region is inferred): Pejë/Peć Municipal Profiles "
+               "(January 2013)"]),
+])
+def test_municipality_detail_gives_each_statement_that_a_team_works_there(data, code, expected):
+    detail = detail_for(data, "municipality", code)
+    assert [value for label, value in detail.facts if label == "Mission team working here"] == expected
+    assert any("where its office stands is not given" in n for n in detail.notes)
+
+
+def test_municipality_detail_says_not_known_where_no_source_speaks(data):
+    silent = dataclasses.replace(data, tables={**data.tables, "field_presence": data["field_presence"].iloc[0:0]})
+    facts = dict(detail_for(silent, "municipality", "decan").facts)
+    assert facts["Mission team working here"].startswith("not known")
 
 
 def test_office_detail_has_address_and_location_source(data):
@@ -103,9 +135,11 @@ def test_region_filter_fades_the_rest_and_zooms(data):
 
 
 def test_measures_appear_only_where_the_data_has_figures(data):
-    assert available_measures(data) == ["region"]
+    assert available_measures(data) == ["region", "field_presence"]
+    silent = dataclasses.replace(data, tables={**data.tables, "field_presence": data["field_presence"].iloc[0:0]})
+    assert available_measures(silent) == ["region"]
     richer = with_field_team(data)
-    assert available_measures(richer) == ["region", "field_teams"]
+    assert available_measures(richer) == ["region", "field_presence", "field_teams"]
     shapes = municipality_features(richer, measure="field_teams")["features"]
     features = {f["properties"]["code"]: f["properties"] for f in shapes}
     assert features["dragash"]["colour"] != features["prizren"]["colour"]
@@ -114,7 +148,7 @@ def test_measures_appear_only_where_the_data_has_figures(data):
 
 def test_field_team_markers_draw_when_listed(data):
     html = map_html(presence_map(with_field_team(data)))
-    assert html.count("L.circleMarker(") == 7
+    assert html.count("L.circleMarker(") == len(offices_in(data, NOW)) + 1
 
 
 

@@ -14,6 +14,7 @@ from dashboard.details import detail_for
 from dashboard.geo import contains_point, municipality_codes
 from dashboard.i18n import languages, t
 from dashboard.loading import load_dataset
+from dashboard.paths import DATA_DIR
 from dashboard.maps import chosen_point_layer, escape, map_html, placing_map, presence_map
 from dashboard.offline_assets import local_leaflet_installed
 from dashboard.places import (
@@ -39,6 +40,8 @@ TEAM = {"id": "ft-dragash", "kind": "field_team", "name_en": "Field Team Dragash
         "location_precision": "", "location_source_id": "", "address": "", "source_id": "factsheet",
         "as_of": "2016/2020", "note": ""}
 DRAGASH_SEAT = (42.0265, 20.65333)
+# The spreadsheet row of an office row appended to the package's offices.csv (header = row 1).
+NEW_ROW = sum(1 for _ in (DATA_DIR / "offices.csv").open(encoding="utf-8")) + 1
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +135,7 @@ def test_an_office_with_neither_is_not_placed(code):
 
 def test_a_field_team_with_only_a_municipality_appears_at_its_seat_marked_approximate(data):
     html = map_html(presence_map(with_team(data)))
-    assert html.count("L.circleMarker(") == 7
+    assert html.count("L.circleMarker(") == map_html(presence_map(data)).count("L.circleMarker(") + 1
     assert f"[{DRAGASH_SEAT[0]}, {DRAGASH_SEAT[1]}]" in html
     assert escape("Field Team Dragash (approximate location)") in html  # tooltip
     assert in_popup(t("map.approximate_note"), html)
@@ -149,8 +152,10 @@ def test_approximate_is_said_in_every_language(data, lang):
 
 
 def test_an_office_with_coordinates_is_not_called_approximate(data):
-    html = map_html(presence_map(data))
+    placed = data["offices"]["lat"].notna()
+    html = map_html(presence_map(dataclasses.replace(data, tables={**data.tables, "offices": data["offices"][placed]})))
     assert not in_popup(t("map.approximate_note"), html)
+    assert in_popup(t("map.approximate_note"), map_html(presence_map(data)))  # the Mitrovica North office has no point
     assert ("Location on the map", "the town centre (the building's position is not published)") in \
         detail_for(data, "office", "rc-prizren").facts
 
@@ -186,7 +191,7 @@ def test_a_field_team_with_only_a_municipality_is_valid(data_copy):
 def test_half_a_point_is_refused_with_the_rule_in_plain_words(data_copy, lat, lon, column):
     add_office_row(data_copy, lat=lat, lon=lon, location_precision="town_centre", location_source_id="factsheet")
     report = validate_package(data_copy)
-    assert codes(report) == {("half-coordinates", 8, column)}
+    assert codes(report) == {("half-coordinates", NEW_ROW, column)}
     messages = [report.errors[0].message(lang) for lang in languages()]
     assert all((lat or lon) in m for m in messages) and len(set(messages)) == len(messages)
     assert "leave both empty" in messages[0]
@@ -207,13 +212,13 @@ def test_coordinates_need_their_precision_and_source(data_copy, missing):
     cells = {"lat": "42.03", "lon": "20.65", "location_precision": "building", "location_source_id": "factsheet"}
     add_office_row(data_copy, **{**cells, missing: ""})
     report = validate_package(data_copy)
-    assert codes(report) == {("needed-with-coordinates", 8, missing)}
+    assert codes(report) == {("needed-with-coordinates", NEW_ROW, missing)}
     assert "municipality's seat" in report.errors[0].message()
 
 
 def test_no_municipality_and_no_point_is_refused(data_copy):
     add_office_row(data_copy, municipality_code="")
-    assert ("required", 8, "municipality_code") in codes(validate_package(data_copy))
+    assert ("required", NEW_ROW, "municipality_code") in codes(validate_package(data_copy))
 
 
 # --- placing by a click ----------------------------------------------------------------
@@ -240,7 +245,7 @@ def test_a_new_field_team_is_appended_and_valid(data_copy, offices_table):
     values = {k: v for k, v in TEAM.items() if k not in ("id", "lat", "lon")}
     values.update(location_precision="town_centre", location_source_id="factsheet")
     candidate = placed_table(offices_table, "ft-dragash", 42.06, 20.65, values, new=True)
-    assert candidate.rows[-1][:2] == ["ft-dragash", "field_team"] and candidate.row_numbers[-1] == 8
+    assert candidate.rows[-1][:2] == ["ft-dragash", "field_team"] and candidate.row_numbers[-1] == NEW_ROW
     report = validate_package(data_copy, {"offices": candidate})
     assert report.valid, [p.describe() for p in report.problems]
 
