@@ -15,7 +15,11 @@ Where the data is kept, and who may change it
 - ``stores``: one storage interface (``Store``), two backends, chosen by configuration.
 - ``storage``: the file backend: validated, atomic, versioned, audited, locked saves.
 - ``postgres``: the PostgreSQL backend; ``migrations`` is its schema (Alembic).
-- ``diffing``: what a new version of a table changes, row by row and cell by cell.
+- ``diffing``: what a new version of a table changes, row by row and cell by cell,
+  and the same in human terms (column titles, counts in words, colours).
+- ``editing``: the Update data page as plain data: the to-do table, the edit grid's
+  columns from the schema, the grid's edits applied, the history in human terms.
+- ``moves``: an office that moved, in words and on a small map; a clicked point's likely precision.
 - ``auth``: who may change the data (OIDC or editors' bcrypt hashes), sign-in limits.
 - ``settings``: the secrets file, read safely, and the database it names.
 - ``cache``: Streamlit's caches around the store, keyed on its data version.

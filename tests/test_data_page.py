@@ -42,11 +42,16 @@ def save_a_typo(data_dir) -> None:
 
 def review_text(at) -> str:
     """Every table of the review (st.dataframe: the changes, the marked grid), as text."""
-    return "\n".join(d.value.to_string() for d in at.dataframe)
+    return "\n".join(d.value.to_csv() for d in at.dataframe)
+
+
+def changes_table(at):
+    """The review's table of changes (row, change, column, before, after)."""
+    return next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["Row", "Change"])
 
 
 def problems_text(at) -> str:
-    return "\n".join(t.value.to_string() for t in at.table)
+    return "\n".join(t.value.to_csv() for t in at.table)
 
 
 def save_button(at):
@@ -119,9 +124,9 @@ def test_an_admin_restores_an_earlier_version_after_confirming_its_diff(data_cop
     next(b for b in at.button if b.label == "Confirm restore").click().run()
     assert not at.exception
     assert storage.current_version(data_copy, "budget") == original
-    assert [s.value for s in at.success] == ["Budget restored (1 cell)"]
+    assert [s.value for s in at.success] == [ui.md_escape("Budget restored (1 cell)")]
     assert [v.action for v in storage.history(data_copy, "budget")] == ["original", "save", "restore"]
-    history = at.dataframe[0].value
+    history = next(d.value for d in at.dataframe if "What was done" in d.value.columns)
     assert list(history.iloc[0][["Current", "What was done", "Who"]]) == ["● current", "Restored", "root"]
     assert history.iloc[0]["When"].endswith(("CET", "CEST"))
 
@@ -322,6 +327,7 @@ def editor_page(data_copy, monkeypatch, table: str, edits: dict, editors=None) -
     at.selectbox(key="edit_table").set_value(table).run()
     key = f"editor_{table}_{storage.current_version(data_copy, table)}"
     assert at.data_editor(key=key).editing_mode == "dynamic"
+    at.session_state[f"edit_tabs_{table}"] = "Edit in the page"  # as a click on the tab does
     at.session_state[key] = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **edits}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -332,14 +338,15 @@ def test_an_edit_in_the_page_is_reviewed_in_human_terms_then_saved_with_its_reas
     before = storage.current_version(data_copy, "budget")
     at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": 17462700}}})
     assert "**What will change:** 1 cell" in [m.value for m in at.markdown]
-    review = at.dataframe[0].value
+    review = changes_table(at)
     assert list(review.iloc[0]) == ["2019 · unified_budget · EUR", "changed", "Amount", "17462600", "17462700"]
     assert storage.current_version(data_copy, "budget") == before  # nothing saved before Save
     give_reason_and_save(at, "2019 figure corrected")
-    assert b"2019,unified_budget,17462700," in (data_copy / "budget.csv").read_bytes()  # no "17462700.0"
+    saved = (data_copy / "budget.csv").read_bytes()
+    assert b"\nunified_budget,17462700,EUR," in saved and b"17462700.0" not in saved  # the number as written
     latest = storage.history(data_copy, "budget")[-1]
     assert (latest.user, latest.reason) == ("ana", "2019 figure corrected")
-    assert [s.value for s in at.success] == ["Budget updated (1 cell)"]
+    assert [s.value for s in at.success] == [ui.md_escape("Budget updated (1 cell)")]
     assert [p.label for p in at.get("page_link")] == ["View on Budget ›"]
     assert f"Now at version {latest.version}." in [c.value for c in at.caption]
     assert at.session_state["edit_tabs_budget"] == "Edit in the page"  # still on the tab it was saved from
@@ -360,12 +367,13 @@ def test_rows_added_and_deleted_in_the_page_are_checked_against_the_whole_packag
     at = editor_page(data_copy, monkeypatch, "sources", {"deleted_rows": [0]})
     assert not [b for b in at.button if b.label == "Save"]
     assert "factsheet" in problems_text(at)
-    # A new budget row citing an unknown source is refused with its row and column.
+    # A new budget row citing an unknown source is refused with its row and column
+    # (row 7: after the header and the table's 5 rows).
     at = editor_page(data_copy, monkeypatch, "budget", {"added_rows": [
         {"category": "unified_budget", "amount": "1", "currency": "EUR", "qualifier": "exact",
          "source_id": "no_such_source", "as_of": "2021", "note": ""}]})
     problems = problems_text(at)  # shown as text: Markdown-escaped
-    assert "row 6" in problems and ui.md_escape("no_such_source") in problems
+    assert "row 7" in problems and ui.md_escape("no_such_source") in problems
 
 
 def test_when_someone_else_saves_meanwhile_the_edits_stay_and_their_save_is_refused(data_copy, monkeypatch):
