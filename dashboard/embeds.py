@@ -1,11 +1,15 @@
 """What can be embedded on its own (``/embed?embed=true&view=...``), for an iframe on
-a donor's site: one chart, the map, or the briefing download."""
+a donor's site: one chart, the map, or the briefing download; and what each embed
+says of itself (its tables, its sources, the full view it links back to)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
+
 from . import charts
 from .loading import Dataset
+from .provenance import source_ref
 
 
 def _indicator_view(indicator: str) -> Callable[[Dataset, str], charts.ChartSpec]:
@@ -40,3 +44,28 @@ def embed_query(view: str, params: dict) -> dict:
 
 def chart_for(view: str, data: Dataset, lang: str = "en"):
     return CHART_VIEWS[view](data, lang)
+
+
+# The dashboard's page that shows each view in full (an embed links back to it; ""
+# is the Overview), and the tables whose figures it shows (for its date).
+FULL_VIEW_PAGE = {"map": "map", "briefing": "", "staffing_over_time": "staffing", "staffing_latest_split": "staffing",
+                  "budget_over_time": "budget", **{i: "reports" for i in charts.CHARTED_INDICATORS},
+                  "milestones_per_year": "history"}
+VIEW_TABLES = {"map": ("offices", "regions", "municipalities"),
+               "briefing": ("staffing", "budget", "indicators", "offices", "regions"),
+               "staffing_over_time": ("staffing",), "staffing_latest_split": ("staffing",),
+               "budget_over_time": ("budget",), **{i: ("indicators",) for i in charts.CHARTED_INDICATORS},
+               "milestones_per_year": ("milestones",)}
+
+
+def full_view(view: str, params: dict) -> tuple[str, dict]:
+    """The page (relative to the embed's address) and query of the full view an
+    embed links back to: the same language, and a map's region, measure and year."""
+    query = {k: v for k, v in embed_query(view, params).items() if k not in ("embed", "view")}
+    return FULL_VIEW_PAGE[view], query
+
+
+def map_sources(data: Dataset) -> list[str]:
+    """The titles of the sources of the map's offices and regions, each once."""
+    ids = pd.concat([data[name]["source_id"] for name in ("offices", "regions") if "source_id" in data[name]])
+    return [source_ref(data["sources"], i).title for i in dict.fromkeys(ids.dropna())]

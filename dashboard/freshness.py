@@ -178,15 +178,23 @@ def describe(item: Freshness, lang: str = "en") -> str:
     return f"{line} · {changed}" if changed else line
 
 
+def figure_years(items: Sequence[Freshness]) -> str | None:
+    """The years the tables' newest figures span (``2016–2025``, or ``2024``);
+    ``None`` when no table has a dated figure."""
+    dated = [as_of_bounds(i.newest_as_of) for i in items if i.newest_as_of]
+    if not dated:
+        return None
+    first, last = min(start.year for start, _ in dated), max(end.year for _, end in dated)
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def chip_text(items: Sequence[Freshness], lang: str = "en") -> str:
     """The short line every page shows under its title: the years of the tables'
     newest figures and which tables are due for an update, e.g. ``Figures
     2016–2025 · Staffing, Budget due for update`` (the details are on Sources)."""
-    dated = [as_of_bounds(i.newest_as_of) for i in items if i.newest_as_of]
-    if not dated:
+    years = figure_years(items)
+    if years is None:
         return t("freshness.chip_none", lang)
-    first, last = min(start.year for start, _ in dated), max(end.year for _, end in dated)
-    years = str(first) if first == last else f"{first}–{last}"
     due = [i.title for i in items if i.status in (UPDATE_DUE, OVERDUE)]
     state = t("freshness.chip_due", lang, tables=", ".join(due)) if due else t("freshness.chip_current", lang)
     return f"{t('freshness.chip', lang, years=years)} · {state}"

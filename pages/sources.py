@@ -2,7 +2,6 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.cache import app_store
-from dashboard.embeds import VIEWS
 from dashboard.export import package_zip
 from dashboard.formatting import web_url
 from dashboard.i18n import t
@@ -12,6 +11,18 @@ from dashboard.schema import resources
 
 page = ui.page_start("sources.title", "sources.intro")
 data, lang = page.data, page.lang
+
+# First what every page's freshness chip links to: the tables, and how current each is.
+st.header(t("sources.tables", lang))
+st.write(t("sources.tables_intro", lang))
+ui.freshness_table(lang)
+st.caption(t("freshness.intro", lang))
+st.download_button(t("sources.download_zip", lang), lambda: package_zip(app_store().package_files()),
+                   file_name="omik_data_package.zip", mime="application/zip", icon=":material/folder_zip:",
+                   key="download_zip", on_click="ignore")  # zipped when clicked, not on every run
+st.caption(t("sources.zip_raw", lang))
+for res in resources(app_data_dir()):
+    ui.collapsed_table(res.name, data[res.name], res.title, lang, counting="rows")
 
 st.header(t("sources.documents", lang))
 sources = data["sources"]
@@ -32,29 +43,14 @@ else:
         },
     )
 
-st.header(t("freshness.title", lang))
-st.write(t("freshness.intro", lang))
-ui.freshness_table(lang)
-
-st.header(t("sources.tables", lang))
-st.write(t("sources.tables_intro", lang))
-st.download_button(t("sources.download_zip", lang), lambda: package_zip(app_store().package_files()),
-                   file_name="omik_data_package.zip", mime="application/zip", icon=":material/folder_zip:",
-                   key="download_zip", on_click="ignore")  # zipped when clicked, not on every run
-st.caption(t("sources.zip_raw", lang))
-for res in resources(app_data_dir()):
-    ui.collapsed_table(res.name, data[res.name], res.title, lang, counting="rows")
-
 st.header(t("sources.geography", lang))
 st.write(t("map.attribution", lang))
 st.caption(t("sources.geography_licence", lang))
 
 st.header(t("sources.embed_title", lang))
-st.write(t("sources.embed_text", lang, views=", ".join(VIEWS)))
-# Wrapped, and plain text: a line that scrolled sideways could not take keyboard
-# focus, and the HTML highlighting's blue is below 4.5:1 on the code's background.
-st.code(ui.iframe_snippet("https://DASHBOARD-ADDRESS/embed?embed=true&view=map&region=prizren", lang), language=None,
-        wrap_lines=True)
+st.write(t("sources.embed_text", lang))
+st.page_link("pages/embed.py", label=t("sources.embed_gallery", lang), icon=":material/code:",
+             query_params={"lang": lang} if lang != "en" else None)
 
 st.header(t("sources.package", lang))
 st.write(t("sources.package_text", lang))

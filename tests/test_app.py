@@ -95,7 +95,7 @@ def test_sources_page_lists_every_source_and_the_map_attribution():
     at.run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert "booklet_25" in set(table["id"]) and len(table) == 69
+    assert "booklet_25" in set(table["id"]) and len(table) == len(load_dataset()["sources"])
     assert (table.set_index("id").loc["factsheet", "rows"]) > 10
     assert any("geoBoundaries" in m.value and "OpenStreetMap" in m.value for m in at.markdown)
     assert any("CC BY-SA" in c.value or "ShareAlike" in c.value for c in at.caption)
@@ -107,4 +107,4 @@ def test_sources_page_with_no_data_says_so(empty_data_dir, monkeypatch):
     at.switch_page("pages/sources.py")
     at.run()
     assert not at.exception
-    assert at.info[0].value == "The data package lists no sources yet."
+    assert "The data package lists no sources yet." in [i.value for i in at.info]

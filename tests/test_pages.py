@@ -131,8 +131,10 @@ def test_history_unknown_theme_gets_a_notice():
 
 def test_sources_page_offers_every_table_and_the_zip():
     at = run_page("sources")
+    from dashboard.loading import load_dataset
+
     labels = [e.label for e in at.expander]
-    assert any(label.startswith("Offices (6 rows)") for label in labels)
+    assert any(label.startswith(f"Offices ({len(load_dataset()['offices'])} rows)") for label in labels)
     assert len(at.get("download_button")) >= 1 + 9
 
 
@@ -193,9 +195,21 @@ def test_embed_unknown_view_falls_back_to_the_map_with_a_notice():
     assert any('"view" value "gdp"' in c.value for c in at.caption)
 
 
-def test_sources_page_documents_the_embed_snippet():
+def test_the_embed_menu_entry_is_a_gallery_of_every_view_with_its_snippet():
+    from dashboard.embeds import VIEWS
+
+    at = run_page("embed")
+    assert at.title[0].value == "Embed a view"
+    snippets = [c.value for c in at.code if c.value.startswith("<iframe")]
+    for view in VIEWS:
+        assert sum(f"view={view}\"" in c for c in snippets) == 1, view
+    assert "Budget" in " ".join(s.value for s in at.subheader)
+
+
+def test_sources_page_leads_readers_to_the_embed_gallery_without_command_lines():
     at = run_page("sources")
-    assert any(c.value.startswith("<iframe") and "/embed?embed=true&view=map" in c.value for c in at.code)
+    assert any(link.proto.page == "embed" for link in at.get("page_link"))
+    assert "python -m" not in texts(at)
 
 
 def chip(at) -> str:
@@ -227,13 +241,17 @@ def test_the_chip_links_to_sources_in_the_readers_language():
     assert link.proto.label.startswith("Podaci ") and "lang=sr" in link.proto.query_string
 
 
-def test_sources_page_lists_every_tables_status():
+def test_sources_page_says_what_each_table_holds_and_how_current_it_is():
+    from dashboard.schema import resources
+
     at = run_page("sources")
     status = next(tb.value for tb in at.table if "Update rule" in tb.value.columns)
-    assert len(status) == 12
+    assert len(status) == len(resources())
     rows = status.set_index("Table")
     assert rows.loc["Elections", "Status"] == "No schedule"
     assert rows.loc["Staffing", "Update rule"].startswith("yearly\\: up to date until 31 December 2021")
+    assert rows.loc["Regions", "What it holds"].startswith("The areas covered by the Mission")
+    assert rows.loc["Municipalities", "Rows"] == "38"
 
 
 # --- reading order: headings, summaries first, figures as the page writes them ----------

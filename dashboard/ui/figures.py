@@ -70,12 +70,16 @@ def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG, level: int = 2) -> No
     if level not in _HEADINGS:
         raise ValueError(f"level must be one of {sorted(_HEADINGS)}, not {level!r}")
     _HEADINGS[level](md_escape(spec.title))  # an indicator's label, from the data
-    if spec.chart is not None:
-        # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
-        st.vega_lite_chart(spec.vega_lite, width="stretch")
-    else:
-        st.info(spec.reason, icon=":material/info:")
-    with st.expander(t("chart.view_data", lang), expanded=spec.chart is None):
+    if spec.chart is None:
+        # Too few figures for a trend: the figures themselves, where the chart would
+        # be (not an empty slot over a notice), and why there is no chart.
+        st.caption(md_escape(spec.reason))
+        table_block(spec.key, spec.data, lang)
+        st.caption(md_escape(spec.caption))
+        return
+    # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
+    st.vega_lite_chart(spec.vega_lite, width="stretch")
+    with st.expander(t("chart.view_data", lang)):
         _table(spec.data, lang)
         csv_download(spec.key, spec.data, lang)
     st.caption(md_escape(spec.caption))

@@ -5,13 +5,14 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+import pandas as pd
 import streamlit as st
 
 from ..cache import app_store, dataset
 from ..freshness import Freshness, chip_text, freshness_frame, package_freshness, store_changes
 from ..i18n import DEFAULT_LANG, t
 from ..loading import Dataset
-from ..schema import resources
+from ..schema import Resource, resources
 from ..storage import StorageError
 from ..stores import Store
 from .figures import table_block
@@ -53,5 +54,17 @@ def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
 
 
 def freshness_table(lang: str = DEFAULT_LANG) -> None:
-    """Every table's status, as a table (the Sources page)."""
-    table_block("freshness", freshness_frame(app_freshness(), lang), lang)
+    """Every table of the package for a reader (the Sources page): what it holds, how
+    many rows, how current it is and its update rule."""
+    table_block("tables", tables_frame(app_freshness(), resources(app_store().descriptor_dir), dataset(), lang), lang)
+
+
+def tables_frame(items: list[Freshness], package: list[Resource], data: Dataset,
+                 lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """``freshness_frame`` with what each table holds (its descriptor's description)
+    and its number of rows, after the table's title."""
+    described = {res.name: res.descriptor.get("description", "") for res in package}
+    frame = freshness_frame(items, lang)
+    frame.insert(1, t("sources.col.holds", lang), [described.get(i.table, "") for i in items])
+    frame.insert(2, t("sources.col.table_rows", lang), [len(data[i.table]) for i in items])
+    return frame

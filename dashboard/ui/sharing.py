@@ -7,10 +7,12 @@ from urllib.parse import urljoin
 
 import streamlit as st
 
-from ..embeds import embed_query
+from ..embeds import CHART_VIEWS, VIEW_TABLES, VIEWS, chart_for, embed_query, full_view
+from ..freshness import figure_years
 from ..i18n import DEFAULT_LANG, t
 from ..loading import Dataset
 from ..state import view_url
+from .text import md_escape
 
 EMBED_HEIGHT = 620  # px: a map and its caption, or a chart with its table closed
 # The Copy and Share buttons' behaviour in the browser (no library, nothing fetched).
@@ -70,3 +72,41 @@ def briefing_button(data: Dataset, lang: str, region: str | None = None) -> None
                        lambda: build_briefing(data, region, lang, freshness=app_freshness()),
                        file_name=f"omik_briefing{'_' + region if region else ''}.pdf", mime="application/pdf",
                        icon=":material/picture_as_pdf:", on_click="ignore", key="briefing_download")
+
+
+def embed_footer(view: str, lang: str = DEFAULT_LANG) -> None:
+    """An embedded view's footer, as Datawrapper's: the years of its figures, the
+    dashboard's name, and a link back to the full view (in a new tab: the embed
+    stays on its host's page). The view's title and sources are above it."""
+    from .freshness import app_freshness
+
+    params = {key: st.query_params.get(key) for key in st.query_params}
+    page, query = full_view(view, params)
+    link = view_url(urljoin(st.context.url or "", page), query)
+    years = figure_years(app_freshness(VIEW_TABLES[view]))
+    credit = t("embed.footer", lang, years=years) if years else t("embed.credit", lang)
+    st.html(f'<p class="omik-embed-footer">{html.escape(credit)} · <a href="{html.escape(link)}" target="_blank">'
+            f"{html.escape(t('embed.full_view', lang))}</a></p>")
+
+
+def view_title(view: str, data: Dataset, lang: str = DEFAULT_LANG) -> str:
+    """What an embeddable view is called: its chart's title (perhaps from the data),
+    or the map's or briefing's."""
+    if view in CHART_VIEWS:
+        return chart_for(view, data, lang).title
+    return t(f"embed.{view}_title", lang)
+
+
+def embed_gallery(data: Dataset, lang: str = DEFAULT_LANG) -> None:
+    """Everything that can be embedded (the menu's Embed page), two to a row (one on
+    a phone): each with its title, a preview in a new tab and its iframe snippet."""
+    embed_page = urljoin(st.context.url or "", "embed")
+    params = {"lang": lang} if lang != DEFAULT_LANG else {}
+    st.header(t("embed.gallery_views", lang))
+    for start in range(0, len(VIEWS), 2):
+        for column, view in zip(st.columns(2), VIEWS[start:start + 2]):
+            src = view_url(embed_page, embed_query(view, params))
+            with column.container(border=True):
+                st.subheader(md_escape(view_title(view, data, lang)))
+                st.html(f'<a href="{html.escape(src)}" target="_blank">{html.escape(t("embed.preview", lang))}</a>')
+                st.code(iframe_snippet(src, lang), language=None, wrap_lines=True)
