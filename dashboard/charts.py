@@ -18,14 +18,14 @@ import math
 import textwrap
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
 from babel import Locale
 
-from .formatting import babel_locale, format_number, qualify
 from .display_tables import unit_text
+from .formatting import babel_locale, format_number, qualify
 from .i18n import t
 from .kpis import indicator_label, latest
 from .loading import Dataset, per_dataset
@@ -48,6 +48,8 @@ OTHER_COLOUR = "#BBBBBB"
 MOST_GRIDLINES = 5
 # Characters per line of an axis label before it wraps (about 150 px at 12 px).
 LABEL_WIDTH = 24
+Drawn = alt.Chart | alt.LayerChart
+_Drawn = TypeVar("_Drawn", alt.Chart, alt.LayerChart)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class ChartSpec:
     key: str
     title: str
     data: pd.DataFrame
-    chart: alt.TopLevelMixin | None
+    chart: Drawn | None
     reason: str | None
     caption: str
 
@@ -153,7 +155,7 @@ def chart_config(lang: str) -> dict[str, Any]:
     }
 
 
-def finish(chart: alt.Chart | alt.LayerChart, lang: str) -> alt.TopLevelMixin:
+def finish(chart: _Drawn, lang: str) -> _Drawn:
     """``chart`` with ``chart_config``."""
     return chart.configure(**chart_config(lang))
 
@@ -211,7 +213,7 @@ def _with_display(rows: pd.DataFrame, value_column: str, lang: str) -> pd.DataFr
 
 
 def _line_chart(frame: pd.DataFrame, y: str, y_title: str, colour: str | None, colour_title: str | None,
-                lang: str, colours: dict[str, str] | None = None) -> alt.TopLevelMixin:
+                lang: str, colours: dict[str, str] | None = None) -> alt.Chart:
     x_scale, x_axis = year_axis(frame["date"], t("chart.axis.as_of", lang))
     y_scale, y_axis = value_axis(float(frame[y].max()), y_title)
     encoding: dict[str, Any] = {
@@ -389,7 +391,7 @@ SERIES_COLOURS = [PALETTE[0], PALETTE[2], PALETTE[5], PALETTE[1]]
 
 
 def labelled_bars(frame: pd.DataFrame, value_title: str, item_title: str, lang: str, *, percent: bool = False,
-                  series_title: str | None = None) -> alt.TopLevelMixin:
+                  series_title: str | None = None) -> alt.LayerChart:
     """Horizontal bars, one per row of ``frame`` (``item``: its label, wrapped;
     ``value``; ``figure``: the value as written; ``as_of_text``; ``colour``; and
     ``series_text`` to put bars of one item side by side), each labelled with its

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .formatting import format_money, format_number, qualify
-from .i18n import english_only, t
+from .i18n import catalogue, english_only, t
 from .kpis import indicator_label
 from .loading import Dataset
 from .provenance import format_as_of, source_ref, source_refs
@@ -14,13 +14,31 @@ from .provenance import format_as_of, source_ref, source_refs
 # ``label_en``/``_sq``/``_sr``.
 FIGURE_TABLES = ("staffing", "budget", "indicators", "elections")
 
+
+def unit_key(unit: str) -> str:
+    """The catalogue key of a unit from the data: ``% of judges`` →
+    ``unit.percent_of_judges``."""
+    return "unit." + "_".join(unit.replace("%", " percent ").lower().split())
+
+
+def unit_text(unit: object, lang: str = "en") -> str:
+    """A unit from the data ("officers", "% of judges") in ``lang``: the catalogue's
+    ``unit_key`` translation while its English is the data's unit, else the unit as
+    written (a new unit is shown, untranslated, until the team adds it)."""
+    if not isinstance(unit, str):
+        return ""
+    key = unit_key(unit)
+    if catalogue("en").get(key) != unit:
+        return unit
+    return t(key, lang)
+
 def _figure(row: dict, lang: str) -> str:
     if "amount" in row:
         text = format_money(row["amount"], row["currency"], lang)
     else:
         text = format_number(row["value"], lang)
         if isinstance(row.get("unit"), str):
-            text = f"{text} {row['unit']}"
+            text = f"{text} {unit_text(row['unit'], lang)}"
     return qualify(text, row["qualifier"], lang)
 
 

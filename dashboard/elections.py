@@ -17,7 +17,7 @@ import pandas as pd
 from .charts import ChartSpec, figures_bar_chart
 from .display_tables import figures_table
 from .i18n import english_only, t
-from .kpis import indicator_label
+from .kpis import Kpi, indicator_kpis, indicator_label
 from .loading import Dataset, per_dataset
 from .paths import app_data_dir
 from .provenance import format_as_of, source_refs
@@ -29,6 +29,11 @@ from .schema import resource
 SECTIONS = (("organised", "kosovo"), ("facilitated", "serbia"), ("not_facilitated", "serbia"),
             ("facilitated", "kosovo"), ("organised", "serbia"), ("not_facilitated", "kosovo"))
 MIN_ELECTIONS = 2  # a chart compares at least two elections
+# Indicators that count the elections the sections list, as one source counted them
+# on one day ("the third election facilitation operation ... in four years", April
+# 2016, before the 2017 one): the page's summary counts the elections it lists
+# instead, each with its own source, so the summary and the sections never disagree.
+COUNTED_BY_SECTIONS = ("serbian_election_facilitation_operations", "election_rounds_organised")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,18 @@ class Section:
     charts: list[ChartSpec]
     others: pd.DataFrame  # the figures no chart shows, as a table for people
     statements: list[Statement]
+    elections: int  # how many elections (or votes) the section lists
+
+
+@dataclass(frozen=True)
+class CountKpi(Kpi):
+    """A summary card that counts what the page lists below: its caption says so
+    instead of naming one source."""
+
+    note: str = ""
+
+    def caption(self, lang: str = "en") -> str:
+        return self.note
 
 
 def measure_order() -> list[str]:
@@ -112,11 +129,26 @@ def sections(data: Dataset, lang: str = "en") -> list[Section]:
         key = f"{kind}_{jurisdiction}"
         title = t(f"elections.section.{kind}.{jurisdiction}", lang, years=_years(part["election_date"]))
         if kind == "not_facilitated":
-            out.append(Section(key, title, [], figures(part.iloc[0:0], data, lang), statements(part, data, lang)))
+            out.append(Section(key, title, [], figures(part.iloc[0:0], data, lang), statements(part, data, lang),
+                               part["election"].nunique()))
             continue
         elections = part.groupby("measure")["election"].nunique()
         charted = sorted((m for m in elections.index if elections[m] >= MIN_ELECTIONS),
                          key=lambda m: order.get(m, len(order)))
         charts = [measure_chart(part[part["measure"] == m], data, key, m, lang) for m in charted]
-        out.append(Section(key, title, charts, figures(part[~part["measure"].isin(charted)], data, lang), []))
+        out.append(Section(key, title, charts, figures(part[~part["measure"].isin(charted)], data, lang), [],
+                           part["election"].nunique()))
     return out
+
+
+@per_dataset
+def summary(data: Dataset, lang: str = "en") -> list[Kpi]:
+    """The page's "In short": how many elections each section lists (one card a
+    section, the count of what is shown below it), then the latest figure of each
+    election indicator but those that count the same elections (``COUNTED_BY_SECTIONS``)."""
+    counts: list[Kpi] = [CountKpi("elections.summary", float(s.elections), label_text=s.title,
+                                  detail=t(f"elections.count.{'votes' if s.statements else 'elections'}", lang),
+                                  note=t("elections.count_note", lang))
+                         for s in sections(data, lang)]
+    kept = [k for k in indicator_kpis(data, "elections", lang) if k.key.split(".", 1)[1] not in COUNTED_BY_SECTIONS]
+    return counts + kept

@@ -53,7 +53,9 @@ def format_as_of(value: str, lang: str = "en") -> str:
         return value
     date = _parse_point(value, end=False)
     pattern = "LLLL y" if len(parts) == 2 else "long"
-    return format_date(date, format=pattern, locale=babel_locale(lang))
+    # Serbian closes a date with a full stop ("1. avgust 2010."): in running text a
+    # full stop, comma or semicolon follows it ("2010..", "2010.;"), so it is left off.
+    return format_date(date, format=pattern, locale=babel_locale(lang)).rstrip(".")
 
 
 @dataclass(frozen=True)

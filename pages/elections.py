@@ -1,20 +1,19 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.elections import sections
+from dashboard.elections import sections, summary
 from dashboard.i18n import t
-from dashboard.kpis import indicator_kpis
 
 page = ui.page_start("elections.title", "elections.intro")
 data, lang = page.data, page.lang
 ui.freshness_line(["elections", "indicators"], lang)
 
-summary = indicator_kpis(data, "elections", lang)
-if summary:
-    st.header(t("elections.summary", lang))
-    ui.kpi_cards(summary, lang)
-
 parts = sections(data, lang)
+cards = summary(data, lang)  # counts what the sections below list: one source of truth
+if cards:
+    st.header(t("elections.summary", lang))
+    ui.kpi_cards(cards, lang)
+
 if not parts:
     st.info(t("elections.empty", lang), icon=":material/info:")
 for section in parts:

@@ -15,29 +15,44 @@ def data():
 
 def axis_titles(spec) -> list[str]:
     encoding = spec.chart.to_dict()["encoding"]
-    return [encoding[ch]["title"] for ch in ("x", "y") if encoding[ch].get("title")]
+    return [encoding[ch].get("title") or encoding[ch].get("axis", {}).get("title")
+            for ch in ("x", "y") if encoding[ch].get("title") or encoding[ch].get("axis", {}).get("title")]
 
 
-def test_staff_over_time_plots_the_dated_staff_counts(data):
+def test_staff_over_time_plots_the_dated_staff_counts_and_the_sources_totals(data):
     spec = charts.staffing_chart(data)
     assert spec.chart is not None
-    assert sorted(spec.data["as_of"]) == ["1999-12", "1999-12", "2000-08-04", "2000-08-04", "2010-08-01", "2010-08-01"]
-    assert set(spec.data["category"]) == {"international", "local"}
+    dated = data["staffing"][(data["staffing"]["measure"] == "staff") & data["staffing"]["as_of"].map(charts.is_dated)]
+    assert len(spec.data) == len(dated)
+    # The 2020 total is a source's own figure (504, ecoi.net), drawn alone: never a sum.
+    assert ("total", "2020-06-02", 504) in set(zip(spec.data["category"], spec.data["as_of"], spec.data["value"]))
+    assert set(spec.data["category"]) == {"international", "local", "total"}
     assert "Staff (people)" in axis_titles(spec) and "As of (year)" in axis_titles(spec)
     assert "The first six months" in spec.caption and "Review of Political Missions 2010" in spec.caption
+    assert "not comparable" in spec.caption  # staff are people, posts are positions
 
 
-def test_budget_with_one_dated_figure_draws_no_trend(data):
-    spec = charts.budget_chart(data)
+@pytest.fixture(scope="module")
+def one_dated_budget(data):
+    """The budget as it stood with one dated euro figure (2019) and undated or other ones."""
+    budget = data["budget"]
+    keep = (budget["as_of"] == "2019") | (budget["currency"] != "EUR") | ~budget["as_of"].map(charts.is_dated) \
+        | (budget["category"] != "unified_budget")
+    return dataclasses.replace(data, tables={**data.tables, "budget": budget[keep]})
+
+
+def test_budget_with_one_dated_figure_draws_no_trend(one_dated_budget):
+    spec = charts.budget_chart(one_dated_budget)
     assert spec.chart is None
     assert "Fewer than two dated figures" in spec.reason
     assert spec.data["amount"].tolist() == [17462600.0]
 
 
-def test_budget_trend_appears_once_there_are_two_dated_years(data):
-    budget = data["budget"]
+def test_budget_trend_appears_once_there_are_two_dated_years(one_dated_budget):
+    budget = one_dated_budget["budget"]
     extra = budget[budget["as_of"] == "2019"].assign(as_of="2018", amount=1.0)  # synthetic row
-    more = dataclasses.replace(data, tables={**data.tables, "budget": pd.concat([budget, extra])})
+    more = dataclasses.replace(one_dated_budget, tables={**one_dated_budget.tables,
+                                                         "budget": pd.concat([budget, extra])})
     spec = charts.budget_chart(more)
     assert spec.chart is not None and len(spec.data) == 2
     assert "Budget (euros)" in axis_titles(spec)
@@ -148,3 +163,127 @@ def test_milestones_of_chosen_themes(data):
     assert spec.data["milestones"].sum() == (data["milestones"]["theme"] == "justice").sum()
     everything = charts.themes_milestones_chart(data, (), "en")
     assert everything.data["milestones"].sum() == len(data["milestones"])
+
+
+# --- the conventions every chart follows -------------------------------------------
+
+def _all_chart_specs(data, lang="en"):
+    from dashboard import elections, monitoring
+    from dashboard.embeds import CHART_VIEWS
+
+    specs = [view(data, lang) for view in CHART_VIEWS.values()]
+    specs += [charts.heads_of_mission_chart(data, 2026, lang)]
+    specs += [build(data, lang) for build in (monitoring.department_chart, monitoring.court_chart,
+                                              monitoring.period_chart)]
+    specs += [c for section in elections.sections(data, lang) for c in section.charts]
+    return [s for s in specs if s.chart is not None]
+
+
+def _layers(chart_dict):
+    return chart_dict.get("layer", [chart_dict])
+
+
+@pytest.mark.parametrize("top, expected", [(504, (600, 200)), (1000, (1000, 200)), (36, (40, 10)),
+                                           (7000, (8000, 2000)), (3, (3, 1)), (1_500_000, (1_500_000, 500_000)),
+                                           (781, (800, 200))])
+def test_value_axes_end_at_a_round_number_just_above_the_data(top, expected):
+    assert charts.nice_scale(top) == expected
+    assert charts.nice_scale(79, percent=True) == (100, 20)
+
+
+def test_year_ticks_are_whole_years_each_once():
+    assert charts.year_ticks(2000, 2006) == [2000, 2002, 2004, 2006]
+    assert charts.year_ticks(2018, 2019) == [2018, 2019]
+    assert charts.year_ticks(1999, 2027) == [2000, 2005, 2010, 2015, 2020, 2025]
+
+
+def test_every_value_axis_ends_at_the_rounded_maximum_with_at_most_five_gridlines(data):
+    for spec in _all_chart_specs(data):
+        chart = spec.chart.to_dict()
+        for layer in _layers(chart):
+            for channel in ("x", "y"):
+                encoding = layer.get("encoding", {}).get(channel, {})
+                if encoding.get("type") != "quantitative" or "scale" not in encoding:
+                    continue
+                start, end = encoding["scale"]["domain"]
+                value = next((c for c in ("value", "amount") if c in spec.data), None)
+                top = float(spec.data[value].max() if value
+                            else spec.data.groupby("year")["milestones"].sum().max())  # stacked
+                unit = spec.data["unit"].iloc[0] if "unit" in spec.data else ""
+                percent = isinstance(unit, str) and unit.startswith("%")
+                assert start == 0 and end >= top, spec.key
+                assert (end == 100) if percent else (end < top * 1.25 or end - top <= charts.nice_scale(top)[1]), \
+                    (spec.key, end, top)
+                ticks = encoding.get("axis", {}).get("values")
+                assert ticks is None or len(ticks) <= charts.MOST_GRIDLINES + 1, spec.key
+
+
+def test_time_axes_tick_whole_years_each_once(data):
+    for spec in _all_chart_specs(data):
+        for layer in _layers(spec.chart.to_dict()):
+            encoding = layer.get("encoding", {}).get("x", {})
+            if encoding.get("type") == "temporal":
+                years = [v["year"] for v in encoding["axis"]["values"]]
+                assert years == sorted(set(years)) and len(years) <= 6, spec.key
+                assert encoding["axis"]["format"] == "%Y"
+
+
+def _contrast(colour: str, background: str = "#FFFFFF") -> float:
+    def luminance(c):
+        linear = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+                  for v in (int(c[i:i + 2], 16) / 255 for i in (1, 3, 5))]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("lang, thousands, decimal", [("en", ",", "."), ("sq", "\u00a0", ","), ("sr", ".", ",")])
+def test_every_chart_reads_in_the_languages_numbers_with_readable_axis_text(data, lang, thousands, decimal):
+    for spec in _all_chart_specs(data, lang):
+        config = spec.chart.to_dict()["config"]
+        number = config["locale"]["number"]
+        assert (number["thousands"], number["decimal"]) == (thousands, decimal), spec.key
+        for part in ("axis", "legend"):
+            assert _contrast(config[part]["labelColor"]) >= 4.5 and _contrast(config[part]["titleColor"]) >= 4.5
+            assert config[part]["labelLimit"] == 0  # nothing cut: long labels are wrapped instead
+
+
+def test_long_labels_wrap_instead_of_being_cut(data):
+    spec = charts.heads_of_mission_chart(data, current_year=2026)
+    chart = spec.chart.to_dict()
+    assert chart["encoding"]["y"]["axis"]["labelExpr"] == charts.WRAPPED
+    rows = next(iter(chart["datasets"].values()))
+    assert "Jean-Claude\nSchlumberger" in [r["name_lines"] for r in rows]
+    assert charts.wrap("2007 · Kosovo Assembly, municipal and mayoral elections") == \
+        "2007 · Kosovo Assembly,\nmunicipal and mayoral\nelections"
+
+
+def test_bar_labels_sit_inside_long_bars_and_after_short_ones(data):
+    spec = charts.staffing_split_chart(data)
+    chart = spec.chart.to_dict()
+    rows = next(iter(chart["datasets"].values()))
+    inside = {r["category"]: r["inside"] for r in rows}
+    assert inside == {"international": False, "local": True}  # 116 and 387 on an axis to 400
+    filters = [layer.get("transform", [{}])[0].get("filter") for layer in chart["layer"]]
+    assert filters == [None, "datum.inside", "!datum.inside"]
+    # The value axis gives way to the labels but keeps its title (the unit).
+    axis = chart["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["labels"] is False and axis["title"] == "Posts (number)"
+
+
+def test_turnout_runs_from_0_to_100_percent(data):
+    from dashboard import elections
+
+    turnout = next(c for s in elections.sections(data) for c in s.charts if c.key.endswith("_turnout"))
+    x = turnout.chart.to_dict()["layer"][0]["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 100]
+    rows = next(iter(turnout.chart.to_dict()["datasets"].values()))
+    assert rows[0]["figure"] == "79%"
+
+
+def test_a_stacked_chart_has_at_most_four_colours_and_other(data):
+    spec = charts.milestones_chart(data["milestones"], data)
+    colour = spec.chart.to_dict()["encoding"]["color"]["scale"]
+    assert len(colour["domain"]) == charts.MOST_COLOURS + 1 and colour["domain"][-1] == "Other themes"
+    assert spec.data["milestones"].sum() == len(data["milestones"])  # the CSV keeps every theme
+    assert set(spec.data["theme"]) == set(data["milestones"]["theme"])

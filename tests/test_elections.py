@@ -151,8 +151,25 @@ def test_the_elections_page_draws_its_charts_and_tells_the_2022_gap():
     text = "\n".join(m.value for m in at.markdown)
     assert "has not proved possible for the Mission to conduct such an operation" in text
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Rounds of elections the Mission organised"] == "5"
-    assert any(c.value.startswith("Data status: Indicators") for c in at.caption)
+    # "In short" counts what the sections list: four Serbian elections (2012-2017),
+    # not a source's "third operation" of April 2016.
+    assert [v for label, v in metrics.items() if label.startswith("Serbian elections the Mission facilitated")] == ["4"]
+    assert not any(label.startswith("Operations to facilitate Serbian elections") for label in metrics)
+
+
+def test_in_short_and_the_sections_are_one_count(data, parts):
+    cards = elections.summary(data)
+    counts = {k.label(): k.display_value() for k in cards if isinstance(k, elections.CountKpi)}
+    assert counts == {s.title: str(s.elections) for s in parts.values()}
+    serbia = data["elections"][(data["elections"]["kind"] == "facilitated")
+                               & (data["elections"]["jurisdiction"] == "serbia")]
+    assert parts["facilitated_serbia"].elections == serbia["election"].nunique() == 4
+    # The indicators that count the same elections at an earlier date are left to the
+    # Reports page; the others stay.
+    keys = [k.key for k in cards]
+    assert "indicator.serbian_election_facilitation_operations" not in keys
+    assert "indicator.voters_facilitated_serbian_elections" in keys
+    assert all(k.caption() for k in cards)
 
 
 @pytest.mark.parametrize("lang, heading", [("sq", "Zgjedhjet"), ("sr", "Izbori")])
