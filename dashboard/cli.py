@@ -21,7 +21,7 @@ from .i18n import t
 from .paths import DATA_DIR, DESCRIPTOR_NAME, app_data_dir
 from .problems import ERROR, FileProblem
 from .reading import read_table
-from .stores import DATABASE_URL_ENV, Store, open_store, proposal
+from .stores import DATABASE_URL_ENV, Store, check_package, open_store, proposal
 from .validation import Report, validate_file, validate_package
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -122,9 +122,11 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     if args.lang not in languages():
         raise UsageError(f"no interface language \"{args.lang}\"; available: {', '.join(languages())}")
     if args.out.suffix.lower() != ".pdf":
-        raise UsageError(f"--out must name a .pdf file, not {args.out}")
+        raise UsageError(f"--out must name a .pdf file, not {shown(args.out)}")
+    if args.out.is_dir():
+        raise UsageError(f"cannot write {shown(args.out)}: it is a folder")
     if not args.out.parent.is_dir():
-        raise UsageError(f"the folder {args.out.parent} does not exist")
+        raise UsageError(f"cannot write {shown(args.out)}: the folder {shown(args.out.parent)} does not exist")
     data = store.load_dataset()
     regions = list(data["regions"]["id"])
     if args.region is not None and args.region not in regions:
@@ -134,8 +136,12 @@ def cmd_briefing(args: argparse.Namespace) -> int:
               "run `python -m dashboard validate`", file=sys.stderr)
     package_resources = schema.resources(store.descriptor_dir)
     freshness = package_freshness(data, package_resources, dt.date.today(), store_changes(store, package_resources))
-    storage.write_atomic(args.out, build_briefing(data, args.region, args.lang, freshness=freshness))
-    print(f"wrote {args.out}")
+    pdf = build_briefing(data, args.region, args.lang, freshness=freshness)
+    try:
+        storage.write_atomic(args.out, pdf)
+    except OSError as exc:  # a read-only or special file system, no permission, no space
+        raise UsageError(f"cannot write {shown(args.out)}: {exc.strerror or type(exc).__name__}") from None
+    print(f"wrote {shown(args.out)}")
     return EXIT_OK
 
 
@@ -187,10 +193,12 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _data_dir(folder: Path) -> Path:
-    if not (folder / DESCRIPTOR_NAME).exists():
-        raise UsageError(f"{folder} is not a data folder (no {DESCRIPTOR_NAME})")
-    return folder
+def shown(path: object) -> str:
+    """A path (or any text from outside) as the command line prints it: one line, with
+    line breaks, terminal escape sequences and other invisible characters written
+    as Python writes them (``\\n``, ``\\x1b``), so a file name cannot forge lines or
+    drive the terminal."""
+    return storage.one_line(path)
 
 
 def _store(args) -> Store:
@@ -200,17 +208,18 @@ def _store(args) -> Store:
     if url and args.data is not None:
         raise UsageError(f"--data names a folder of files, but ${DATABASE_URL_ENV} is set: the data is in the "
                          "database (unset it to work on files)")
-    return open_store(url, _data_dir(args.data or app_data_dir()))
+    return open_store(url, check_package(args.data or app_data_dir()))
 
 
-def _database(args):
-    """The PostgreSQL store that $OMIK_DATABASE_URL names (for the ``db`` commands)."""
+def _database():
+    """The PostgreSQL store that $OMIK_DATABASE_URL names (for the ``db`` commands),
+    with the app's schema (``$OMIK_DATA_DIR``, else data/)."""
     from .postgres import PostgresStore
 
     url = os.environ.get(DATABASE_URL_ENV)
     if not url:
         raise UsageError(f"set {DATABASE_URL_ENV}=postgresql://USER:PASSWORD@HOST:PORT/DATABASE first")
-    return PostgresStore(url, _data_dir(getattr(args, "folder", None) or app_data_dir()))
+    return PostgresStore(url, check_package(app_data_dir()))
 
 
 def _table_name(name: str, data_dir: Path) -> str:
@@ -224,21 +233,21 @@ def _read(path: Path, store: Store, name: str):
     """The file given for table ``name``, read as the page reads an upload (a pipe or
     device is refused by the reader, unopened, as it is by ``validate``)."""
     if not (path.exists() or path.is_symlink()):
-        raise UsageError(t("cli.no_such_path", path=path))
+        raise UsageError(t("cli.no_such_path", path=shown(path)))
     return read_table(path, max_rows=schema.resource(name, store.descriptor_dir).max_rows)
 
 
 def _refused(label: object, exc: Exception) -> int:
     """Print why a file or a save was refused, every validation problem first."""
     if isinstance(exc, FileProblem):
-        print(exc.problem.describe())
+        print(shown(exc.problem.describe()))
         return EXIT_INVALID
     if isinstance(exc, storage.DatabaseError):
         raise exc  # not the data's fault: main() says so in one line
     if isinstance(exc, storage.InvalidData):
         for problem in exc.report.problems:
-            print(problem.describe())
-    print(f"{label}: {exc}")
+            print(shown(problem.describe()))
+    print(f"{shown(label)}: {shown(exc)}")
     return EXIT_INVALID
 
 
@@ -304,7 +313,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from .postgres import plain_errors, safe_url, upgrade
 
-    store = _database(args)
+    store = _database()
     with plain_errors(store.url):
         upgrade(store.engine)
     print(f"{safe_url(store.url)}: the schema is up to date")
@@ -312,27 +321,29 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_load(args: argparse.Namespace) -> int:
-    store = _database(args)
+    if not args.folder.is_dir():
+        raise UsageError(f"{shown(args.folder)} is not a folder")
+    store = _database()
     try:
         loaded = store.load_package(args.folder)
     except storage.InvalidData as exc:
         return _refused(args.folder, exc)
     if loaded:
-        print(f"loaded {loaded} tables from {args.folder}")
+        print(f"loaded {loaded} tables from {shown(args.folder)}")
     else:
         print("nothing to do: the database already holds a data package (use `import` to change a table)")
     return EXIT_OK
 
 
 def cmd_db_export(args: argparse.Namespace) -> int:
-    store = _database(argparse.Namespace())
+    store = _database()
     if args.folder.exists() and not args.folder.is_dir():
-        raise UsageError(f"{args.folder} is not a folder")
+        raise UsageError(f"{shown(args.folder)} is not a folder")
     files = store.package_files()
     args.folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         storage.write_atomic(args.folder / name, content)
-    print(f"wrote {len(files)} files to {args.folder}")
+    print(f"wrote {len(files)} files to {shown(args.folder)}")
     return EXIT_OK
 
 
@@ -341,18 +352,20 @@ def _package_dir_of(path: Path) -> Path:
 
 
 def validate_target(path: Path, resource: str | None) -> Report:
-    """Validate one command-line target (folder, descriptor or table file)."""
-    if not path.exists():
-        raise UsageError(t("cli.no_such_path", path=path))
-    if path.is_dir():
-        return validate_package(path)
-    if path.name == DESCRIPTOR_NAME:
-        return validate_package(path.parent)
-    data_dir = _package_dir_of(path)
+    """Validate one command-line target (folder, descriptor or table file). A folder
+    whose ``datapackage.json`` is missing, damaged or names a file outside it is a
+    ``StorageError`` (one line, exit 2), before any table is read."""
+    if not (path.exists() or path.is_symlink()):
+        raise UsageError(t("cli.no_such_path", path=shown(path)))
+    if path.is_dir() or path.name == DESCRIPTOR_NAME:
+        if resource is not None:
+            raise UsageError(f"--resource names the table of a CSV or XLSX file; {shown(path)} is a data package")
+        return validate_package(check_package(path if path.is_dir() else path.parent))
+    data_dir = check_package(_package_dir_of(path))
     if resource is not None:
         names = [r.name for r in schema.resources(data_dir)]
         if resource not in names:
-            raise UsageError(t("cli.unknown_resource", name=resource, tables=", ".join(names)))
+            raise UsageError(t("cli.unknown_resource", name=shown(resource), tables=", ".join(names)))
     return validate_file(path, resource, data_dir=data_dir)
 
 
@@ -367,18 +380,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         out = [{"target": str(path), "valid": rep.valid,
                 "problems": [p.as_dict(lang) for p in rep.problems]} for path, rep in reports]
-        print(json.dumps(out if len(out) > 1 else out[0], indent=2, ensure_ascii=False))
+        text = json.dumps(out if len(out) > 1 else out[0], indent=2, ensure_ascii=False)
+        if not all(c.isprintable() or c == "\n" for c in text):  # escape sequences in a name or value
+            text = json.dumps(out if len(out) > 1 else out[0], indent=2)
+        print(text)
     else:
         for path, rep in reports:
             for problem in rep.problems:
-                print(problem.describe(lang))
+                print(shown(problem.describe(lang)))
             rows = sum(len(tb.rows) for tb in rep.tables.values())
             if not rep.valid:
-                print(t("cli.invalid", lang, target=path, errors=len(rep.errors), warnings=len(rep.warnings)))
+                print(t("cli.invalid", lang, target=shown(path), errors=len(rep.errors), warnings=len(rep.warnings)))
             elif rep.warnings:
-                print(t("cli.warnings_only", lang, target=path, warnings=len(rep.warnings)))
+                print(t("cli.warnings_only", lang, target=shown(path), warnings=len(rep.warnings)))
             else:
-                print(t("cli.valid", lang, target=path, tables=len(rep.tables), rows=rows))
+                print(t("cli.valid", lang, target=shown(path), tables=len(rep.tables), rows=rows))
     return EXIT_OK if all(rep.valid for _, rep in reports) else EXIT_INVALID
 
 
@@ -387,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, storage.DatabaseError) as exc:
-        print(f"{parser.prog}: {exc}", file=sys.stderr)
+    except (UsageError, storage.StorageError) as exc:
+        # A database that cannot be used, a data folder whose descriptor cannot be:
+        # not a problem of the data given, so one line and the usage exit status.
+        print(f"{parser.prog}: {shown(exc)}", file=sys.stderr)
         return EXIT_USAGE

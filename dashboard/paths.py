@@ -17,3 +17,18 @@ def app_data_dir() -> Path:
     data folder, or a test fixture), else the embedded ``data/``. Read on every
     call so a test can point a running app elsewhere."""
     return Path(os.environ.get("OMIK_DATA_DIR") or DATA_DIR)
+
+
+def inside(folder: Path, relative: object) -> Path | None:
+    """``folder / relative`` when that names something inside ``folder`` once every
+    link is followed; ``None`` for a path that leads out of it (absolute, ``..``, a
+    symbolic link out), an address (``https://...``) or a name that is not text.
+    A data package's paths come from its ``datapackage.json``: read as they were,
+    ``"/proc/self/environ"`` printed the environment."""
+    if not isinstance(relative, str) or not relative.strip() or "\x00" in relative or "://" in relative:
+        return None
+    if "\\" in relative or Path(relative).is_absolute():
+        return None
+    base = os.path.realpath(folder)
+    target = os.path.realpath(os.path.join(base, relative))
+    return Path(folder) / relative if os.path.commonpath([base, target]) == base and target != base else None

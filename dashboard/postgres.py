@@ -46,8 +46,8 @@ from sqlalchemy.engine import Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from .loading import Dataset, load_dataset
-from .paths import DESCRIPTOR_NAME
-from .problems import FileProblem
+from .paths import DESCRIPTOR_NAME, inside
+from .problems import FileProblem, Problem
 from .reading import FileRows, read_table
 from .schema import resource, resources
 from .storage import (
@@ -58,9 +58,11 @@ from .storage import (
     InvalidData,
     NoChange,
     StaleVersion,
+    StorageError,
     Version,
     checked_text,
     find_version,
+    one_line,
     to_csv_bytes,
     version_of,
 )
@@ -463,10 +465,32 @@ class PostgresStore:
                  "version": r.version, "previous": r.previous, "reason": r.reason} for r in rows]
 
     def load_package(self, data_dir: Path, user: str = "(db load)") -> int:
-        """Load the package in ``data_dir`` as the first version of every table.
+        """Load the tables in ``data_dir`` as the first version of every table.
         Returns the number of tables loaded: 0 when the database already holds the
-        package (nothing is done twice). ``InvalidData`` for an invalid package."""
-        report = validate_package(data_dir)
+        package (nothing is done twice). The files are checked against the app's
+        schema (``descriptor_dir``), never against a ``datapackage.json`` of their
+        own, which could relax it; ``InvalidData`` when they are not valid, and
+        ``StorageError`` for a table file that is a link out of ``data_dir``."""
+        from .stores import check_package
+
+        tables = resources(check_package(self.descriptor_dir))
+        files: dict[str, FileRows] = {}
+        contents: dict[str, bytes] = {}
+        unread: dict[str, Problem] = {}  # by path: the validator would only say "missing"
+        for res in tables:
+            path = inside(data_dir, res.path)
+            if path is None:
+                raise StorageError("storage.path_outside", file=one_line(Path(data_dir) / res.path),
+                                   table=res.name, path=ascii(res.path), folder=one_line(data_dir))
+            if not (path.exists() or path.is_symlink()):
+                continue  # the validator reports it missing
+            try:
+                files[res.name] = read_table(path, max_rows=res.max_rows)
+                contents[res.name] = path.read_bytes()
+            except FileProblem as exc:
+                unread[res.path] = exc.problem
+        report = validate_package(self.descriptor_dir, files, read_files=False)
+        report.problems = [*unread.values(), *(p for p in report.problems if p.file not in unread)]
         if not report.valid:
             raise InvalidData(report)
         reason = f"loaded from {Path(data_dir).name or data_dir}"
@@ -475,13 +499,12 @@ class PostgresStore:
             if row_count(conn):
                 return 0
             moment = now()
-            for res in resources(self.descriptor_dir):
-                content = (Path(data_dir) / resource(res.name, data_dir).path).read_bytes()
+            for res in tables:
                 try:
-                    text_ = content.decode("utf-8")
+                    text_ = contents[res.name].decode("utf-8")
                 except UnicodeDecodeError:  # a Windows-encoded file: stored as the validator reads it
                     table = report.tables[res.name]
                     text_ = to_csv_bytes(table.header, table.rows).decode("utf-8")
                 insert_version(conn, res.name, version_of(text_.encode("utf-8")), text_, user, reason,
                                "original", moment, None)
-        return len(resources(self.descriptor_dir))
+        return len(tables)

@@ -16,6 +16,7 @@ is atomic.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Protocol
@@ -23,10 +24,10 @@ from typing import Protocol
 from . import auth, storage
 from .diffing import TableDiff, diff_records
 from .loading import Dataset, fingerprint, load_dataset
-from .paths import DESCRIPTOR_NAME, app_data_dir
+from .paths import DESCRIPTOR_NAME, app_data_dir, inside
 from .problems import FileProblem
 from .reading import FileRows, read_table
-from .schema import resource, resources
+from .schema import descriptor, resource, resources
 from .validation import Report, validate_package
 
 DATABASE_URL_ENV = "OMIK_DATABASE_URL"
@@ -76,6 +77,47 @@ class Store(Protocol):
         """The failed sign-in counter that every server using this store shares."""
 
 
+def check_package(folder: Path) -> Path:
+    """``folder`` if it holds a ``datapackage.json`` this app can read, whose every
+    table path names a file inside ``folder`` (``paths.inside``); otherwise
+    ``StorageError`` saying so in one line, never a traceback. Every backend checks
+    its descriptor folder before using it, and the command line every folder it is
+    given."""
+    folder = Path(folder)
+    if not (folder / DESCRIPTOR_NAME).is_file():
+        raise storage.StorageError("storage.no_descriptor", folder=storage.one_line(folder))
+    file = storage.one_line(folder / DESCRIPTOR_NAME)
+    try:
+        package = descriptor(folder)
+    except UnicodeDecodeError:
+        raise storage.StorageError("storage.descriptor_unusable", file=file, why="it is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise storage.StorageError("storage.descriptor_unusable", file=file,
+                           why=f"it is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except (OSError, ValueError) as exc:
+        raise storage.StorageError("storage.descriptor_unusable", file=file, why=type(exc).__name__) from None
+    tables = package.get("resources") if isinstance(package, dict) else None
+    if not isinstance(tables, list) or not tables:
+        raise storage.StorageError("storage.descriptor_unusable", file=file, why="it lists no tables (\"resources\")")
+    for number, table in enumerate(tables, 1):
+        if not _usable_table(table):
+            raise storage.StorageError("storage.descriptor_unusable", file=file,
+                               why=f"table {number} has no name, path or schema with named fields")
+        if inside(folder, table["path"]) is None:
+            raise storage.StorageError("storage.path_outside", file=file, table=storage.one_line(table["name"]),
+                               path=ascii(table["path"]), folder=storage.one_line(folder))
+    return folder
+
+
+def _usable_table(table: object) -> bool:
+    # What schema.Resource reads without a check of its own.
+    if not (isinstance(table, dict) and isinstance(table.get("name"), str) and isinstance(table.get("path"), str)):
+        return False
+    table_schema = table.get("schema")
+    fields = table_schema.get("fields") if isinstance(table_schema, dict) else None
+    return isinstance(fields, list) and all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields)
+
+
 def proposal(store: Store, name: str, raw: FileRows) -> tuple[Report, TableDiff | None]:
     """What saving ``raw`` as table ``name`` would do: the validator's report on the
     package with it, and (when valid) what it changes, by primary key. The package
@@ -94,7 +136,9 @@ def proposal(store: Store, name: str, raw: FileRows) -> tuple[Report, TableDiff 
 
 
 class FileStore:
-    """The data package as files in ``data_dir`` (see ``storage``)."""
+    """The data package as files in ``data_dir`` (see ``storage``). Every call first
+    checks the folder (``check_package``): a damaged descriptor or a table path
+    leading out of the folder is a ``StorageError``, never a file opened elsewhere."""
 
     def __init__(self, data_dir: Path):
         self.descriptor_dir = Path(data_dir)
@@ -102,35 +146,40 @@ class FileStore:
     def __repr__(self) -> str:
         return f"FileStore({self.descriptor_dir})"
 
+    @property
+    def _dir(self) -> Path:
+        return check_package(self.descriptor_dir)
+
     def fingerprint(self) -> str:
-        return fingerprint(self.descriptor_dir)
+        return fingerprint(self._dir)
 
     def load_dataset(self) -> Dataset:
-        return load_dataset(self.descriptor_dir)
+        return load_dataset(self._dir)
 
     def read_current(self, name: str) -> tuple[str, bytes]:
-        return storage.read_current(self.descriptor_dir, name)
+        return storage.read_current(self._dir, name)
 
     def package_files(self) -> dict[str, bytes]:
-        files = {DESCRIPTOR_NAME: (self.descriptor_dir / DESCRIPTOR_NAME).read_bytes()}
-        for res in resources(self.descriptor_dir):
-            files[res.path] = (self.descriptor_dir / res.path).read_bytes()
+        folder = self._dir
+        files = {DESCRIPTOR_NAME: (folder / DESCRIPTOR_NAME).read_bytes()}
+        for res in resources(folder):
+            files[res.path] = (folder / res.path).read_bytes()
         return files
 
     def current_report(self, replacements: dict[str, FileRows] | None = None) -> Report:
-        return validate_package(self.descriptor_dir, replacements)
+        return validate_package(self._dir, replacements)
 
     def save_table(self, name, raw, user, reason, expect_version=None, action="save"):
-        return storage.save_table(self.descriptor_dir, name, raw, user, reason, expect_version, action)
+        return storage.save_table(self._dir, name, raw, user, reason, expect_version, action)
 
     def history(self, name):
-        return storage.history(self.descriptor_dir, name)
+        return storage.history(self._dir, name)
 
     def version_bytes(self, name, version):
-        return storage.version_bytes(self.descriptor_dir, name, version)
+        return storage.version_bytes(self._dir, name, version)
 
     def restore(self, name, version, user, reason=None, expect_version=None):
-        return storage.restore(self.descriptor_dir, name, version, user, reason, expect_version)
+        return storage.restore(self._dir, name, version, user, reason, expect_version)
 
     def audit(self) -> list[dict]:
         return storage.audit_lines(self.descriptor_dir)
