@@ -1,11 +1,16 @@
 """A data file that became invalid on disk (a NUL in the middle, random bytes, a row
-pasted twice): every page still runs, says which table has problems (and shows it
-empty rather than unchecked), and the Update data page lets an editor replace it."""
+pasted twice), or that passed a validator and still cannot be typed or shown: every
+page still runs, says which table has problems (and shows it empty rather than
+unchecked), and the Update data page lets an editor replace it."""
+import csv
 import random
 
 import pytest
 
 from conftest import run_page
+from dashboard import validation
+from dashboard.cli import main
+from dashboard.loading import load_dataset
 from dashboard.paths import DATA_DIR
 from dashboard.schema import resources
 from dashboard.ui import md_escape
@@ -65,3 +70,66 @@ def test_an_editor_sees_what_is_wrong_with_the_saved_table_and_replaces_it(how, 
     assert not at.exception
     assert (data_copy / "offices.csv").read_bytes() == good
     assert not [p for p in validate_package(data_copy).errors]
+
+
+# Values a validator once let through, which the pages could not type or show (#21).
+# With the validator's own cell rules switched off (as if it missed one), loading is
+# the second line: the table is shown empty, and the notice names it.
+SLIPPED = [
+    ("staffing.csv", "value", "9" * 23), ("staffing.csv", "value", "9223372036854775808"),
+    ("regions.csv", "municipality_count", "9" * 23), ("facts.csv", "position", "9" * 19),
+    ("staffing.csv", "value", "1_000"), ("staffing.csv", "value", "٥"), ("facts.csv", "position", "١٢"),
+    ("budget.csv", "amount", "1e400"), ("budget.csv", "amount", "Infinity"), ("indicators.csv", "value", "1_000.5"),
+    ("elections.csv", "value", "1e16"), ("court_monitoring.csv", "value", "١٢"),
+    ("indicators.csv", "period", "2019-13"), ("indicators.csv", "as_of", "2019-02-30"),
+    ("staffing.csv", "as_of", "0000"), ("budget.csv", "as_of", "2019-00-00"), ("milestones.csv", "as_of", "9999-99"),
+    ("court_monitoring.csv", "period", "2019-13/2020"), ("regions.csv", "as_of", "9999-12"),
+    ("elections.csv", "election_date", "0001-01-01"), ("facts.csv", "as_of", "1066"),
+]
+
+
+def slip(data_dir, table: str, column: str, value: str, row: int = 0) -> None:
+    path = data_dir / table
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    rows[row + 1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return load_dataset(DATA_DIR)
+
+
+@pytest.fixture
+def validator_misses(monkeypatch):
+    monkeypatch.setattr(validation, "_cell_checks", lambda tables: ([], set()), raising=False)
+
+
+@pytest.mark.parametrize("table, column, value", SLIPPED, ids=[f"{t}-{c}-{v[:12]}" for t, c, v in SLIPPED])
+def test_a_table_that_cannot_be_typed_or_shown_is_shown_empty_and_named(table, column, value, data_copy, clean,
+                                                                       validator_misses):
+    slip(data_copy, table, column, value)
+    data = load_dataset(data_copy)
+    assert [(p.file, p.code) for p in data.problems] == [(table, "unusable-table")]
+    assert data.broken_tables == [table]
+    for res in resources(data_copy):
+        assert len(data[res.name]) == (0 if res.path == table else len(clean[res.name])), res.name
+        assert list(data[res.name].columns) == res.field_names
+
+
+def test_every_page_freshness_and_the_briefing_survive_what_the_validator_missed(data_copy, validator_misses,
+                                                                                monkeypatch, tmp_path):
+    tables = {}
+    for table, column, value in SLIPPED:
+        if table not in tables:  # one value per table: each table is named once
+            tables[table] = value
+            slip(data_copy, table, column, value)
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    for page in PAGES:
+        at = run_page(page)
+        notice = "\n".join(w.value for w in at.warning)
+        assert all(md_escape(table) in notice for table in tables), page
+    assert main(["freshness", "--data", str(data_copy)]) in (0, 1)  # 1: a table is overdue, as the data says
+    assert main(["briefing", "--data", str(data_copy), "--out", str(tmp_path / "b.pdf")]) == 0
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")

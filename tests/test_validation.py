@@ -11,7 +11,7 @@ from dashboard.i18n import catalogue, languages
 from dashboard.paths import DATA_DIR
 from dashboard.problems import Severity
 from dashboard.reading import read_table
-from dashboard.schema import resources
+from dashboard.schema import resource, resources
 from dashboard.validation import validate_file, validate_package
 
 BAD = FIXTURES / "bad"
@@ -177,3 +177,138 @@ def test_every_severity_has_a_label_in_every_language():
     for severity in get_args(Severity):
         for lang in languages():
             assert catalogue(lang).get(f"severity.{severity}"), (severity, lang)
+
+
+# --- values frictionless accepts and the pages could not use (#21) ---------------
+
+def _with_values(table: str, column: str, values: list[str]):
+    """``table`` with ``values`` in ``column`` of its first rows (one each), validated
+    as a replacement; returns the rows they are in, and the report."""
+    raw = read_table(DATA_DIR / resource(table).path)
+    i = raw.header.index(column)
+    rows = [list(row) for row in raw.rows]
+    used = [n for n, row in enumerate(rows) if row[i]][:len(values)]  # an office's lat comes with its lon
+    assert len(used) == len(values)
+    for n, value in zip(used, values):
+        rows[n][i] = value
+    return [raw.row_numbers[n] for n in used], validate_package(DATA_DIR, {table: dataclasses.replace(raw, rows=rows)})
+
+
+def _check_refused(table: str, column: str, expected: dict[str, str]) -> None:
+    """Each value of ``expected`` is refused with its code, once, at its row and column."""
+    raw = read_table(DATA_DIR / resource(table).path)
+    size = sum(bool(row[raw.header.index(column)]) for row in raw.rows)
+    values = list(expected)
+    for start in range(0, len(values), size):
+        chunk = values[start:start + size]
+        rows, report = _with_values(table, column, chunk)
+        found = sorted((p.row, p.code, p.value) for p in report.errors if p.column == column)
+        assert found == sorted(zip(rows, [expected[v] for v in chunk], chunk)), (table, column)
+        # The one other error a refused cell may cause: a key with it left empty repeats.
+        assert {p.code for p in report.errors if p.column != column} <= {"duplicate-key"}
+        for problem in report.errors:
+            for lang in languages():
+                assert "{" not in problem.describe(lang)
+
+
+TOO_LARGE, WRONG = "number-too-large", "wrong-type"
+BAD_INTEGERS = {
+    "9223372036854775808": TOO_LARGE, "9" * 23: TOO_LARGE, "-9223372036854775809": TOO_LARGE,
+    "-" + "9" * 23: TOO_LARGE, "1" + "0" * 15: TOO_LARGE, "9" * 5000: TOO_LARGE, "+0001" + "0" * 15: TOO_LARGE,
+    "1_000": WRONG, "٥": WRONG, "١٢": WRONG, "１２": WRONG, "۱۲": WRONG, "१२": WRONG, "1e3": WRONG,
+    "Infinity": WRONG, "NaN": WRONG, "0x10": WRONG, "1.5": WRONG,
+}
+BAD_NUMBERS = {
+    "Infinity": WRONG, "-Infinity": WRONG, "inf": WRONG, "-inf": WRONG, "NaN": WRONG, "nan": WRONG,
+    "sNaN": WRONG, "-NaN": WRONG, "1_000.5": WRONG, "1_000": WRONG, "٥.٥": WRONG, "١٢": WRONG, "１２.５": WRONG,
+    "0x1p3": WRONG, "1e400": TOO_LARGE, "-1e400": TOO_LARGE, "1e15": TOO_LARGE, "1000000000000000": TOO_LARGE,
+    "9" * 400: TOO_LARGE, "1.7976931348623157e308": TOO_LARGE,
+}
+NUMBER_FIELDS = [(res.name, f.name, f.type) for res in resources() for f in res.fields
+                 if f.type in ("integer", "number")]
+
+
+@pytest.mark.parametrize("table, column, kind", NUMBER_FIELDS, ids=[f"{t}.{c}" for t, c, _ in NUMBER_FIELDS])
+def test_numbers_pandas_cannot_hold_are_refused_in_every_number_column(table, column, kind):
+    _check_refused(table, column, BAD_INTEGERS if kind == "integer" else BAD_NUMBERS)
+
+
+NOT_A_DATE = "not-a-date"
+BAD_PERIODS = {
+    "2019-13": NOT_A_DATE, "2019-02-30": NOT_A_DATE, "2023-02-29": NOT_A_DATE, "1900-02-29": NOT_A_DATE,
+    "0000": NOT_A_DATE, "2019-00-00": NOT_A_DATE, "2019-00": NOT_A_DATE, "2019-04-31": NOT_A_DATE,
+    "9999-99": NOT_A_DATE, "9999": NOT_A_DATE, "9999-12": NOT_A_DATE, "9999-12-31": NOT_A_DATE, "1899": NOT_A_DATE,
+    "2101": NOT_A_DATE, "2101-01-01": NOT_A_DATE, "1677-01-01": NOT_A_DATE, "2019/2018": NOT_A_DATE,
+    "2019-13/2020": NOT_A_DATE, "2020/2019-12": NOT_A_DATE, "2019-06-02/2019-06-01": NOT_A_DATE,
+    "2019/0000": NOT_A_DATE, "2016/9999": NOT_A_DATE,
+    "٢٠١٩": "bad-format", "２０１９": "bad-format", "2019/٢٠٢٠": "bad-format", "2019-٠٦": "bad-format",
+}
+GOOD_PERIODS = ["2024-02-29", "2000-02-29", "1900", "2100-12-31", "2100", "1900-01-01/2100-12-31",
+                "2019-06/2019-07", "2019/2019", "2019-12-31/2020-01-01", "2016/2020"]
+
+
+@pytest.mark.parametrize("table, column", [("indicators", "as_of"), ("indicators", "period"),
+                                           ("court_monitoring", "period"), ("court_monitoring", "as_of")])
+def test_dates_and_periods_that_name_no_day_are_refused(table, column):
+    _check_refused(table, column, BAD_PERIODS)
+    rows, report = _with_values(table, column, GOOD_PERIODS)
+    assert not [p for p in report.errors if p.column == column]
+
+
+def test_election_dates_must_be_written_in_full_and_exist():
+    _check_refused("elections", "election_date", {
+        "2019-1-5": WRONG, "2019-02-30": NOT_A_DATE, "0001-01-01": NOT_A_DATE, "9999-12-31": NOT_A_DATE,
+        "1899-12-31": NOT_A_DATE, "٢٠١٩-٠١-٠٥": WRONG, "2019-01-05T00:00": WRONG})
+
+
+INVISIBLE = dict([("\u2028", "line-separator"), ("\u2029", "line-separator"), ("\x85", "line-separator"),
+                  ("\x80", "control-character"), ("\x9b", "control-character"), ("\ud800", "control-character"),
+                  ("\udfff", "control-character"), ("\x00", "control-character"), ("\x1b", "control-character")])
+
+
+@pytest.mark.parametrize("table, column", [("elections", "label_en"), ("indicators", "label_en"),
+                                           ("facts", "text_en"), ("milestones", "description_en")])
+def test_line_separators_and_other_invisible_characters_are_refused_by_row_and_column(table, column):
+    # A line separator in a label stopped the Elections charts from drawing: Vega's
+    # expression parser ends a string there, and labels are in the charts' sort.
+    values = [f"Label{c}two" for c in INVISIBLE] + list(INVISIBLE)
+    rows, report = _with_values(table, column, values)
+    codes = list(INVISIBLE.values()) * 2
+    assert sorted((p.row, p.code, p.column) for p in report.errors) == sorted(zip(rows, codes, [column] * len(rows)))
+    for problem, character in zip(sorted(report.errors, key=lambda p: p.row), INVISIBLE):
+        escaped = f"\\x{ord(character):02x}" if ord(character) <= 0xFF else f"\\u{ord(character):04x}"
+        assert problem.value == f"Label{escaped}two"
+        for lang in languages():
+            problem.describe(lang).encode("utf-8")  # nothing unprintable is left in the message
+
+
+def test_a_table_over_the_read_limit_is_not_saved(data_copy):
+    from dashboard import storage
+    from dashboard.reading import MAX_FILE_BYTES
+    from dashboard.stores import FileStore, proposal
+
+    raw = read_table(data_copy / "offices.csv")
+    before = (data_copy / "offices.csv").read_bytes()
+    for note in ["x" * (MAX_FILE_BYTES + 1), "é" * (MAX_FILE_BYTES // 2 + 1), '"' * (MAX_FILE_BYTES // 2 + 1)]:
+        rows = [list(row) for row in raw.rows]
+        rows[0][raw.header.index("note")] = note
+        edited = dataclasses.replace(raw, rows=rows)  # as the page's editor makes it: never read from a file
+        report, diff = proposal(FileStore(data_copy), "offices", edited)
+        assert [p.code for p in report.errors] == ["too-large-to-save"] and diff is None
+        assert "MB" in report.errors[0].message() and "5 MB" in report.errors[0].message()
+        with pytest.raises(storage.InvalidData):
+            storage.save_table(data_copy, "offices", edited, "ana", "a long note")
+    assert (data_copy / "offices.csv").read_bytes() == before
+    rows = [list(row) for row in raw.rows]
+    rows[0][raw.header.index("note")] = "x" * (MAX_FILE_BYTES // 2)  # under the limit: saved, and read back
+    storage.save_table(data_copy, "offices", dataclasses.replace(raw, rows=rows), "ana", "a long note")
+    assert validate_package(data_copy).valid
+
+
+def test_a_table_wider_than_a_file_may_be_is_refused():
+    from dashboard.reading import MAX_COLUMNS
+
+    raw = read_table(DATA_DIR / "offices.csv")
+    wide = dataclasses.replace(raw, header=[*raw.header, *(f"c{i}" for i in range(MAX_COLUMNS))])
+    report = validate_package(DATA_DIR, {"offices": wide})
+    assert [(p.code, p.row) for p in report.errors] == [("too-many-columns", 1)]
