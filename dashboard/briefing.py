@@ -5,19 +5,32 @@ latest milestones and the sources.
 Built with reportlab (real, selectable text; DejaVu Sans embedded, which covers
 Albanian and Serbian letters) and matplotlib/geopandas for the map and chart, so it
 needs no browser and no network.
+
+Any reader can ask for it, so what the data can make it cost is bounded: every data
+string is cut (with "…", in the PDF only) before it is drawn, pictures have a fixed
+largest size whatever their labels, each table prints at most ``MAX_ROWS`` rows, one
+briefing is built at a time per server, and a built one is kept with its data
+version (``build_briefing``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import html
 import io
+import textwrap
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
 import matplotlib.dates as mdates
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import NullLocator
+from matplotlib.transforms import Bbox
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -31,10 +44,10 @@ from .details import region_detail
 from .display_tables import figures_table
 from .formatting import babel_locale, web_url
 from .freshness import Freshness, freshness_frame, package_freshness
-from .i18n import english_only, place_name, t
+from .i18n import BIDI_CONTROLS, english_only, place_name, t
 from .kpis import CUMULATIVE_PERIOD, indicator_kpis, overview_kpis
 from .loading import Dataset
-from .maps import OFFICE_STYLES, municipality_features
+from .maps import OFFICE_STYLES, legend_items, municipality_features
 from .paths import app_data_dir
 from .places import office_location
 from .provenance import SourceRef, format_as_of, source_ref
@@ -45,6 +58,27 @@ FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 CONTENT_WIDTH = A4[0] - 30 * mm
 # The tables the briefing prints figures from, whose freshness it states.
 PRINTED_TABLES = ("staffing", "budget", "indicators", "offices", "regions", "municipalities", "milestones")
+# The bounds on data text: a label drawn in a picture, a table cell (a narrow column
+# of a longer text would not fit on a page), any other paragraph.
+FIGURE_TEXT, CELL_TEXT, PARAGRAPH_TEXT = 36, 200, 1500
+MAX_ROWS = 60  # rows of one table (or cited sources) printed; the rest is on the dashboard
+DPI = 200
+# A picture is at most its figure's size plus this margin (inches) on each side,
+# whatever sticks out of it: a label cannot make an image of a billion pixels.
+FIGURE_MARGIN = 0.5
+KEPT_PER_VERSION = 18  # built briefings kept per data version: 6 views x 3 languages
+BUILD_WAIT = 120.0  # seconds a request waits for the briefing being built before it gives up
+
+
+def clip(text: object, limit: int) -> str:
+    """Data text as the briefing draws it: on one line, without bidirectional
+    controls (neither reportlab nor matplotlib applies them, so they would only
+    show as boxes), cut to ``limit`` characters with "…"."""
+    flat = " ".join(str(text).translate(_NO_BIDI).split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
+
+
+_NO_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
 
 
 def _fonts() -> None:
@@ -65,14 +99,15 @@ STYLES = {
 }
 
 
-def _p(text: object, style: str = "body") -> Paragraph:
+def _p(text: object, style: str = "body", limit: int = PARAGRAPH_TEXT) -> Paragraph:
     # Paragraph reads a little HTML (<a href>, <img src> that it would fetch while
     # building the PDF); text from the data must not be taken as markup.
-    return Paragraph(html.escape(str(text), quote=False), STYLES[style])
+    return Paragraph(html.escape(clip(text, limit), quote=False), STYLES[style])
 
 
 def _table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
-    table = Table([[_p(h, "head") for h in header]] + [[_p(c, "cell") for c in row] for row in rows],
+    table = Table([[_p(h, "head", CELL_TEXT) for h in header]]
+                  + [[_p(c, "cell", CELL_TEXT) for c in row] for row in rows[:MAX_ROWS]],
                   colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 8),
@@ -88,19 +123,41 @@ def _png(fig: Figure) -> io.BytesIO:
     # Figures are matplotlib.figure.Figure, not pyplot's: no backend to choose at
     # import (nor a display a server lacks), no global list of figures to close, and
     # a briefing built in one session's thread cannot draw on another's figure.
+    # Cropped to what is drawn, as bbox_inches="tight" does, but never past the
+    # figure's size and a margin: "tight" grows the image to hold any label.
+    width, height = fig.get_size_inches()
+    drawn = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(0.1)
+    box = Bbox.intersection(drawn, Bbox.from_extents(-FIGURE_MARGIN, -FIGURE_MARGIN, width + FIGURE_MARGIN,
+                                                     height + FIGURE_MARGIN))
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box or "tight")
     buffer.seek(0)
     return buffer
 
 
+def _image(png: io.BytesIO, width: float) -> Image:
+    """The picture ``width`` points wide, at its own proportions."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(png) as picture:
+        pixels_wide, pixels_high = picture.size
+    png.seek(0)
+    return Image(png, width=width, height=width * pixels_high / pixels_wide)
+
+
 def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -> io.BytesIO:
     """The presence as a PNG: municipalities by region (the others faded when
-    ``region`` is given) and the offices, drawn from the same geography as the app."""
+    ``region`` is given) and the offices, drawn from the same geography as the app,
+    with its key."""
+    return _png(static_map_figure(data, lang, region))
+
+
+def static_map_figure(data: Dataset, lang: str = "en", region: str | None = None) -> Figure:
+    """``static_map_png``'s figure."""
     features = municipality_features(data, lang, region)
     frame = gpd.GeoDataFrame.from_features(features["features"], crs="EPSG:4326")
-    fig = Figure(figsize=(6.2, 5.2))
-    ax = fig.subplots()
+    fig = Figure(figsize=(7.4, 5.2))
+    ax = fig.add_axes((0, 0, 0.74, 1))  # the key to its right (fixed places: no layout engine to grow them)
     frame.plot(ax=ax, color=frame["colour"], alpha=[min(1.0, o + 0.3) for o in frame["opacity"]],
                edgecolor="#444444", linewidth=0.4)
     # Where the app's map draws each office: its point, or its municipality's seat.
@@ -116,7 +173,8 @@ def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -
     regions = data["regions"].set_index("id")
     for _, row in offices[offices["kind"] == "regional_centre"].iterrows():
         if row["region_id"] in regions.index:
-            ax.annotate(place_name(regions.loc[row["region_id"]], lang), (float(row["lon"]), float(row["lat"])),
+            ax.annotate(clip(place_name(regions.loc[row["region_id"]], lang), FIGURE_TEXT),
+                        (float(row["lon"]), float(row["lat"])),
                         xytext=(6, 4), textcoords="offset points", fontsize=7, parse_math=False,
                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#888888", "lw": 0.5})
     if region:
@@ -125,43 +183,85 @@ def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -
         ax.set_ylim(south - 0.05, north + 0.05)
     ax.set_aspect(1 / 0.74)  # at 42.6° N a degree of longitude is about 0.74 of one of latitude
     ax.set_axis_off()
-    if len(offices):
-        ax.legend(loc="lower left", fontsize=7, frameon=True)
-    return _png(fig)
+    # The key, as the app's map has it: the regional centres' areas (the colours),
+    # then the offices, beside the map rather than over Kosovo.
+    areas = [Patch(facecolor=colour, edgecolor="#444444", linewidth=0.4,
+                   label=textwrap.fill(clip(name, FIGURE_TEXT), KEY_LINE))
+             for (colour, name), shown in zip(legend_items(data, lang), data["regions"]["id"])
+             if region in (None, shown)][:MAX_LEGEND_AREAS]
+    handles, _ = ax.get_legend_handles_labels()
+    if areas or handles:
+        key = fig.legend(handles=[*areas, *handles], loc="center left", bbox_to_anchor=(0.75, 0.5), fontsize=7,
+                         frameon=False, title=textwrap.fill(t("map.legend_title", lang), KEY_LINE) if areas else None,
+                         title_fontsize=7.5, alignment="left")
+        for text in key.get_texts():
+            text.set_parse_math(False)  # a region's name is data: "$" is not LaTeX
+    return fig
+
+
+MAX_LEGEND_AREAS = 12  # the regions table holds up to 100 rows; a key of 100 would hide the map
+KEY_LINE = 20  # characters per line of the map's key, which has a quarter of the figure's width
 
 
 def trend_png(spec: charts.ChartSpec, y_title: str, lang: str = "en") -> io.BytesIO | None:
     """A trend chart as a PNG, from exactly the rows the app's chart plots
-    (``as_of``, ``value`` and, where present, ``category``); ``None`` when the app
+    (``as_of``, ``value`` or ``amount`` and, where present, ``category``); ``None`` when the app
     draws no chart either (fewer than two dated figures)."""
     if spec.chart is None:
         return None
+    return _png(trend_figure(spec, y_title, lang))
+
+
+MAX_YEAR_TICKS = 7
+
+
+def trend_figure(spec: charts.ChartSpec, y_title: str, lang: str = "en") -> Figure:
+    """``trend_png``'s figure. The x axis is marked in whole years, each once, at
+    most ``MAX_YEAR_TICKS`` of them (every second year, or fifth, on a long span):
+    a date locator marked months on a short span, each labelled with its year."""
     fig = Figure(figsize=(6.2, 2.2))
     ax = fig.subplots()
+    column = "value" if "value" in spec.data else "amount"  # (budget rows have an amount)
     groups = spec.data.groupby("category") if "category" in spec.data else [(None, spec.data)]
     for category, group in groups:
         # as timestamps, which matplotlib plots as it does dates and its type stubs accept
         dates = pd.to_datetime([charts.as_of_bounds(v)[0] for v in group["as_of"]])
-        ax.plot(dates, group["value"].astype(float), linestyle="--", marker="o",
+        ax.plot(dates, group[column].astype(float), linestyle="--", marker="o",
                 color=charts.CATEGORY_COLOURS.get(category, charts.PALETTE[0]) if category else charts.PALETTE[0],
-                label=t(f"staffing.category.{category}", lang) if category else None)
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
+                label=clip(t(f"staffing.category.{category}", lang), FIGURE_TEXT) if category else None)
+    every = pd.to_datetime([charts.as_of_bounds(v)[0] for v in spec.data["as_of"]])
+    first, last = every.min().year, every.max().year
+    # From a little before the first figure's year begins to a little after the last
+    # figure: at least one new year inside, so at least one tick.
+    ax.set_xlim(pd.Timestamp(first, 1, 1) - pd.Timedelta(days=60),
+                max(every.max(), pd.Timestamp(first, 1, 1)) + pd.Timedelta(days=120))
+    step = max(1, -(-(last - first + 1) // MAX_YEAR_TICKS))
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, step) if s >= step)
+    ax.xaxis.set_major_locator(mdates.YearLocator(base=step))
+    ax.xaxis.set_minor_locator(mdates.YearLocator(base=1) if step > 1 else NullLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.set_ylabel(y_title, parse_math=False)  # the unit comes from the data: "$" is not LaTeX
+    ax.set_ylabel(clip(y_title, FIGURE_TEXT), parse_math=False)  # the unit is data: "$" is not LaTeX
     ax.set_xlabel(t("chart.axis.as_of", lang))
     ax.set_ylim(bottom=0)
     if "category" in spec.data:
         ax.legend(fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    return fig
 
 
 def _chart(story: list, spec: charts.ChartSpec, y_title: str, lang: str) -> None:
     png = trend_png(spec, y_title, lang)
     if png is not None:
         story.append(_p(spec.title, "h3"))
-        story.append(Image(png, width=CONTENT_WIDTH * 0.7, height=CONTENT_WIDTH * 0.7 * 0.36))
+        story.append(_image(png, CONTENT_WIDTH * 0.6))
         story.append(_p(spec.caption, "small"))
+
+
+_BUILDING = threading.Lock()
+
+
+class BriefingBusy(RuntimeError):
+    """Another briefing took longer than ``BUILD_WAIT`` to build."""
 
 
 def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
@@ -171,15 +271,40 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
 
     ``freshness``: the tables' statuses with their last change (``freshness.
     package_freshness`` with the store's history); without it the statuses are
-    worked out from ``data`` on ``today``, and the last change is left unsaid."""
-    _fonts()
+    worked out from ``data`` on ``today``, and the last change is left unsaid.
+
+    Built once per Dataset (one data version in the app), view, language, day and
+    statuses, and kept with the Dataset (``KEPT_PER_VERSION`` at most); one at a
+    time per server, so readers asking together wait for one build and share it,
+    and a build uses one core, never the server's every core. Streamlit runs a
+    download's callable off the page's script thread, so no page run waits for it.
+    ``BriefingBusy`` after ``BUILD_WAIT`` seconds of waiting for another one."""
     today = today or dt.date.today()
     if freshness is None:
         freshness = package_freshness(data, resources(app_data_dir()), today)
+    key = (region, lang, today, tuple(freshness))
+    kept: OrderedDict = data.derived.setdefault(build_briefing, OrderedDict())
+    if key in kept:
+        return kept[key]
+    if not _BUILDING.acquire(timeout=BUILD_WAIT):
+        raise BriefingBusy(f"another briefing has been building for over {BUILD_WAIT:.0f} s")
+    try:
+        if key not in kept:  # (built while this one waited)
+            kept[key] = _build(data, region, lang, today, freshness)
+            while len(kept) > KEPT_PER_VERSION:
+                kept.popitem(last=False)
+        return kept[key]
+    finally:
+        _BUILDING.release()
+
+
+def _build(data: Dataset, region: str | None, lang: str, today: dt.date, freshness: list[Freshness]) -> bytes:
+    _fonts()
     story = []
     title = t("briefing.title", lang)
     if region:
-        title = t("briefing.title_region", lang, region=place_name(data["regions"].set_index("id").loc[region], lang))
+        title = t("briefing.title_region", lang,
+                  region=clip(place_name(data["regions"].set_index("id").loc[region], lang), FIGURE_TEXT))
     story += [_p(title, "title"),
               _p(t("briefing.date", lang, date=format_as_of(today.isoformat(), lang)), "small"),
               _p(t("briefing.intro", lang), "body")]
@@ -196,22 +321,21 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     if region:
         detail = region_detail(data, region, lang)
         story.append(_p(detail.title, "h2"))
-        story += [_p(f"{label}: {value}") for label, value in detail.facts if value]
-        story.append(_p(f"{detail.members_title}: {', '.join(detail.members)}"))
+        story += [_p(f"{label}: {clip(value, CELL_TEXT)}") for label, value in detail.facts if value]
+        story.append(_p(f"{detail.members_title}: {', '.join(clip(m, FIGURE_TEXT) for m in detail.members)}"))
         story += [_p(note, "small") for note in detail.notes]
 
     story.append(_p(t("overview.map", lang), "h2"))
-    story.append(Image(static_map_png(data, lang, region), width=CONTENT_WIDTH * 0.7,
-                       height=CONTENT_WIDTH * 0.7 * 0.84))
+    story.append(_image(static_map_png(data, lang, region), CONTENT_WIDTH * 0.75))
     story.append(_p(t("map.attribution", lang), "small"))
 
     story.append(_p(t("staffing.title", lang), "h2"))
     _chart(story, charts.staffing_chart(data, lang), t("staffing.axis.people", lang), lang)
-    story.append(_figures(data, "staffing", lang))
+    _figures(story, data, "staffing", lang)
 
     story.append(_p(t("budget.title", lang), "h2"))
     _chart(story, charts.budget_chart(data, lang), t("budget.axis.eur", lang), lang)
-    story.append(_figures(data, "budget", lang))
+    _figures(story, data, "budget", lang)
 
     story.append(_p(t("reports.title", lang), "h2"))
     cumulative = indicator_kpis(data, None, lang, period=CUMULATIVE_PERIOD)
@@ -219,6 +343,7 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
                         [[k.label(lang), k.display_value(lang),
                           k.source.title if k.source else t("kpi.no_source", lang)] for k in cumulative],
                         [0.45, 0.2, 0.35]) if cumulative else _p(t("reports.no_cumulative", lang)))
+    story += _more(len(cumulative), lang)
     for indicator in charts.CHARTED_INDICATORS:
         spec = charts.indicator_chart(data, indicator, lang)
         unit = spec.data["unit"].iloc[0] if len(spec.data) else ""
@@ -228,7 +353,8 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     latest = data["milestones"].sort_values("year", kind="stable").tail(8)
     printed = [data["staffing"], data["budget"], data["offices"], data["regions"], latest,
                *(charts.indicator_chart(data, i, lang).data for i in charts.CHARTED_INDICATORS)]
-    story += ([_p(f"{int(r['year'])}: {english_only(r['title_en'], lang)}") for _, r in latest.iterrows()]
+    story += ([_p(f"{int(r['year'])}: {english_only(clip(r['title_en'], CELL_TEXT), lang)}")
+               for _, r in latest.iterrows()]
               or [_p(t("history.no_milestones", lang))])
 
     story.append(_p(t("freshness.briefing_title", lang), "h2"))
@@ -238,7 +364,9 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     story.append(_p(t("briefing.sources", lang), "h2"))
     cited = _cited_sources(data, printed, [k.source for k in [*kpis, *cumulative] if k.source])
     # Only a web address is printed: the PDF is for people, and a reader's viewer may make it a link.
-    story += [_p(" ".join(filter(None, [f"{s.title}. {s.publisher}.", web_url(s.url)])), "small") for s in cited]
+    story += [_p(" ".join(filter(None, [f"{clip(s.title, CELL_TEXT)}. {clip(s.publisher, CELL_TEXT)}.",
+                                        clip(web_url(s.url) or "", CELL_TEXT)])), "small") for s in cited[:MAX_ROWS]]
+    story += _more(len(cited), lang)
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
@@ -248,10 +376,16 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
     return buffer.getvalue()
 
 
-def _figures(data: Dataset, name: str, lang: str) -> Table:
+def _figures(story: list, data: Dataset, name: str, lang: str) -> None:
     frame = figures_table(data, name, lang)
     columns = [t("table.what", lang), t("table.figure", lang), t("table.as_of", lang), t("table.source", lang)]
-    return _table(columns, frame[columns].values.tolist(), [0.3, 0.2, 0.15, 0.35])
+    story.append(_table(columns, frame[columns].values.tolist(), [0.3, 0.2, 0.15, 0.35]))
+    story += _more(len(frame), lang)
+
+
+def _more(count: int, lang: str) -> list[Paragraph]:
+    """The note under a list cut at ``MAX_ROWS``."""
+    return [_p(t("briefing.more_rows", lang, count=count - MAX_ROWS), "small")] if count > MAX_ROWS else []
 
 
 def _cited_sources(data: Dataset, frames: list[pd.DataFrame], refs: list[SourceRef]) -> list[SourceRef]:

@@ -8,6 +8,7 @@ rather than a key name.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,53 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DEFAULT_LANG = "en"
 # Each language named in itself, as a switcher shows it (never translated).
 LANGUAGE_NAMES = {"en": "English", "sq": "Shqip", "sr": "Srpski"}
+
+# Unicode's bidirectional formatting characters: the embeddings and overrides
+# (LRE, RLE, PDF, LRO, RLO), the isolates (LRI, RLI, FSI, PDI) and the marks (LRM,
+# RLM, ALM). Text from the data may hold them; they must not reorder our sentences.
+_EMBEDDINGS, _POP_EMBEDDING = "\u202a\u202b\u202d\u202e", "\u202c"
+_ISOLATES, _POP_ISOLATE = "\u2066\u2067\u2068", "\u2069"
+BIDI_CONTROLS = _EMBEDDINGS + _POP_EMBEDDING + _ISOLATES + _POP_ISOLATE + "\u200e\u200f\u061c"
+FSI, PDI = "\u2068", "\u2069"
+# Characters that can change the order of the text around them: right-to-left
+# letters and Arabic digits, besides the controls.
+_REORDERING_CLASSES = {"R", "AL", "AN"}
+
+
+def balance_bidi(text: str) -> str:
+    """``text`` whose bidirectional controls all end inside it: a closing control
+    with nothing open to close is dropped, and whatever is left open is closed at
+    the end (as Unicode's algorithm pairs them, UAX #9), so the text cannot
+    reorder what follows it. Text without controls is returned as it is."""
+    if not any(c in BIDI_CONTROLS for c in text):
+        return text
+    out: list[str] = []
+    opened: list[str] = []
+    for char in text:
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            opened.append(char)
+        elif char == _POP_EMBEDDING:
+            if not opened or opened[-1] not in _EMBEDDINGS:
+                continue  # (a PDF closes no embedding opened outside an isolate)
+            opened.pop()
+        elif char == _POP_ISOLATE:
+            if not any(o in _ISOLATES for o in opened):
+                continue
+            while opened.pop() not in _ISOLATES:  # a PDI also closes the embeddings inside
+                pass
+        out.append(char)
+    out += [_POP_ISOLATE if o in _ISOLATES else _POP_EMBEDDING for o in reversed(opened)]
+    return "".join(out)
+
+
+def isolate(text: str) -> str:
+    """``text`` (from the data or the address bar) ready to stand inside one of our
+    sentences: when it holds a bidirectional control or a right-to-left letter, it
+    is balanced (``balance_bidi``) and isolated (FSI … PDI), so that neither it nor
+    the sentence around it is reordered; other text is returned as it is."""
+    if any(c in BIDI_CONTROLS or unicodedata.bidirectional(c) in _REORDERING_CLASSES for c in text):
+        return FSI + balance_bidi(text) + PDI
+    return text
 
 
 @cache

@@ -45,8 +45,9 @@ def test_a_briefing_leaves_no_figure_open(pdf):
     assert plt.get_fignums() == []
 
 
-def test_the_briefing_is_two_to_four_a4_pages(pdf):
-    assert 2 <= len(pdf.pages) <= 4
+def test_the_briefing_is_two_to_six_a4_pages(pdf):
+    # (four until the data gained the budget trend, the field presence and more staffing figures)
+    assert 2 <= len(pdf.pages) <= 6
     width, height = (float(v) for v in pdf.pages[0].mediabox.upper_right)
     assert (round(width), round(height)) == (595, 842)  # A4 in points
 
@@ -201,4 +202,68 @@ def test_the_briefing_carries_the_tables_status(data):
     text = " ".join(text_of(late).split())  # (cells wrap their lines)
     assert "Overdue" in text and "last changed 4 March 2029" in text
     assert "not changed since the package was loaded" in text
-    assert 2 <= len(late.pages) <= 4
+    assert 2 <= len(late.pages) <= 6
+
+
+# --- the briefing's charts and map say what they show ----------------------------------
+
+def _tick_years(fig) -> list[str]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    axis = fig.axes[0]
+    low, high = axis.get_xlim()  # (the locator also names the ticks just outside, which are not drawn)
+    return [label.get_text() for tick, label in zip(axis.get_xticks(), axis.get_xticklabels())
+            if low <= tick <= high and label.get_text()]
+
+
+def _spec(as_of: list[str]):
+    import pandas as pd
+
+    from dashboard.charts import ChartSpec
+
+    return ChartSpec("x", "x", pd.DataFrame({"as_of": as_of, "value": range(len(as_of))}), object(), None, "")
+
+
+@pytest.mark.parametrize("as_of", [
+    ["2018", "2019"],  # the hate incidents: a date locator marked months, "2018 2018 2018..."
+    ["2000-08-04", "2001-09-15", "2005-06"],  # police trained
+    ["2001-03", "2001-09"],  # two figures of one year
+    ["2001-03-01", "2001-03-02"],
+    ["1999-12", "2010-08-01", "2024"],
+    [str(y) for y in range(1950, 2025, 3)],  # a long series
+    ["1999", "2000", "2001", "2002", "2003", "2004", "2005", "2006", "2007"],
+])
+def test_chart_years_are_whole_years_each_once(as_of):
+    from dashboard.briefing import MAX_YEAR_TICKS, trend_figure
+
+    years = _tick_years(trend_figure(_spec(as_of), "people"))
+    assert years, "no year on the axis"
+    assert all(re.fullmatch(r"\d{4}", y) for y in years), years
+    assert len(years) == len(set(years)) <= MAX_YEAR_TICKS, years
+    first, last = int(as_of[0][:4]), int(as_of[-1][:4])
+    assert all(first - 1 <= int(y) <= last + 1 for y in years)
+
+
+@pytest.mark.parametrize("indicator", ["police_officers_trained", "hate_incidents_reported"])
+def test_the_briefing_charts_of_the_monitoring_trends_repeat_no_year(data, indicator):
+    from dashboard.briefing import trend_figure
+    from dashboard.charts import indicator_chart
+
+    years = _tick_years(trend_figure(indicator_chart(data, indicator, "en"), "people"))
+    assert len(years) == len(set(years)) >= 2
+
+
+@pytest.mark.parametrize("lang, region", [("en", None), ("sr", None), ("sq", "prizren")])
+def test_the_briefing_map_has_a_key(data, lang, region):
+    from dashboard.briefing import static_map_figure
+    from dashboard.i18n import place_name, t
+
+    fig = static_map_figure(data, lang, region)
+    assert len(fig.legends) == 1
+    key = fig.legends[0]
+    assert " ".join(key.get_title().get_text().split()) == t("map.legend_title", lang)
+    labels = [" ".join(text.get_text().split()) for text in key.get_texts()]
+    shown = [place_name(row, lang) for _, row in data["regions"].iterrows() if region in (None, row["id"])]
+    assert labels[:len(shown)] == shown
+    assert t("office.kind_plural.regional_centre", lang) in labels
