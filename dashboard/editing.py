@@ -15,7 +15,7 @@ import pandas as pd
 
 from .diffing import diff_records, summary
 from .freshness import OVERDUE, UPDATE_DUE, Freshness, newest_text, status_text
-from .i18n import DEFAULT_LANG, place_name, t
+from .i18n import DEFAULT_LANG, catalogue, place_name, t
 from .loading import Dataset
 from .problems import FileProblem
 from .reading import FileRows, read_table
@@ -104,6 +104,13 @@ class ColumnSpec:
     pattern: str | None = None
 
 
+def enum_label(column: str, value: str, lang: str = DEFAULT_LANG) -> str:
+    """A listed value's readable name, where the catalogues have one (``ENUM_LABELS``);
+    else the value as written (the same column name can hold another table's list)."""
+    key = ENUM_LABELS[column].format(value) if column in ENUM_LABELS else None
+    return t(key, lang) if key and key in catalogue(DEFAULT_LANG) else value
+
+
 def reference_labels(data: Dataset, resource_name: str, key: str, lang: str = DEFAULT_LANG) -> dict[str, str]:
     """``{key value: readable name}`` of a referenced table's rows: a place's name in
     ``lang``, a source's title, else the key itself."""
@@ -140,7 +147,7 @@ def column_specs(res: Resource, data: Dataset, lang: str = DEFAULT_LANG) -> list
         spec = ColumnSpec(f.name, f.title, f.description, "text", bool(c.get("required")), pattern=c.get("pattern"))
         if "enum" in c:
             options = tuple(str(v) for v in c["enum"])
-            labels = {v: t(ENUM_LABELS[f.name].format(v), lang) if f.name in ENUM_LABELS else v for v in options}
+            labels = {v: enum_label(f.name, v, lang) for v in options}
             spec = replace(spec, kind="select", options=options, labels=labels, pattern=None)
         elif f.name in foreign:
             spec = replace(spec, kind="select", options=tuple(foreign[f.name]), labels=foreign[f.name], pattern=None)

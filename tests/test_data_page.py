@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth, storage, ui
 from dashboard.paths import ROOT
 from dashboard.reading import read_table
+from dashboard.schema import resources
 
 PASSWORD = "correct horse battery"
 HASH = auth.hash_password(PASSWORD)
@@ -415,3 +416,29 @@ def test_an_uploaded_file_is_checked_previewed_and_saved(data_copy, monkeypatch)
     give_reason_and_save(at, "2019 figure corrected")
     assert b"17462700" in (data_copy / "budget.csv").read_bytes()
     assert storage.history(data_copy, "budget")[-1].reason == "2019 figure corrected"
+
+
+def test_after_sign_in_the_page_opens_on_the_to_do_with_the_overdue_tables_first(data_copy, monkeypatch):
+    save_a_typo(data_copy)
+    at = sign_in(data_page(data_copy, monkeypatch, {"ana": editor()}), "ana", PASSWORD)
+    assert "What needs updating" in [h.value for h in at.header]
+    order = [b.key.removeprefix("todo_") for b in at.button if (b.key or "").startswith("todo_")]
+    assert set(order[:3]) == {"staffing", "budget", "indicators"}  # overdue on today's data
+    assert sorted(order) == sorted(r.name for r in resources(data_copy))
+    lines = [c.value for c in at.caption]
+    # the last change: when (in Kosovo's time zone), who, why
+    assert any(ui.md_escape("bo: typo test") in line and ("CET" in line or "CEST" in line) for line in lines), lines
+    assert not any("Editing version" in line for line in lines)
+    assert at.selectbox(key="edit_table").value is None and not at.tabs  # nothing chosen yet
+    next(b for b in at.button if b.key == "todo_staffing").click().run()
+    assert at.selectbox(key="edit_table").value == "staffing"
+    assert "Staffing" in [h.value for h in at.header] and len(at.tabs) == 3
+
+
+def test_a_moved_office_is_described_in_words_and_on_a_small_map(data_copy, monkeypatch):
+    rows = read_table((data_copy / "offices.csv").read_bytes(), "offices.csv")
+    position = [r[0] for r in rows.rows].index("rc-prizren")
+    at = editor_page(data_copy, monkeypatch, "offices", {"edited_rows": {position: {"lat": 42.17, "lon": 20.68}}})
+    texts = [m.value for m in at.markdown]
+    assert any(ui.md_escape("moved 6.8 km south-west, still in Prizren") in text for text in texts)
+    assert any(d.value.to_csv().count("changed") == 2 for d in at.dataframe if "Before" in d.value.columns)
