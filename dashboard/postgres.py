@@ -466,8 +466,11 @@ class PostgresStore:
 
     def load_package(self, data_dir: Path, user: str = "(db load)") -> int:
         """Load the tables in ``data_dir`` as the first version of every table.
-        Returns the number of tables loaded: 0 when the database already holds the
-        package (nothing is done twice). The files are checked against the app's
+        Returns the number of tables loaded: 0 when the database already holds every
+        table (nothing is done twice). A database that holds the package but not a
+        table the schema has since gained (``field_presence``, say) gets that table
+        alone, checked with the tables it holds, so an upgrade's ``db load`` adds it
+        and changes nothing else. The files are checked against the app's
         schema (``descriptor_dir``), never against a ``datapackage.json`` of their
         own, which could relax it; ``InvalidData`` when they are not valid, and
         ``StorageError`` for a table file that is a link out of ``data_dir``."""
@@ -496,10 +499,18 @@ class PostgresStore:
         reason = f"loaded from {Path(data_dir).name or data_dir}"
         with self.connect(write=True) as conn:
             lock_for_load(conn)
-            if row_count(conn):
+            held = current_rows(conn) if row_count(conn) else {}
+            new = [res for res in tables if res.name not in held]
+            if not new:
                 return 0
+            if held:
+                combined = validate_package(self.descriptor_dir, {**self._file_rows(held),
+                                                                  **{res.name: files[res.name] for res in new}},
+                                            read_files=False)
+                if not combined.valid:
+                    raise InvalidData(combined)
             moment = now()
-            for res in tables:
+            for res in new:
                 try:
                     text_ = contents[res.name].decode("utf-8")
                 except UnicodeDecodeError:  # a Windows-encoded file: stored as the validator reads it
@@ -507,4 +518,4 @@ class PostgresStore:
                     text_ = to_csv_bytes(table.header, table.rows).decode("utf-8")
                 insert_version(conn, res.name, version_of(text_.encode("utf-8")), text_, user, reason,
                                "original", moment, None)
-        return len(tables)
+        return len(new)

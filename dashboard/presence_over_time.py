@@ -145,7 +145,8 @@ def field_presence(data: Dataset, year: str | None = None) -> dict[str, Presence
     for code, group in rows.groupby("municipality_code", sort=False):
         ends = group["as_of"].map(lambda v: as_of_bounds(v)[1])
         newest = group[ends == ends.max()]
-        found[str(code)] = Presence(str(code), str(newest["as_of"].iloc[0]), bool((newest["basis"] == "inferred").all()),
+        found[str(code)] = Presence(str(code), str(newest["as_of"].iloc[0]),
+                                    bool((newest["basis"] == "inferred").all()),
                                     tuple(dict.fromkeys(newest["source_id"])))
     return found
 

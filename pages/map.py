@@ -2,10 +2,10 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.cache import rendered_presence_map
+from dashboard.charts import offices_over_time_chart
 from dashboard.details import detail_for
 from dashboard.i18n import place_name, t
 from dashboard.maps import available_measures, region_basis_note
-from dashboard.charts import offices_over_time_chart
 from dashboard.presence_over_time import NOW, field_presence, map_note, year_options, year_view
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")

@@ -14,9 +14,9 @@ from dashboard.details import detail_for
 from dashboard.geo import contains_point, municipality_codes
 from dashboard.i18n import languages, t
 from dashboard.loading import load_dataset
-from dashboard.paths import DATA_DIR
 from dashboard.maps import chosen_point_layer, escape, map_html, placing_map, presence_map
 from dashboard.offline_assets import local_leaflet_installed
+from dashboard.paths import DATA_DIR
 from dashboard.places import (
     SEATS_CSV,
     Location,

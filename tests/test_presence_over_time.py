@@ -74,7 +74,8 @@ def test_1999_gives_counts_and_the_two_facilities_the_source_places(data):
         "Regional centres: 5 (OSCE Mission in Kosovo: The first six months, July-December 1999, December 1999); "
         "their places are not listed.",
     ]
-    assert [line.text.split(",")[0] for line in view.named] == ["NGO resource centres", "Political party service centres"]
+    assert [line.text.split(",")[0] for line in view.named] == ["NGO resource centres",
+                                                                 "Political party service centres"]
     assert set(view.offices["id"]) == {"ngo-peje-1999", "ppsc-prishtine-1999"}
     assert view.presence == []
     assert map_html(presence_map(data, year="1999")).count("L.circleMarker(") == 2
@@ -137,7 +138,8 @@ def test_the_fact_sheet_years_place_its_offices_and_not_its_unlisted_field_teams
     assert teams.text == ("Field teams in municipalities: over 30 (OSCE Mission in Kosovo (fact sheet), 2016–2020); "
                           "their places are not listed.")
     second = {"rco-mitrovice-veriut-2018"} if year == "2018" else set()  # the profile of 2018
-    assert set(view.offices["id"]) == {"hq", "rc-gjilan", "rc-mitrovica", "rc-peja", "rc-prishtina", "rc-prizren"} | second
+    assert set(view.offices["id"]) == {"hq", "rc-gjilan", "rc-mitrovica", "rc-peja", "rc-prishtina",
+                                       "rc-prizren"} | second
     assert [line.text.split(",")[0] for line in view.named] == ["Headquarters", "Regional centres"] + (
         ["Regional centre offices"] if second else [])
     assert map_html(presence_map(data, year=year)).count("L.circleMarker(") == 6 + len(second)
