@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from . import schema, storage
@@ -127,6 +128,10 @@ def cmd_briefing(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {shown(args.out)}: it is a folder")
     if not args.out.parent.is_dir():
         raise UsageError(f"cannot write {shown(args.out)}: the folder {shown(args.out.parent)} does not exist")
+    try:  # before the PDF is built: a place that cannot be written is known in a moment
+        tempfile.NamedTemporaryFile(dir=args.out.parent, prefix=".", suffix=".tmp").close()
+    except OSError as exc:
+        raise UsageError(f"cannot write {shown(args.out)}: {exc.strerror or type(exc).__name__}") from None
     data = store.load_dataset()
     regions = list(data["regions"]["id"])
     if args.region is not None and args.region not in regions:
@@ -355,7 +360,7 @@ def validate_target(path: Path, resource: str | None) -> Report:
     """Validate one command-line target (folder, descriptor or table file). A folder
     whose ``datapackage.json`` is missing, damaged or names a file outside it is a
     ``StorageError`` (one line, exit 2), before any table is read."""
-    if not (path.exists() or path.is_symlink()):
+    if not path.exists():
         raise UsageError(t("cli.no_such_path", path=shown(path)))
     if path.is_dir() or path.name == DESCRIPTOR_NAME:
         if resource is not None:

@@ -9,6 +9,7 @@ from conftest import FIXTURES
 from dashboard import schema, storage
 from dashboard.cli import main
 from dashboard.paths import ROOT
+from dashboard.stores import FileStore
 
 
 def run(*args):
@@ -167,3 +168,183 @@ def test_import_without_expect_version_refuses_a_base_that_changed_meanwhile(dat
     assert "changed by someone else" in capsys.readouterr().out
     assert (data_copy / "staffing.csv").read_bytes() == theirs.read_bytes()
     assert [v.user for v in storage.history(data_copy, "staffing")][-1] == "bo"
+
+
+# --- a data folder whose paths or descriptor cannot be trusted (#21) -------------------------
+
+OUTSIDE = "OUTSIDE-SECRET"
+
+
+def with_path(folder, table: str, path: str) -> None:
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    next(r for r in descriptor["resources"] if r["name"] == table)["path"] = path
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+def link_out(folder, tmp_path, kind: str) -> str:
+    """A table path that leads out of ``folder``, made the way ``kind`` says."""
+    outside = tmp_path / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "regions.csv").write_text(f"{OUTSIDE},id\n{OUTSIDE},x\n", encoding="utf-8")
+    if kind == "link to a file outside":
+        (folder / "regions.csv").unlink()
+        (folder / "regions.csv").symlink_to(outside / "regions.csv")
+        return "regions.csv"
+    if kind == "link to a folder outside":
+        (folder / "sub").symlink_to(outside, target_is_directory=True)
+        return "sub/regions.csv"
+    return {"..": "../outside/regions.csv", "deeper ..": "a/../../outside/regions.csv",
+            "absolute": str(outside / "regions.csv"), "/proc/self/environ": "/proc/self/environ",
+            "/etc/passwd": "/etc/passwd", "https address": "https://example.org/regions.csv",
+            "file address": f"file://{outside / 'regions.csv'}", "backslashes": "..\\outside\\regions.csv",
+            "empty": "", "the folder itself": ".", "a NUL byte": "regions.csv\x00"}[kind]
+
+
+PATHS_OUT = ["..", "deeper ..", "absolute", "/proc/self/environ", "/etc/passwd", "https address", "file address",
+             "backslashes", "empty", "the folder itself", "a NUL byte", "link to a file outside",
+             "link to a folder outside"]
+
+
+@pytest.mark.parametrize("kind", PATHS_OUT)
+def test_a_table_path_that_leads_out_of_its_folder_is_never_opened(data_copy, tmp_path, capsys, kind):
+    with_path(data_copy, "regions", link_out(data_copy, tmp_path, kind))
+    for target in (data_copy, data_copy / "datapackage.json", data_copy / "offices.csv"):
+        assert main(["validate", str(target)]) == 2
+        out = capsys.readouterr()
+        assert "regions" in out.err and len(out.err.strip().splitlines()) == 1 and not out.out
+        assert OUTSIDE not in out.err and "PATH=" not in out.err
+    for command in (["history", "regions"], ["freshness"], ["diff", "staffing", str(data_copy / "staffing.csv")]):
+        assert main([*command, "--data", str(data_copy)]) == 2
+        assert "not a file inside" in capsys.readouterr().err
+    with pytest.raises(storage.StorageError, match="not a file inside"):
+        FileStore(data_copy).load_dataset()
+
+
+DAMAGED_DESCRIPTORS = {
+    "missing": None,
+    "empty": b"",
+    "not JSON": b"{",
+    "Windows-1252": '{"title": "Kosovë"}'.encode("cp1252"),
+    "a list": b"[]",
+    "no resources": b"{}",
+    "resources a table": b'{"resources": {}}',
+    "no tables": b'{"resources": []}',
+    "a table that is text": b'{"resources": ["regions"]}',
+    "a table without a path": b'{"resources": [{"name": "regions", "schema": {"fields": []}}]}',
+    "a path that is a number": b'{"resources": [{"name": "regions", "path": 7, "schema": {"fields": []}}]}',
+    "no schema": b'{"resources": [{"name": "regions", "path": "regions.csv"}]}',
+    "fields not a list": b'{"resources": [{"name": "regions", "path": "regions.csv", "schema": {"fields": 1}}]}',
+    "a field without a name": b'{"resources": [{"name": "r", "path": "regions.csv", "schema": {"fields": [{}]}}]}',
+    "a folder": "folder",
+}
+
+
+@pytest.mark.parametrize("content", DAMAGED_DESCRIPTORS.values(), ids=DAMAGED_DESCRIPTORS)
+def test_a_damaged_or_missing_descriptor_is_one_plain_line(data_copy, capsys, content):
+    descriptor = data_copy / "datapackage.json"
+    descriptor.unlink()
+    if content == "folder":
+        descriptor.mkdir()
+    elif content is not None:
+        descriptor.write_bytes(content)
+    commands = [["validate", str(data_copy)], ["history", "staffing", "--data", str(data_copy)],
+                ["freshness", "--data", str(data_copy)],
+                ["briefing", "--out", str(data_copy.parent / "b.pdf"), "--data", str(data_copy)]]
+    if content is not None:  # (with none, a file is checked against the app's own package)
+        commands.append(["validate", str(data_copy / "staffing.csv")])
+    for args in commands:
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert "datapackage.json" in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(storage.StorageError):
+        FileStore(data_copy).fingerprint()
+
+
+@pytest.mark.parametrize("content", [None, b"{", b'{"resources": []}'], ids=["missing", "not JSON", "no tables"])
+def test_the_pages_say_one_plain_sentence_for_a_damaged_descriptor(data_copy, monkeypatch, content):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.i18n import t
+
+    (data_copy / "datapackage.json").unlink()
+    if content is not None:
+        (data_copy / "datapackage.json").write_bytes(content)
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    for page in ("staffing", "data"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        assert not at.exception and [e.value for e in at.error] == [t("data.unavailable")]
+
+
+def test_a_symlinked_data_folder_is_still_a_data_folder(data_copy, tmp_path, capsys):
+    link = tmp_path / "current"
+    link.symlink_to(data_copy, target_is_directory=True)
+    assert main(["validate", str(link)]) == 0
+    assert main(["history", "staffing", "--data", str(link)]) == 0
+
+
+# --- usage errors that ended in tracebacks (#21) ---------------------------------------
+
+def test_usage_errors_are_one_line_with_exit_2(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "dir.csv").mkdir()
+    (tmp_path / "broken.csv").symlink_to(tmp_path / "nowhere.csv")
+    (tmp_path / "taken.pdf").mkdir()
+    cases = [
+        ["validate", str(tmp_path / "empty")],
+        ["validate", str(tmp_path / "dir.csv")],
+        ["validate", str(tmp_path / "dir.csv"), "--resource", "x"],
+        ["validate", str(tmp_path / "dir.csv"), "--resource", "offices"],
+        ["validate", str(ROOT / "data"), "--resource", "offices"],
+        ["validate", str(ROOT / "data" / "datapackage.json"), "--resource", "nope"],
+        ["validate", str(ROOT / "data" / "offices.csv"), "--resource", "x"],
+        ["validate", str(tmp_path / "broken.csv")],
+        ["briefing", "--out", "/proc/x.pdf"],
+        ["briefing", "--out", "/sys/x.pdf"],
+        ["briefing", "--out", str(tmp_path / "taken.pdf")],
+        ["briefing", "--out", str(tmp_path / "no" / "such" / "x.pdf")],
+        ["briefing", "--out", str(tmp_path / "broken.csv" / "x.pdf")],
+        ["history", "staffing", "--data", str(tmp_path / "empty")],
+        ["import", str(tmp_path / "nowhere.csv"), "--resource", "staffing", "--user", "a", "--reason", "b",
+         "--data", str(ROOT / "data")],
+    ]
+    for args in cases:
+        assert main(args) == 2, args
+        out = capsys.readouterr()
+        assert len(out.err.strip().splitlines()) == 1 and not out.out, (args, out)
+    assert not list((tmp_path / "taken.pdf").iterdir())  # no temporary file left behind
+
+
+NASTY_NAMES = {
+    "line break": "staffing\nError: forged.csv",
+    "carriage return": "staffing\rforged.csv",
+    "ANSI colour": "\x1b[31mstaffing.csv",
+    "ANSI clear screen": "staffing\x1b[2J.csv",
+    "C1 CSI": "staffing\x9b31m.csv",
+    "bidi override": "staffing\u202evsc.csv",
+    "line separator": "staffing\u2028forged.csv",
+    "bell and backspace": "staffing\x07\x08.csv",
+}
+
+
+@pytest.mark.parametrize("name", NASTY_NAMES.values(), ids=NASTY_NAMES)
+def test_file_names_are_printed_escaped(tmp_path, capsys, name):
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / "bad" / "staffing_negative_count.csv").read_bytes())
+    missing = tmp_path / ("missing " + name)
+
+    def printed(args) -> str:
+        main(args)
+        out = capsys.readouterr()
+        return out.out + out.err
+
+    texts = [printed(["validate", str(path)]), printed(["validate", str(path), "--resource", "staffing"]),
+             printed(["validate", str(missing)]),
+             printed(["diff", "staffing", str(path), "--data", str(ROOT / "data")]),
+             printed(["import", str(missing), "--resource", "staffing", "--user", "a", "--reason", "b"])]
+    for text in texts:
+        assert all(c.isprintable() for line in text.split("\n") for c in line), text
+        assert not any(line.startswith(("forged", "Error: forged")) for line in text.split("\n"))
+    as_json = printed(["validate", "--json", str(path), "--resource", "staffing"])
+    assert json.loads(as_json)["target"] == str(path) and all(c.isprintable() or c == "\n" for c in as_json)

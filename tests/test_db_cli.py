@@ -138,3 +138,33 @@ def test_the_redaction_hides_every_secret_and_keeps_what_locates_the_server(temp
     assert SECRET not in shown and shown.isprintable()
     assert safe_url(f"postgresql://omik:{SECRET}@db.example.org:5432/omik?sslmode=require&password={SECRET}") == \
         "postgresql://omik:***@db.example.org:5432/omik?sslmode=require&password=***"
+
+
+def test_db_load_checks_the_files_against_the_apps_schema_not_their_own(monkeypatch, capsys, pg_url, data_copy,
+                                                                         tmp_path):
+    import json
+
+    run(monkeypatch, capsys, pg_url, "db", "upgrade")
+    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    staffing = next(r for r in descriptor["resources"] if r["name"] == "staffing")
+    for field in staffing["schema"]["fields"]:
+        field.pop("constraints", None)  # a folder's own, relaxed schema
+    next(r for r in descriptor["resources"] if r["name"] == "sources")["path"] = "/proc/self/environ"
+    (data_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (data_copy / "staffing.csv").write_bytes((FIXTURES / "bad" / "staffing_negative_count.csv").read_bytes())
+    code, out = run(monkeypatch, capsys, pg_url, "db", "load", str(data_copy))
+    assert code == 1 and "-116 is negative" in out and "PATH=" not in out
+
+    (data_copy / "staffing.csv").write_bytes((DATA_DIR / "staffing.csv").read_bytes())
+    (tmp_path / "outside.csv").write_bytes((DATA_DIR / "regions.csv").read_bytes())
+    (data_copy / "regions.csv").unlink()
+    (data_copy / "regions.csv").symlink_to(tmp_path / "outside.csv")
+    code, out = run(monkeypatch, capsys, pg_url, "db", "load", str(data_copy))
+    assert code == 2 and "not a file inside" in out and len(out.strip().splitlines()) == 1
+    code, out = run(monkeypatch, capsys, pg_url, "history", "staffing")
+    assert code == 2 and "db load" in out  # nothing was loaded
+
+    (data_copy / "regions.csv").unlink()
+    (data_copy / "regions.csv").write_bytes((DATA_DIR / "regions.csv").read_bytes())
+    code, out = run(monkeypatch, capsys, pg_url, "db", "load", str(data_copy))  # its own descriptor is ignored
+    assert code == 0 and f"loaded {len(schema.resources())} tables" in out
