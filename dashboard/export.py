@@ -2,7 +2,10 @@
 
 A cell starting with ``=``, ``+``, ``-`` or ``@`` (or tab, CR, NUL) is a formula to
 Excel, LibreOffice and Sheets; OWASP's advice is to prefix it with a single quote.
-Only text cells are touched: a negative number stays a number.
+Only text cells are touched: a negative number stays a number. Their
+bidirectional controls are balanced (``i18n.balance_bidi``): in a text editor a CSV
+line is one paragraph, and an override left open in one cell would reverse the
+cells after it.
 """
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import io
 import zipfile
 
 import pandas as pd
+
+from .i18n import balance_bidi
 
 # What makes a spreadsheet read a cell as a formula when it starts the cell: OWASP's
 # CSV-injection list (= + - @, tab, carriage return) and ASVS 1.2.10's NUL. The one
@@ -25,11 +30,12 @@ def neutralise(value: object) -> object:
 
 
 def sanitize_for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot run as formulas."""
+    """A copy of ``frame`` whose text cells cannot run as formulas, nor reorder
+    the cells beside them."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
+            out[column] = out[column].map(lambda v: neutralise(balance_bidi(v) if isinstance(v, str) else v))
     return out
 
 

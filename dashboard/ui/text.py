@@ -14,11 +14,11 @@ import re
 import pandas as pd
 
 from ..formatting import figures_as_text
-from ..i18n import DEFAULT_LANG, t_with
+from ..i18n import DEFAULT_LANG, isolate, t_with
 from ..loading import per_frame
 
 WORD_JOINER = "\u2060"  # invisible, and no line break where it stands
-_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_SPACES = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
 _MD_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
 # Streamlit rewrites the parsed text, where backslash escapes are already gone:
 # GFM autolinks (https://..., www.x, name@host), emoji and :streamlit: shortcodes,
@@ -36,8 +36,10 @@ def md_escape(text: object) -> str:
     links, images, HTML, emphasis, headings, lists, LaTeX, Streamlit directives
     (``:red[...]``, ``:material/...:``), emoji shortcodes or autolinks. Runs of
     spaces and line breaks become one space, with none at either end (as the browser
-    would show them anyway): a line break could start a heading or a list."""
-    text = _MD_SYNTAX.sub(r"\\\1", _SPACES.sub(" ", str(text)).strip(" "))
+    would show them anyway): a line break could start a heading or a list. Text
+    with bidirectional controls or right-to-left letters is isolated
+    (``i18n.isolate``): it cannot reorder the sentence it stands in."""
+    text = _MD_SYNTAX.sub(r"\\\1", isolate(_SPACES.sub(" ", str(text)).strip(" ")))
     for pattern, replacement in _TEXT_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
