@@ -1,0 +1,119 @@
+"""What only a browser shows of the first screen, sharing, embeds and printing
+(issue 24): the map above the fold on a desktop, Copy link by touch on a phone, an
+embed's footer, printing without map controls; and screenshots of Overview, Sources
+and the Embed gallery at 1440 and 390 px in each language, kept in
+test-results/first-screen/ (git-ignored) for review."""
+import json
+
+import pytest
+
+from conftest import PageLog
+from dashboard.paths import ROOT
+from support.browser import MAP_FRAME, READY_SELECTOR
+from test_browser import AXE, AXE_FAILS, CHARTS_DRAWN, open_page, wait_for_map
+
+pytestmark = pytest.mark.browser
+
+RESULTS = ROOT / "test-results" / "first-screen"
+SCREENS = {1440: {"viewport": {"width": 1440, "height": 900}},
+           390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
+
+
+@pytest.fixture
+def phone(browser, app_server):
+    """A touch phone that lets the page use the clipboard."""
+    context = browser.new_context(**SCREENS[390], permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.log = PageLog(page, app_server.url)
+    yield page
+    context.close()
+
+
+def test_copy_link_works_by_touch_and_says_copied(phone, app_server):
+    open_page(phone, app_server.url, "staffing?lang=sq")
+    button = phone.get_by_role("button", name="Kopjo lidhjen")
+    button.tap()
+    phone.locator(".omik-share [role=status]").filter(has_text="U kopjua").wait_for(timeout=10_000)
+    assert phone.evaluate("() => navigator.clipboard.readText()") == phone.url
+    assert "lang=sq" in phone.url
+    assert phone.log.page_errors == []
+
+
+def test_the_share_sheet_is_offered_only_where_the_device_has_one(phone, app_server):
+    phone.add_init_script("navigator.share = async () => { window.sharedWith = true; };")
+    open_page(phone, app_server.url, "")
+    phone.get_by_role("button", name="Share…").tap()
+    phone.wait_for_function("() => window.sharedWith === true", timeout=10_000)
+
+
+def test_without_a_share_sheet_there_is_no_share_button(page, app_server):
+    open_page(page, app_server.url, "")
+    page.get_by_role("button", name="Copy link").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Share…").count() == 0
+
+
+@pytest.mark.parametrize("view, title, back", [
+    ("staffing_over_time", "Staff employed over time", "/staffing"),
+    ("map&region=prizren", "The Mission's presence in Kosovo", "/map?region=prizren"),
+])
+def test_an_embed_has_its_title_sources_date_and_a_link_back(page, app_server, view, title, back):
+    page.goto(f"{app_server.url}/embed?embed=true&view={view}")
+    page.wait_for_selector(READY_SELECTOR, timeout=60_000)
+    footer = page.locator(".omik-embed-footer")
+    footer.wait_for(timeout=30_000)
+    page.get_by_role("heading", name=title).wait_for(timeout=30_000)
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Sources: " in text or "Offices and regions: " in text
+    assert footer.inner_text().startswith("Figures ") and "OSCE Mission in Kosovo dashboard" in footer.inner_text()
+    link = footer.get_by_role("link", name="Open the full view ›")
+    assert link.get_attribute("href") == f"{app_server.url}{back}"
+    assert link.get_attribute("target") == "_blank"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(RESULTS / f"embed-{view.split('&')[0]}-1280-en.png"), full_page=True)
+
+
+def test_printing_hides_the_map_controls_and_the_share_buttons_and_fits_the_map(page, app_server):
+    open_page(page, app_server.url, "")
+    wait_for_map(page, 44)
+    zoom = page.frame_locator(MAP_FRAME).locator(".leaflet-control-zoom")
+    zoom.wait_for(state="visible", timeout=30_000)
+    page.emulate_media(media="print")
+    zoom.wait_for(state="hidden", timeout=10_000)
+    page.get_by_role("button", name="Copy link").wait_for(state="hidden", timeout=10_000)
+    frame = page.locator(MAP_FRAME).bounding_box()
+    assert frame["x"] >= 0 and frame["x"] + frame["width"] <= page.viewport_size["width"]
+
+
+def test_the_map_is_above_the_fold_on_a_desktop(browser, app_server):
+    for lang in ("en", "sq", "sr"):
+        context = browser.new_context(**SCREENS[1440])
+        page = context.new_page()
+        open_page(page, app_server.url, f"?lang={lang}")
+        wait_for_map(page, 44)
+        assert page.locator(MAP_FRAME).bounding_box()["y"] < 900 - 200, lang  # its top fifth at least
+        context.close()
+
+
+@pytest.mark.parametrize("width", list(SCREENS))
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+@pytest.mark.parametrize("path, name", [("", "overview"), ("sources", "sources"), ("embed", "embed")])
+def test_screenshots_and_axe(browser, app_server, path, name, lang, width):
+    """Each first screen as a reader sees it, kept for review; and axe clean on the
+    Embed gallery (the other pages are audited by test_browser)."""
+    context = browser.new_context(**SCREENS[width])
+    page = context.new_page()
+    try:
+        page.log = PageLog(page, app_server.url)
+        open_page(page, app_server.url, f"{path}?lang={lang}")
+        if not path:
+            wait_for_map(page, 44)
+        page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"{name}-{width}-{lang}.png"))
+        if name == "embed":
+            page.add_script_tag(path=str(AXE))
+            failing = page.evaluate(AXE_FAILS)
+            assert failing == [], json.dumps(failing, indent=1, ensure_ascii=False)
+        assert page.log.page_errors == []
+    finally:
+        context.close()
