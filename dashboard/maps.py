@@ -480,7 +480,9 @@ def add_municipalities(m: folium.Map, data: Dataset, lang: str = "en", region: s
                                   "weight": 0.8, "fillOpacity": f["properties"]["opacity"],
                                   "dashArray": f["properties"].get("dash")},
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        # Wrapped: a field-presence tooltip names its source, too long for one line on a phone.
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False,
+                                      style="white-space: normal; max-width: min(20rem, 70vw);"),
     )
     if selectable:
         layer.add_child(_Selects("municipality"))
