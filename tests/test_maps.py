@@ -43,7 +43,8 @@ def test_every_municipality_is_drawn_with_its_region(data):
 
 def test_headquarters_and_regional_centres_are_markers(data):
     html = map_html(presence_map(data))
-    assert html.count("L.circleMarker(") == 6
+    # headquarters, five regional centres and the Mitrovicë/Mitrovica centre's second office
+    assert html.count("L.circleMarker(") == 7
     assert "Abdyl Frashëri 37" in html
     assert "Qendra Rajonale Pejë / Regionalni centar Peć" in html  # bilingual popup
 
@@ -94,7 +95,8 @@ def hostile(tmp_path_factory):
     return load_dataset(make_hostile_package(tmp_path_factory.mktemp("hostile") / "data"))
 
 
-@pytest.mark.parametrize("region, measure", [(None, "region"), ("prizren", "region"), (None, "field_teams")])
+@pytest.mark.parametrize("region, measure", [(None, "region"), ("prizren", "region"), (None, "field_teams"),
+                                             (None, "field_presence")])
 def test_no_text_of_any_table_reaches_the_map_as_markup(hostile, region, measure):
     """Payloads in every free-text field (names, addresses, notes, sources), including
     one that would end an HTML attribute: the map's popups, tooltips and GeoJSON
@@ -109,7 +111,8 @@ def test_no_text_of_any_table_reaches_the_map_as_markup(hostile, region, measure
 
 def test_an_unknown_measure_is_refused_by_name(data):
     # It used to colour the map by region, silently.
-    with pytest.raises(ValueError, match=r"^measure must be one of 'region', 'field_teams'; got 'budget'$"):
+    with pytest.raises(ValueError,
+                       match=r"^measure must be one of 'region', 'field_presence', 'field_teams'; got 'budget'$"):
         presence_map(data, measure="budget")
     with pytest.raises(ValueError, match=r"^measure must be one of"):
         municipality_features(data, measure="")
@@ -141,3 +144,24 @@ def test_the_headquarters_stands_above_the_prishtina_centre_and_says_so(data):
     # Both take effect only if they run before the office layers are added to the map
     last_layer = [m.start() for m in re.finditer(r"feature_group_\w+\.addTo\(map_", html)][-1]
     assert html.index("marker._project = ") < last_layer < html.index("omikPlaceLabels(map_")
+
+
+def test_the_field_presence_legend_names_its_three_fills(data):
+    from dashboard.maps import legend_html
+    from dashboard.presence_over_time import PRESENCE_COLOURS
+
+    legend = legend_html(data, "en", "field_presence")
+    for colour, label in zip(PRESENCE_COLOURS.values(), ["a team works here (stated)",
+                                                         "a team works here (inferred, dashed outline)", "not known"]):
+        assert f"background:{colour}" in legend and escape(label) in legend
+    assert "Field presence" in legend
+
+
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+def test_the_field_presence_tooltip_is_in_the_readers_language(data, lang):
+    from dashboard.i18n import t
+
+    features = {f["properties"]["code"]: f["properties"]
+                for f in municipality_features(data, lang, measure="field_presence")["features"]}
+    stated = t("map.presence.stated", lang, as_of="2018", sources="")
+    assert features["dragash"]["label"].split(": ", 1)[1].startswith(escape(stated.split("(")[0]))
