@@ -66,6 +66,7 @@ from .storage import (
     to_csv_bytes,
     version_of,
 )
+from .stores import check_package
 from .validation import Report, validate_package
 
 metadata = MetaData()
@@ -380,9 +381,10 @@ class PostgresStore:
         return ",".join(f"{name}={versions[name]}" for name in sorted(versions))
 
     def load_dataset(self) -> Dataset:
+        folder = check_package(self.descriptor_dir)
         with self.connect() as conn:
             rows = current_rows(conn)
-        return load_dataset(self.descriptor_dir, self._file_rows(rows))
+        return load_dataset(folder, self._file_rows(rows))
 
     def read_current(self, name: str) -> tuple[str, bytes]:
         resource(name, self.descriptor_dir)  # KeyError for an unknown table
@@ -393,9 +395,10 @@ class PostgresStore:
         return row["version"], row["content"].encode("utf-8")
 
     def package_files(self) -> dict[str, bytes]:
+        folder = check_package(self.descriptor_dir)
         with self.connect() as conn:
             rows = current_rows(conn)
-        files = {DESCRIPTOR_NAME: (self.descriptor_dir / DESCRIPTOR_NAME).read_bytes()}
+        files = {DESCRIPTOR_NAME: (folder / DESCRIPTOR_NAME).read_bytes()}
         for res in resources(self.descriptor_dir):
             if res.name not in rows:
                 raise DatabaseError("storage.db_empty")
@@ -403,9 +406,10 @@ class PostgresStore:
         return files
 
     def current_report(self, replacements: dict[str, FileRows] | None = None) -> Report:
+        folder = check_package(self.descriptor_dir)
         with self.connect() as conn:
             file_rows = self._file_rows(current_rows(conn))
-        return validate_package(self.descriptor_dir, {**file_rows, **(replacements or {})}, read_files=False)
+        return validate_package(folder, {**file_rows, **(replacements or {})}, read_files=False)
 
     def save_table(self, name: str, raw: FileRows, user: str, reason: str,
                    expect_version: str | None = None, action: str = "save") -> Version:
@@ -474,8 +478,6 @@ class PostgresStore:
         schema (``descriptor_dir``), never against a ``datapackage.json`` of their
         own, which could relax it; ``InvalidData`` when they are not valid, and
         ``StorageError`` for a table file that is a link out of ``data_dir``."""
-        from .stores import check_package
-
         tables = resources(check_package(self.descriptor_dir))
         files: dict[str, FileRows] = {}
         contents: dict[str, bytes] = {}

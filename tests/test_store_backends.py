@@ -194,3 +194,28 @@ def test_killing_an_importer_mid_transaction_leaves_one_whole_version(pg_store, 
         assert pg_store.read_current("staffing") == before
     assert [v.action for v in pg_store.history("staffing")] == ["original"] and changes(pg_store) == []
     save(pg_store, path.read_bytes())  # nothing was left locked
+
+
+@pytest.mark.parametrize("content", [b"{", "\"é\"".encode("cp1252"), b'{"resources": []}', "../regions.csv",
+                                     "/proc/self/environ", "https://example.org/regions.csv"],
+                         ids=["not JSON", "not UTF-8", "no tables", "..", "absolute", "address"])
+def test_every_backend_refuses_a_descriptor_it_cannot_trust_with_a_plain_error(store, content):
+    """A damaged datapackage.json raised KeyError or JSONDecodeError (the pages' generic
+    error), and a path out of the folder was opened (files) or written by `db export`."""
+    import json
+
+    descriptor = store.descriptor_dir / "datapackage.json"
+    original = descriptor.read_bytes()
+    if isinstance(content, bytes):
+        descriptor.write_bytes(content)
+    else:
+        package = json.loads(original)
+        package["resources"][1]["path"] = content
+        descriptor.write_text(json.dumps(package), encoding="utf-8")
+    os.utime(descriptor, ns=(time.time_ns(), time.time_ns() + 1))  # a new mtime for the descriptor cache
+    for call in (store.load_dataset, store.current_report, store.package_files):
+        with pytest.raises(storage.StorageError, match="datapackage.json"):
+            call()
+    descriptor.write_bytes(original)
+    os.utime(descriptor, ns=(time.time_ns(), time.time_ns() + 2))
+    assert store.load_dataset().valid
