@@ -6,7 +6,10 @@ below is keyed on the store's fingerprint (files: each file's inode, size and ti
 query), so a save, a ``git pull`` or a save made through another server shows on
 the next rerun without a restart.
 
-They are ``st.cache_resource``: every session gets the same object, not a copy
+They are the app's own memos (``Memo``), not Streamlit's caches: any client of the
+websocket, signed in or not, can send ``clear_cache``, which empties every
+``st.cache_*`` of the server; these survive it (a memo is keyed on the data
+version, so it needs no clearing). Every session gets the same object, not a copy
 (``st.cache_data`` unpickled a fresh copy of the whole dataset on every run). So
 what they return is read-only: no page may change a table, a figure table or a
 chart in place (``tests/test_data_version.py`` checks that none does); pandas'
@@ -14,7 +17,11 @@ copy-on-write makes every frame derived from them a copy.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -33,16 +40,70 @@ def _database_url() -> str | None:
     return database_url(*read_secrets())
 
 
-@st.cache_resource(show_spinner=False)
-def _store(database_url: str | None, data_dir: str) -> Store:
-    # One store per server process and configuration. With a database, its engine
-    # (and so its connection pool) is Streamlit's SQL connection named "omik".
-    if database_url is None:
-        return open_store(None, Path(data_dir))
-    from .postgres import ENGINE_OPTIONS, PostgresStore, driver_url
+T = TypeVar("T")
 
-    connection = st.connection(CONNECTION, type="sql", url=driver_url(database_url), **ENGINE_OPTIONS)
-    return PostgresStore(database_url, Path(data_dir), engine=connection.engine)
+
+class Memo(Generic[T]):
+    """At most ``size`` values by key, the least recently used dropped first; safe
+    to share between sessions' threads. A value is built once: callers asking for a
+    key being built wait for it (another key's build does not wait)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict[Hashable, T] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._values:  # built while this caller waited
+                    return self._values[key]
+            try:
+                value = build()
+                with self._lock:
+                    self._values[key] = value
+                    while len(self._values) > self.size:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def clear(self) -> None:
+        """Forget every value (tests; the app never needs to: keys carry the version)."""
+        with self._lock:
+            self._values.clear()
+
+
+# One store per server process and configuration; a few data versions (a page run
+# that started before a save still asks for the old one); views times languages.
+_STORES: Memo[Store] = Memo(4)
+_DATASETS: Memo[Dataset] = Memo(4)
+_MAPS: Memo[str] = Memo(64)
+_FIGURE_TABLES: Memo[pd.DataFrame] = Memo(64)
+
+
+def _store(database_url: str | None, data_dir: str) -> Store:
+    # With a database, its engine (and so its connection pool) is Streamlit's SQL
+    # connection named "omik", made once here: a cleared cache does not make another pool.
+    def build() -> Store:
+        if database_url is None:
+            return open_store(None, Path(data_dir))
+        from .postgres import ENGINE_OPTIONS, PostgresStore, driver_url
+
+        connection = st.connection(CONNECTION, type="sql", url=driver_url(database_url), **ENGINE_OPTIONS)
+        return PostgresStore(database_url, Path(data_dir), engine=connection.engine)
+
+    return _STORES.get((database_url, data_dir), build)
 
 
 def app_store() -> Store:
@@ -51,26 +112,19 @@ def app_store() -> Store:
 
 
 def _key() -> tuple[Store, str, str]:
-    """The store, its name and its fingerprint: the key of every cache below."""
+    """The store, its name and its fingerprint: the key of every memo below."""
     store = app_store()
     return store, repr(store), store.fingerprint()
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _dataset(_store: Store, store_name: str, fingerprint: str) -> Dataset:
+def _dataset(store: Store, store_name: str, fingerprint: str) -> Dataset:
     # store_name and fingerprint are the key: same store, same version, same tables.
-    return _store.load_dataset()
+    return _DATASETS.get((store_name, fingerprint), store.load_dataset)
 
 
 def dataset() -> Dataset:
-    """The package's tables, cached until any table changes."""
+    """The package's tables, loaded once per data version."""
     return _dataset(*_key())
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _presence_map(_store: Store, store_name: str, fingerprint: str, lang: str, region: str | None, measure: str,
-                  layer_control: bool, year: str | None) -> str:
-    return map_html(presence_map(_dataset(_store, store_name, fingerprint), lang, region, measure, layer_control, year))
 
 
 def rendered_presence_map(lang: str = "en", region: str | None = None, measure: str = "region",
@@ -78,19 +132,21 @@ def rendered_presence_map(lang: str = "en", region: str | None = None, measure: 
     """``maps.presence_map`` of the app's data as its HTML page (``maps.map_html``),
     rendered once per view and data version: rendering is most of a map page's
     server time."""
-    return _presence_map(*_key(), lang, region, measure, layer_control, year)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _figures_table(_store: Store, store_name: str, fingerprint: str, name: str, lang: str,
-                   group: str | None) -> pd.DataFrame:
-    data = _dataset(_store, store_name, fingerprint)
-    rows = None if group is None else data[name][data[name]["group"] == group]
-    return _build_figures_table(data, name, lang, rows)
+    store, store_name, fingerprint = _key()
+    data = _dataset(store, store_name, fingerprint)
+    return _MAPS.get((store_name, fingerprint, lang, region, measure, layer_control, year),
+                     lambda: map_html(presence_map(data, lang, region, measure, layer_control, year)))
 
 
 def figures_table(name: str, lang: str = "en", group: str | None = None) -> pd.DataFrame:
     """``display_tables.figures_table`` of the app's data (the indicators of ``group`` only,
     when given), built once per table, view and data version: formatting every
     figure of a table at its row limit takes most of a second."""
-    return _figures_table(*_key(), name, lang, group)
+    store, store_name, fingerprint = _key()
+    data = _dataset(store, store_name, fingerprint)
+
+    def build() -> pd.DataFrame:
+        rows = None if group is None else data[name][data[name]["group"] == group]
+        return _build_figures_table(data, name, lang, rows)
+
+    return _FIGURE_TABLES.get((store_name, fingerprint, name, lang, group), build)

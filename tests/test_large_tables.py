@@ -59,7 +59,7 @@ def test_figure_tables_are_built_once_per_data_version(page, table, large_data, 
     built = []
     original = cache._build_figures_table
     monkeypatch.setattr(cache, "_build_figures_table", lambda *a, **k: built.append(a[1]) or original(*a, **k))
-    cache._figures_table.clear()
+    cache._FIGURE_TABLES.clear()
     at = run_page(page)
     first = list(built)  # one per figure table the page shows (Reports: one per field of work)
     assert first and set(first) == {table}

@@ -84,3 +84,92 @@ def test_kpis_are_computed_once_per_data_version_and_language(data, build, args)
     first = build(data, *args)
     assert build(data, *args) is first
     assert build(dataclasses.replace(data, tables=dict(data.tables)), *args) is not first
+
+
+# --- the app's memos survive a client's clear_cache -------------------------------------
+
+def test_a_clients_clear_cache_does_not_make_the_server_rebuild(monkeypatch, data_copy):
+    """Any websocket client can send clear_cache, which empties every st.cache_* of
+    the server (AppSession._handle_clear_cache_request); the data, maps and figure
+    tables are the app's own memos, keyed on the data version, and stay."""
+    import streamlit as st
+
+    from conftest import run_page
+    from dashboard import cache
+    from dashboard.stores import FileStore
+
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    builds = {"dataset": 0, "map": 0, "figures": 0}
+
+    def counted(name, build):
+        def wrapper(*args, **kwargs):
+            builds[name] += 1
+            return build(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(FileStore, "load_dataset", counted("dataset", FileStore.load_dataset))
+    monkeypatch.setattr(cache, "map_html", counted("map", cache.map_html))
+    monkeypatch.setattr(cache, "_build_figures_table", counted("figures", cache._build_figures_table))
+    for page in ("map", "staffing"):
+        run_page(page)
+    assert builds == {"dataset": 1, "map": 1, "figures": 1}
+    for _ in range(3):
+        st.cache_data.clear()  # what a client's clear_cache does
+        st.cache_resource.clear()
+        for page in ("map", "staffing"):
+            run_page(page)
+    assert builds == {"dataset": 1, "map": 1, "figures": 1}
+    (data_copy / "staffing.csv").write_bytes((data_copy / "staffing.csv").read_bytes())  # a new version
+    run_page("staffing")
+    assert builds == {"dataset": 2, "map": 1, "figures": 2}
+
+
+def test_a_memo_is_bounded_and_drops_the_least_recently_used():
+    from dashboard.cache import Memo
+
+    memo: Memo[int] = Memo(3)
+    for key in range(3):
+        memo.get(key, lambda k=key: k * 10)
+    assert memo.get(0, lambda: -1) == 0  # 0 is now the most recent
+    memo.get(3, lambda: 30)
+    assert len(memo) == 3
+    assert memo.get(1, lambda: -1) == -1  # 1 was the least recently used: dropped, built again
+    assert memo.get(0, lambda: -1) == 0
+
+
+def test_a_memo_builds_a_value_once_for_callers_asking_together():
+    import threading
+
+    from dashboard.cache import Memo
+
+    memo: Memo[object] = Memo(4)
+    start = threading.Barrier(8)
+    builds, results = [], []
+
+    def build():
+        builds.append(1)
+        return object()
+
+    def ask():
+        start.wait()
+        results.append(memo.get("version", build))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and all(r is results[0] for r in results)
+
+
+def test_a_failed_build_is_not_kept():
+    from dashboard.cache import Memo
+
+    memo: Memo[int] = Memo(4)
+
+    def fail():
+        raise OSError("the database is down")
+
+    with pytest.raises(OSError):
+        memo.get("k", fail)
+    assert memo.get("k", lambda: 1) == 1 and len(memo) == 1
