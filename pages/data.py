@@ -30,9 +30,7 @@ def choose(table: str) -> None:
 
 
 # Open on the to-do: every table's status by the freshness rule, its newest figure
-# and its last change, the overdue ones first.
-st.header(t("edit.todo.title", lang))
-st.caption(t("edit.todo.intro", lang))
+# and its last change, the overdue ones first. Once a table is chosen it folds away.
 try:
     histories = {n: store.history(n) for n in resources_by_name}
     items = app_freshness()
@@ -41,14 +39,20 @@ except storage.StorageError as exc:
     histories, items = {}, []
 BADGES = {"overdue": ("red", ":material/error:"), "update_due": ("orange", ":material/schedule:"),
           "up_to_date": ("green", ":material/check_circle:")}
-for row in editing.todo_rows(items, histories, lang):
-    with st.container(horizontal=True, vertical_alignment="center", key=f"todo_row_{row.table}"):
-        colour, icon = BADGES.get(row.status, ("gray", None))
-        st.markdown(f"**{ui.md_escape(row.title)}**", width="content")
-        st.badge(row.status_text, color=colour, icon=icon)
-        st.caption(ui.md_escape(f"{row.newest} · {row.last_change}"), width="stretch")
-        st.button(t("edit.todo.update", lang), key=f"todo_{row.table}", on_click=choose, args=(row.table,),
-                  help=t("edit.todo.update_help", lang, title=row.title))
+chosen = st.session_state.get("edit_table")
+with st.expander(t("edit.todo.title", lang)) if chosen else st.container():
+    if not chosen:
+        st.header(t("edit.todo.title", lang))
+    st.caption(t("edit.todo.intro", lang))
+    for row in editing.todo_rows(items, histories, lang):
+        with st.container(horizontal=True, vertical_alignment="center", key=f"todo_row_{row.table}"):
+            colour, icon = BADGES.get(row.status, ("gray", None))
+            st.markdown(f"**{ui.md_escape(row.title)}**", width="content")
+            st.badge(row.status_text, color=colour, icon=icon)
+            st.caption(ui.md_escape(f"{t('freshness.col.newest', lang)}: {row.newest} · {row.last_change}"),
+                       width="stretch")
+            st.button(t("edit.todo.update", lang), key=f"todo_{row.table}", on_click=choose, args=(row.table,),
+                      help=t("edit.todo.update_help", lang, title=row.title))
 
 name = st.selectbox(t("edit.table", lang), list(resources_by_name), index=None, key="edit_table",
                     format_func=lambda n: resources_by_name[n].title, placeholder=t("edit.choose_table", lang))
@@ -117,15 +121,17 @@ def problems_table(problems: list) -> None:
              hide_index=True)
 
 
-def styled(frame: pd.DataFrame, css: pd.DataFrame):
-    return frame.style.apply(lambda _: css, axis=None)
+def styled(frame: pd.DataFrame, css: pd.DataFrame, table: bool = True):
+    """``frame`` coloured by ``css`` (same shape); for ``st.table`` (an HTML table that
+    screen readers and the browser's search read, cells rendered as Markdown) escaped."""
+    shown = ui.md_frame(frame) if table else frame
+    return shown.style.apply(lambda _: css.set_axis(shown.columns, axis=1), axis=None)
 
 
 def show_diff(diff: TableDiff, before: list[dict]) -> None:
     """The change in human terms: row by row with colours, and each moved office
     on a small map with its distance and direction."""
-    frame, css = review_frame(diff, titles, lang)
-    st.dataframe(styled(frame, css), hide_index=True)
+    st.table(styled(*review_frame(diff, titles, lang)), hide_index=True)
     if name == "offices":
         from dashboard.maps import map_html
         from dashboard.moves import move_map, move_text, moved_offices
@@ -156,7 +162,7 @@ def review_and_save(raw: FileRows, key: str) -> None:
     show_diff(diff, records(base_table) if base_table else [])
     with st.expander(t("edit.grid_title", lang)):
         table = report.tables[name]
-        st.dataframe(styled(*highlighted_grid(table.header, table.rows, diff, titles)), hide_index=True)
+        st.dataframe(styled(*highlighted_grid(table.header, table.rows, diff, titles), table=False), hide_index=True)
     reason = st.text_input(t("edit.reason", lang), key=f"reason_{key}_{name}_{base}")
     if not reason.strip():
         st.caption(t("edit.reason_needed", lang))
@@ -239,8 +245,8 @@ with history_tab:
         st.info(t("edit.no_history", lang))
     else:
         ids = tuple(v.version for v in versions)
-        st.dataframe(editing.history_frame(versions, summaries(store, repr(store), name, ids), version, lang),
-                     hide_index=True)
+        st.table(ui.md_frame(editing.history_frame(versions, summaries(store, repr(store), name, ids), version,
+                                                   lang)), hide_index=True)
         current_at = max(i for i, v in enumerate(versions) if v.version == version) if version in ids else None
         default = len(versions) - 2 if len(versions) > 1 else 0
         chosen = st.selectbox(
@@ -256,8 +262,8 @@ with history_tab:
                 st.info(t("edit.history.is_current", lang))
             elif old is not None and current_records is not None:
                 st.caption(t("edit.history.compare_title", lang))
-                frame, css = review_frame(diff_records(old, current_records, res.primary_key), titles, lang)
-                st.dataframe(styled(frame, css), hide_index=True)
+                st.table(styled(*review_frame(diff_records(old, current_records, res.primary_key), titles, lang)),
+                         hide_index=True)
         # Read only when clicked: a long history must not slow every rerun.
         st.download_button(t("edit.download", lang), partial(version_csv, picked.version),
                            file_name=f"omik_{name}_{picked.version}.csv", key=f"dl_{name}", on_click="ignore")

@@ -42,13 +42,13 @@ def save_a_typo(data_dir) -> None:
 
 
 def review_text(at) -> str:
-    """Every table of the review (st.dataframe: the changes, the marked grid), as text."""
-    return "\n".join(d.value.to_csv() for d in at.dataframe)
+    """Every table of the review (the changes, the marked grid), as text."""
+    return "\n".join(d.value.to_csv() for d in [*at.table, *at.dataframe])
 
 
 def changes_table(at):
     """The review's table of changes (row, change, column, before, after)."""
-    return next(d.value for d in at.dataframe if list(d.value.columns)[:2] == ["Row", "Change"])
+    return next(d.value for d in at.table if list(d.value.columns)[:2] == ["Row", "Change"])
 
 
 def problems_text(at) -> str:
@@ -127,7 +127,7 @@ def test_an_admin_restores_an_earlier_version_after_confirming_its_diff(data_cop
     assert storage.current_version(data_copy, "budget") == original
     assert [s.value for s in at.success] == [ui.md_escape("Budget restored (1 cell)")]
     assert [v.action for v in storage.history(data_copy, "budget")] == ["original", "save", "restore"]
-    history = next(d.value for d in at.dataframe if "What was done" in d.value.columns)
+    history = next(d.value for d in at.table if "What was done" in d.value.columns)
     assert list(history.iloc[0][["Current", "What was done", "Who"]]) == ["● current", "Restored", "root"]
     assert history.iloc[0]["When"].endswith(("CET", "CEST"))
 
@@ -340,7 +340,8 @@ def test_an_edit_in_the_page_is_reviewed_in_human_terms_then_saved_with_its_reas
     at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": 17462700}}})
     assert "**What will change:** 1 cell" in [m.value for m in at.markdown]
     review = changes_table(at)
-    assert list(review.iloc[0]) == ["2019 · unified_budget · EUR", "changed", "Amount", "17462600", "17462700"]
+    assert list(review.iloc[0]) == [ui.md_escape("2019 · unified_budget · EUR"), "changed", "Amount", "17462600",
+                                    "17462700"]
     assert storage.current_version(data_copy, "budget") == before  # nothing saved before Save
     give_reason_and_save(at, "2019 figure corrected")
     saved = (data_copy / "budget.csv").read_bytes()
@@ -441,4 +442,4 @@ def test_a_moved_office_is_described_in_words_and_on_a_small_map(data_copy, monk
     at = editor_page(data_copy, monkeypatch, "offices", {"edited_rows": {position: {"lat": 42.17, "lon": 20.68}}})
     texts = [m.value for m in at.markdown]
     assert any(ui.md_escape("moved 6.8 km south-west, still in Prizren") in text for text in texts)
-    assert any(d.value.to_csv().count("changed") == 2 for d in at.dataframe if "Before" in d.value.columns)
+    assert changes_table(at)["Column"].tolist() == ["Latitude", "Longitude"]

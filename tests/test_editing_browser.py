@@ -1,0 +1,176 @@
+"""The Update data page in a browser, walked through as an editor does it (issue 25's
+"done when"): sign in, the to-do shows the overdue tables, update staffing by upload,
+read the change in human terms, save with a reason, read what changed, see it as
+current in the history, restore it (confirmed), see the restore in the history; and
+axe on the signed-in page at 1280 and 390 px. Screenshots are kept in
+test-results/editing/ (git-ignored) for review."""
+import json
+import shutil
+
+import pytest
+
+from conftest import PageLog
+from dashboard.paths import ROOT
+from support.browser import READY_SELECTOR, AppServer
+from test_browser import AXE, AXE_FAILS, MAIN_HEIGHT, SIDEWAYS_SCROLL, WIDTHS, open_page
+
+pytestmark = pytest.mark.browser
+
+RESULTS = ROOT / "test-results" / "editing"
+PASSWORD = "a test password 123"
+
+
+@pytest.fixture(scope="module")
+def admin_server(tmp_path_factory):
+    """The app on a copy of the data, with one administrator (test-only credentials)."""
+    from dashboard.auth import hash_password
+
+    root = tmp_path_factory.mktemp("editing")
+    shutil.copytree(ROOT / "data", root / "data")
+    secrets = root / "secrets.toml"
+    secrets.write_text(f'[editors.root]\npassword_hash = "{hash_password(PASSWORD)}"\nrole = "admin"\n',
+                       encoding="utf-8")
+    server = AppServer(ROOT / "app.py", env={"OMIK_DATA_DIR": str(root / "data")},
+                       options=["--secrets.files", str(secrets)])
+    server.data_dir = root / "data"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    yield server
+    server.stop()
+
+
+def signed_in(browser, server, width: int = 1280):
+    context = browser.new_context(**WIDTHS[width])
+    page = context.new_page()
+    page.log = PageLog(page, server.url)
+    open_page(page, server.url, "data")
+    page.get_by_label("Username").fill("root")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as root (administrator).").wait_for(timeout=30_000)
+    page.wait_for_selector(READY_SELECTOR, timeout=60_000)
+    return context, page
+
+
+def ready(page) -> None:
+    page.wait_for_selector(READY_SELECTOR, timeout=60_000)
+
+
+def shot(page, name: str) -> None:
+    """The whole page (Streamlit scrolls inside its main area: the screen is made as
+    tall as the page for the picture)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], page.evaluate(MAIN_HEIGHT))})
+    page.screenshot(path=str(RESULTS / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
+def history_rows(page) -> list[str]:
+    """The history table's rows, newest first, as text."""
+    table = page.locator('[data-testid="stTable"]', has_text="What was done")
+    table.wait_for(timeout=30_000)
+    return table.locator("tbody tr").all_inner_texts()
+
+
+def test_an_editor_updates_staffing_from_the_to_do_and_restores_it(browser, admin_server, tmp_path):
+    context, page = signed_in(browser, admin_server)
+    main = page.locator('[data-testid="stMain"]')
+
+    # the to-do: the overdue tables first, each with its Update button
+    page.get_by_role("heading", name="What needs updating").wait_for(timeout=30_000)
+    rows = page.locator('[class*="st-key-todo_row_"]')
+    first_three = [rows.nth(i).inner_text() for i in range(3)]
+    assert all("Overdue" in row for row in first_three), first_three
+    assert {row.split("\n")[0] for row in first_three} == {"Staffing", "Budget", "Indicators"}
+    assert "Editing version" not in main.inner_text()
+    shot(page, "1-todo")
+
+    # update staffing by upload
+    page.locator(".st-key-todo_staffing button").first.click()
+    page.get_by_role("heading", name="Staffing").wait_for(timeout=30_000)
+    staffing = admin_server.data_dir / "staffing.csv"
+    before = staffing.read_bytes()
+    upload = tmp_path / "staffing.csv"
+    upload.write_bytes(before.replace(b"posts,total,503", b"posts,total,510", 1))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+
+    # the change in human terms, and Save disabled until a reason is given
+    page.get_by_text("What will change: 1 cell").wait_for(timeout=30_000)
+    review = page.locator('[data-testid="stTable"]', has_text="Before").inner_text()
+    assert "2016/2020 · posts · total" in review and "Value" in review and "503" in review and "510" in review
+    save = page.get_by_role("button", name="Save", exact=True)
+    assert save.is_disabled()
+    shot(page, "2-review")
+    page.get_by_label("Reason for this change").fill("2026 fact sheet")
+    page.get_by_label("Reason for this change").press("Enter")
+    page.wait_for_function("() => ![...document.querySelectorAll('button')]"
+                           ".find(b => b.innerText.trim() === 'Save').disabled", timeout=30_000)
+    save.click()
+
+    # what changed, in words, on the same tab; the version as detail
+    page.get_by_text("Staffing updated (1 cell)").wait_for(timeout=30_000)
+    assert page.get_by_role("link", name="View on Staffing ›").is_visible()
+    assert page.get_by_role("tab", name="Upload a file").get_attribute("aria-selected") == "true"
+    assert b"posts,total,510" in staffing.read_bytes()
+    shot(page, "3-saved")
+
+    # the history: the save is current
+    page.get_by_role("tab", name="History").click()
+    rows = history_rows(page)
+    assert "● current" in rows[0] and "root" in rows[0] and "2026 fact sheet" in rows[0] and "+0 ~1 −0" in rows[0]
+    assert "CET" in rows[0] or "CEST" in rows[0]
+    assert "Original" in rows[-1]
+    shot(page, "4-history")
+
+    # restore the original, after confirming what it changes
+    page.get_by_role("button", name="Restore").click()
+    page.get_by_text("Restoring saves it as a new version").wait_for(timeout=30_000)
+    shot(page, "5-restore-confirm")
+    assert staffing.read_bytes() != before  # nothing restored before confirming
+    page.get_by_role("button", name="Confirm restore").click()
+    page.get_by_text("Staffing restored (1 cell)").wait_for(timeout=30_000)
+    assert staffing.read_bytes() == before
+    assert page.get_by_role("tab", name="History").get_attribute("aria-selected") == "true"
+    rows = history_rows(page)
+    assert "● current" in rows[0] and "Restored" in rows[0] and "● current" not in rows[1]
+    shot(page, "6-restored")
+    audit = [json.loads(line) for line in (admin_server.data_dir / ".audit.jsonl").read_text().splitlines()]
+    assert [line["action"] for line in audit] == ["save", "restore"]
+    assert page.log.page_errors == [] and page.log.external_requests == []
+    context.close()
+
+
+def axe_clean(page, width: int, name: str) -> None:
+    ready(page)
+    if width == 390:
+        assert page.evaluate(SIDEWAYS_SCROLL) == [0, 0]
+    page.set_viewport_size({"width": width, "height": page.evaluate(MAIN_HEIGHT)})
+    page.add_script_tag(path=str(AXE))
+    failing = page.evaluate(AXE_FAILS)
+    page.screenshot(path=str(RESULTS / f"axe-{name}-{width}.png"))
+    assert failing == [], json.dumps(failing, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_signed_in_page_has_no_serious_accessibility_violations(browser, admin_server, width):
+    """axe on the to-do, and on a table's history and review, at desktop and phone width."""
+    from dashboard import storage
+    from dashboard.reading import read_table
+
+    budget = admin_server.data_dir / "budget.csv"
+    if not storage.history(admin_server.data_dir, "budget"):  # a version to restore (test data only)
+        typo = read_table(budget.read_bytes().replace(b"17462600", b"17462601"), "budget.csv")
+        storage.save_table(admin_server.data_dir, "budget", typo, "bo", "typo test")
+    context, page = signed_in(browser, admin_server, width)
+    try:
+        page.get_by_role("heading", name="What needs updating").wait_for(timeout=30_000)
+        axe_clean(page, width, "todo")
+        page.locator(".st-key-todo_budget button").first.click()
+        page.get_by_role("heading", name="Budget").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="History").click()
+        page.locator('[data-testid="stTable"]', has_text="What was done").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Restore").click()
+        page.get_by_text("Restoring saves it as a new version").wait_for(timeout=30_000)
+        axe_clean(page, width, "history")
+        assert page.log.page_errors == []
+    finally:
+        context.close()
