@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/load.py [--readers 1,10,50] [--think 5] [--duration 60]
            [--pages /map?region=prizren&lang=sq,/staffing] [--url URL --pid PID]
+           [--first-visit-readers 5] [--clear-cache 1]
 
 Each reader is a live session, as a browser tab is: one websocket to Streamlit, on
 which it opens a page, waits for the run to finish, thinks (0.5-1.5 x --think
@@ -13,7 +14,13 @@ title arrived, no exception element, the navigation chose the page asked for.
 By default it starts the app and an empty Streamlit app (bench/empty_app.py, same
 .streamlit/config.toml) and, for each number of readers, loads both in turn; then
 it measures each server's capacity (--capacity-readers readers, no think time) and
-prints the app's capacity as a ratio to the empty app's. Per page and overall it
+prints the app's capacity as a ratio to the empty app's. A first-visit phase
+(--first-visit-readers readers, no think time) opens every view on a new session,
+as a donor's shared link arrives: a new tab, its health check (XSRF cookie) and
+websocket, one page, closed; its rate is also a ratio to the empty app's, in the
+same run. --clear-cache S adds a capacity phase of the app during which another
+client sends Streamlit's ``clear_cache`` every S seconds (any client can: it
+empties every st.cache_* of the server). Per page and overall it
 prints views, errors by cause, p50/p95/p99 wait, views per second, the server's CPU
 time per view and its memory (VmRSS from /proc) before, at peak, with the sessions
 open and after they left. Only loopback addresses can be targeted; every phase stops
@@ -40,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from bench.streamlit_client import (  # noqa: E402
+    CONNECT,
     PageView,
     Reader,
     ViewResult,
@@ -55,8 +63,8 @@ EMPTY_VIEW = PageView("", "", ("Empty",))
 DASHBOARD_TITLES = {"": "overview.title", "map": "presence.title", "staffing": "staffing.title",
                     "budget": "budget.title", "reports": "reports.title", "history": "history.title",
                     "sources": "sources.title", "data": "edit.title"}
-# An embedded view has no title: its credit line proves it.
-EMBED_TEXT = "embed.credit"
+# An embedded view has no page title: the link back to the full view in its footer proves it.
+EMBED_TEXT = "embed.full_view"
 DASHBOARD_PAGES = ["/", "/map", "/staffing", "/budget", "/reports", "/history", "/sources", "/data",
                    "/embed?embed=true&view=map"]
 # Servers started here name the type of an uncaught exception to the client, so an
@@ -176,13 +184,18 @@ class Load:
     seed: int = 1
     # Makes reader i's session (default: a Reader of ``url`` sharing one XSRF cookie)
     new_reader: Callable[[int], Reader] | None = None
+    # Every view on a new session (a new tab with its own health check), closed after it
+    first_visit: bool = False
+    # Seconds between the clear_cache messages another client sends (0: none)
+    clear_cache_every: float = 0.0
 
     def __post_init__(self):
         require_loopback(self.url)
         if not 1 <= self.readers <= MAX_READERS:
             raise ValueError(f"readers must be 1 to {MAX_READERS}, not {self.readers}")
         for name, value in (("duration", self.duration), ("ramp", self.ramp), ("think", self.think),
-                            ("hold", self.hold), ("settle", self.settle), ("run_timeout", self.run_timeout)):
+                            ("hold", self.hold), ("settle", self.settle), ("run_timeout", self.run_timeout),
+                            ("clear_cache_every", self.clear_cache_every)):
             if not 0 <= value <= MAX_SECONDS:
                 raise ValueError(f"{name} must be 0 to {MAX_SECONDS} s, not {value}")
         if not self.pages:
@@ -205,6 +218,19 @@ async def _sample_rss(pids: tuple[int, ...], peak: list[int], stop: asyncio.Even
             pass
 
 
+async def _clear_caches(client: Reader, every: float, leave: asyncio.Event) -> None:
+    """Another client, sending ``clear_cache`` every ``every`` seconds until the readers leave."""
+    try:
+        while not leave.is_set():
+            await client.clear_cache()
+            try:
+                await asyncio.wait_for(leave.wait(), every)
+            except TimeoutError:
+                pass
+    finally:
+        await client.close()
+
+
 async def run_load(load: Load, target: str = "") -> Phase:
     """Readers open pages until ``load.duration`` has passed after the ramp; views
     that start after the ramp are measured."""
@@ -215,6 +241,22 @@ async def run_load(load: Load, target: str = "") -> Phase:
 
         def new_reader(i: int) -> Reader:
             return Reader(load.url, xsrf, load.run_timeout)
+
+    async def first_visit(i: int, view: PageView) -> ViewResult:
+        # A new tab: its own health check (its cookie) inside the measured wait, its
+        # own session, gone after one page.
+        start = loop.time()
+        try:
+            xsrf = await asyncio.to_thread(fetch_xsrf, load.url, load.run_timeout)
+        except OSError as exc:
+            return ViewResult(view.label, loop.time() - start, f"{CONNECT}: {type(exc).__name__}")
+        session = load.new_reader(i) if load.new_reader else Reader(load.url, xsrf, load.run_timeout)
+        try:
+            result = await session.view(view)
+        finally:
+            await session.close()
+        result.seconds = loop.time() - start
+        return result
     rng = random.Random(load.seed)
     results: list[tuple[float, ViewResult]] = []   # (start, result)
     idle = [asyncio.Event() for _ in range(load.readers)]
@@ -234,7 +276,8 @@ async def run_load(load: Load, target: str = "") -> Phase:
                 if loop.time() >= deadline:
                     break
                 started = loop.time()
-                results.append((started, await session.view(load.pages[(offset + n) % len(load.pages)])))
+                page = load.pages[(offset + n) % len(load.pages)]
+                results.append((started, await (first_visit(i, page) if load.first_visit else session.view(page))))
                 await asyncio.sleep(min(delays[n % len(delays)], max(0.0, deadline - loop.time())))
             idle[i].set()
             await leave.wait()
@@ -251,6 +294,8 @@ async def run_load(load: Load, target: str = "") -> Phase:
     tasks = [asyncio.create_task(reader(i, rng.randrange(len(load.pages)),
                                         [load.think * rng.uniform(0.5, 1.5) for _ in range(64)]))
              for i in range(load.readers)]
+    if load.clear_cache_every:
+        tasks.append(asyncio.create_task(_clear_caches(new_reader(load.readers), load.clear_cache_every, leave)))
     try:
         await asyncio.sleep(max(0.0, window_start - loop.time()))
         cpu0, own0 = total_cpu_seconds(pids), own_cpu_seconds()
@@ -342,16 +387,27 @@ def summary_table(phases: list[Phase], capacity: dict[str, Phase]) -> str:
         lines.append(f"| {p.target} | {p.readers} | {p.think:g} s | {o.per_second:.1f} | {o.p50_ms:.0f} "
                      f"| {o.p95_ms:.0f} | {vs_lone:.1f} | {o.p99_ms:.0f} | {sum(o.errors.values())} "
                      f"| {p.server_cpu_ms:.0f} ms | {p.per_session / MB:.2f} |")
-    if len(capacity) == 2:
-        app, empty = capacity.values()
-        ratio = app.overall.per_second / empty.overall.per_second
-        lines.append(f"\ncapacity: {app.target} {app.overall.per_second:.1f} views/s, {empty.target} "
-                     f"{empty.overall.per_second:.1f} views/s: ratio {ratio:.2f}")
-        for per_view in (30,):
-            lines.append(f"at one view per reader every {per_view} s, one server keeps up with about "
-                         f"{app.overall.per_second * per_view:.0f} readers at full load "
-                         f"(the empty app {empty.overall.per_second * per_view:.0f})")
-    return "\n".join(lines)
+    lines.append("")
+    for kind, suffix in (("in-session", ""), ("first visit", " (first visit)")):
+        app, empty = capacity.get(f"dashboard{suffix}"), capacity.get(f"empty app{suffix}")
+        if app and empty:
+            lines.append(f"{kind}: dashboard {app.overall.per_second:.1f} views/s, empty app "
+                         f"{empty.overall.per_second:.1f} views/s: ratio {ratio(app, empty):.2f}")
+    app, empty = capacity.get("dashboard"), capacity.get("empty app")
+    if app and empty:
+        lines.append(f"at one view per reader every 30 s, one server keeps up with about "
+                     f"{app.overall.per_second * 30:.0f} readers at full load "
+                     f"(the empty app {empty.overall.per_second * 30:.0f})")
+    cleared = capacity.get("dashboard (clear_cache)")
+    if app and cleared:
+        lines.append(f"while another client sends clear_cache: {cleared.overall.per_second:.1f} views/s, "
+                     f"{ratio(cleared, app):.2f} of the undisturbed capacity")
+    return "\n".join(lines).rstrip()
+
+
+def ratio(phase: Phase, other: Phase) -> float:
+    """``phase``'s views per second over ``other``'s (NaN when ``other`` served none)."""
+    return phase.overall.per_second / other.overall.per_second if other.overall.per_second else math.nan
 
 
 # --- command line --------------------------------------------------------------
@@ -375,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity-readers", type=int, default=4,
                         help="readers without think time for the capacity phase (0: none)")
     parser.add_argument("--capacity-duration", type=float, default=20.0)
+    parser.add_argument("--first-visit-readers", type=int, default=5,
+                        help="readers without think time, each view on a new session (0: no first-visit phase)")
+    parser.add_argument("--clear-cache", type=float, default=0.0, metavar="SECONDS",
+                        help="also measure the app's capacity while another client sends clear_cache this often")
     parser.add_argument("--url", help="attach to this app instead of starting one (needs --pid)")
     parser.add_argument("--pid", type=int, help="the attached server's process id, for CPU and memory")
     parser.add_argument("--no-empty", action="store_true", help="skip the empty app")
@@ -421,6 +481,21 @@ def main(argv: list[str] | None = None) -> int:
                          args.settle, args.run_timeout, args.seed), f"{name} (capacity)"))
                 capacity[name] = phase
                 print(report(phase), end="\n\n", flush=True)
+        if args.first_visit_readers:
+            for name, (url, pid, views) in targets.items():
+                phase = asyncio.run(run_load(
+                    Load(url, pid, views, args.first_visit_readers, args.capacity_duration, 0.0, 1.0, args.hold,
+                         args.settle, args.run_timeout, args.seed, first_visit=True), f"{name} (first visit)"))
+                capacity[f"{name} (first visit)"] = phase
+                print(report(phase), end="\n\n", flush=True)
+        if args.clear_cache and args.capacity_readers:
+            url, pid, views = targets["dashboard"]
+            phase = asyncio.run(run_load(
+                Load(url, pid, views, args.capacity_readers, args.capacity_duration, 0.0, 1.0, args.hold,
+                     args.settle, args.run_timeout, args.seed, clear_cache_every=args.clear_cache),
+                f"dashboard (capacity, clear_cache every {args.clear_cache:g} s)"))
+            capacity["dashboard (clear_cache)"] = phase
+            print(report(phase), end="\n\n", flush=True)
         print(summary_table(phases, capacity))
         if args.json:
             args.json.write_text(json.dumps([asdict(p) for p in [*phases, *capacity.values()]], indent=1))

@@ -62,7 +62,8 @@ def require_loopback(url: str) -> None:
 class PageView:
     """One page as a reader opens it, and what proves it rendered: one of ``expect``
     must arrive as the body of an ``h1`` heading, or, with ``in_text``, within any
-    heading or Markdown element (a page without a title, such as an embedded view).
+    heading, Markdown or HTML element (a page without a title, such as an embedded
+    view).
     Several texts, because a session keeps its language from page to page."""
     name: str        # the url path, "" for the default page
     query: str       # without "?"
@@ -152,6 +153,8 @@ class _Run:
                 (self.h1 if element.heading.tag == "h1" else self.text).append(element.heading.body)
             elif which == "markdown":
                 self.text.append(element.markdown.body)
+            elif which == "html":
+                self.text.append(element.html.body)
 
     def verdict(self, view: PageView) -> str | None:
         if self.not_found:
@@ -203,6 +206,16 @@ class Reader:
                 await asyncio.wait_for(ws.close(), 5)
             except (TimeoutError, OSError, websockets.WebSocketException):
                 pass
+
+    async def clear_cache(self) -> None:
+        """Send ``clear_cache``, as Streamlit's own menu does ("Clear cache", in
+        development mode) and as any client of the websocket can: the server empties
+        every ``st.cache_data`` and ``st.cache_resource``, for every session."""
+        if self.ws is None:
+            await self.open()
+        msg = BackMsg()
+        msg.clear_cache = True
+        await self.ws.send(msg.SerializeToString())
 
     def _rerun_script(self, view: PageView) -> bytes:
         msg = BackMsg()

@@ -167,6 +167,36 @@ def test_a_load_run_counts_views_per_page_and_measures_the_server(load_app):
     assert phase.rss_before > 0 and phase.rss_open > 0 and phase.server_cpu_ms >= 0
 
 
+@pytest.mark.load
+def test_first_visits_open_a_new_session_per_view(load_app):
+    opened = []
+
+    class Counted(client.Reader):
+        async def open(self):
+            opened.append(self)
+            await super().open()
+
+    phase = run_async(run_load(Load(load_app.url, load_app.proc.pid, [NORMAL], readers=2, duration=1.5, think=0,
+                                    hold=0, settle=0, first_visit=True,
+                                    new_reader=lambda i: Counted(load_app.url, client.fetch_xsrf(load_app.url), 30)),
+                               "first visits"))
+    assert phase.overall.views > 2 and phase.overall.errors == {}
+    assert len(opened) == len(set(map(id, opened))) >= phase.overall.views  # a session per view
+    assert all(reader.ws is None for reader in opened)  # each closed after its page
+
+
+@pytest.mark.load
+def test_another_client_can_clear_the_servers_caches_during_a_load(load_app):
+    cached = client.PageView("cached", "", ("builds: 1",), in_text=True)
+    first, = _views(load_app.url, [cached])
+    assert first.ok, first  # built once so far
+    phase = run_async(run_load(Load(load_app.url, load_app.proc.pid, [NORMAL], readers=1, duration=1, think=0.1,
+                                    hold=0, settle=0, clear_cache_every=0.2), "cleared"))
+    assert phase.overall.errors == {}
+    after, = _views(load_app.url, [cached])
+    assert after.cause == client.NO_PROOF  # "builds: 2" or more: the clear_cache messages arrived
+
+
 # --- a short smoke run against the real app -----------------------------------------
 
 @pytest.fixture(scope="module")
@@ -182,6 +212,9 @@ PAGES = [dashboard_view(spec) for spec in DASHBOARD_PAGES]
 @pytest.mark.load
 def test_every_page_of_the_app_renders_under_three_readers(real_app):
     assert run_async(warm_up(real_app.url, PAGES, 60)) == {}  # every page proven, one by one
+    first = run_async(run_load(Load(real_app.url, real_app.proc.pid, PAGES, readers=2, duration=3, think=0,
+                                    hold=0, settle=0, first_visit=True), "dashboard (first visit)"))
+    assert first.overall.views > 0 and first.overall.errors == {}, first.pages
     pages = [*PAGES, dashboard_view("/map?region=prizren&lang=sq"), dashboard_view("/budget?lang=sr")]
     phase = run_async(run_load(Load(real_app.url, real_app.proc.pid, pages, readers=3, duration=3,
                                       think=0.2, hold=0, settle=0), "dashboard"))
