@@ -114,7 +114,27 @@ def app_store() -> Store:
 def _key() -> tuple[Store, str, str]:
     """The store, its name and its fingerprint: the key of every memo below."""
     store = app_store()
-    return store, repr(store), store.fingerprint()
+    return store, repr(store), data_version(store)
+
+
+def data_version(store: Store) -> str:
+    """``store.fingerprint()``, checked once per page run (a stat of every file, or a
+    query: a page asks for its data, figure tables and map several times a run). A
+    save reruns the page, so the run after it sees the new version. Outside a
+    page run (commands, tests) it is checked on every call."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return store.fingerprint()
+    # ScriptRunContext.reset() gives every run a new ``cursors`` dict: it names the run.
+    run = ctx.cursors
+    known = getattr(ctx, "omik_data_version", None)
+    if known is not None and known[0] is run and known[1] is store:
+        return known[2]
+    version = store.fingerprint()
+    ctx.omik_data_version = (run, store, version)  # type: ignore[attr-defined]
+    return version
 
 
 def _dataset(store: Store, store_name: str, fingerprint: str) -> Dataset:

@@ -101,3 +101,39 @@ def test_no_page_changes_the_data_every_session_shares(lang):
         pd.testing.assert_frame_equal(frame, before[name], obj=f"table {name}")
     for name, frame in figures.items():
         pd.testing.assert_frame_equal(cache.figures_table(name, lang), frame, obj=f"figure table {name}")
+
+
+# --- one check per page run ---------------------------------------------------------
+
+def _asks_for_its_data_many_times():
+    import streamlit as st
+
+    from dashboard import cache
+
+    store = cache.app_store()
+    versions = {cache.data_version(store) for _ in range(5)}
+    data = cache.dataset()
+    cache.figures_table("staffing")
+    cache.figures_table("budget", "sq")
+    st.write(f"{len(versions)} {len(data['staffing'])}")
+
+
+def test_the_version_is_checked_once_per_page_run_and_again_on_the_next(data_copy, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.stores import FileStore
+
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    checks = []
+    real = FileStore.fingerprint
+    monkeypatch.setattr(FileStore, "fingerprint", lambda self: checks.append(1) or real(self))
+    at = AppTest.from_function(_asks_for_its_data_many_times, default_timeout=60)
+    at.run()
+    assert not at.exception and len(checks) == 1
+    rows = int(at.markdown[0].value.split()[1])
+    staffing = data_copy / "staffing.csv"
+    staffing.write_text(staffing.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n",
+                        encoding="utf-8")  # a save (one row fewer) between two runs
+    at.run()
+    assert len(checks) == 2
+    assert at.markdown[0].value == f"1 {rows - 1}"  # the next run saw it
