@@ -76,9 +76,15 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 def languages() -> list[str]:
-    """The language codes that have a catalogue, English first."""
+    """The language codes that have a catalogue, English first (a new copy: callers
+    may change it)."""
+    return list(_languages())
+
+
+@cache  # read once per process, as the catalogues are: pages ask on every run
+def _languages() -> tuple[str, ...]:
     codes = sorted(p.stem for p in LOCALES_DIR.glob("*.json"))
-    return sorted(codes, key=lambda c: c != DEFAULT_LANG)
+    return tuple(sorted(codes, key=lambda c: c != DEFAULT_LANG))
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:

@@ -173,3 +173,18 @@ def test_a_failed_build_is_not_kept():
     with pytest.raises(OSError):
         memo.get("k", fail)
     assert memo.get("k", lambda: 1) == 1 and len(memo) == 1
+
+
+def test_the_languages_are_listed_once_per_process(monkeypatch):
+    from pathlib import Path
+
+    from dashboard.i18n import languages
+
+    first = languages()
+    globbed = []
+    real = Path.glob
+    monkeypatch.setattr(Path, "glob", lambda self, *a, **k: globbed.append(self) or real(self, *a, **k))
+    for _ in range(10):
+        assert languages() == first == ["en", "sq", "sr"]
+    languages().append("xx")  # a caller's copy
+    assert languages() == first and globbed == []
