@@ -25,6 +25,11 @@ store = app_store()
 resources_by_name = {r.name: r for r in resources(store.descriptor_dir)}
 
 
+# As ui.figures' tables: given a width in pixels, a table too wide for a phone scrolls
+# sideways in a region that takes keyboard focus (axe: scrollable-region-focusable).
+WIDE = 10_000
+
+
 def choose(table: str) -> None:
     st.session_state["edit_table"] = table
 
@@ -118,7 +123,7 @@ def problems_table(problems: list) -> None:
     st.table(ui.md_frame(pd.DataFrame([{t("edit.col.severity", lang): t(f"severity.{p.severity}", lang),
                                         t("edit.col.where", lang): p.where(lang),
                                         t("edit.col.problem", lang): p.message(lang)} for p in problems])),
-             hide_index=True)
+             hide_index=True, width=WIDE)
 
 
 def styled(frame: pd.DataFrame, css: pd.DataFrame, table: bool = True):
@@ -131,7 +136,7 @@ def styled(frame: pd.DataFrame, css: pd.DataFrame, table: bool = True):
 def show_diff(diff: TableDiff, before: list[dict]) -> None:
     """The change in human terms: row by row with colours, and each moved office
     on a small map with its distance and direction."""
-    st.table(styled(*review_frame(diff, titles, lang)), hide_index=True)
+    st.table(styled(*review_frame(diff, titles, lang)), hide_index=True, width=WIDE)
     if name == "offices":
         from dashboard.maps import map_html
         from dashboard.moves import move_map, move_text, moved_offices
@@ -246,8 +251,7 @@ with history_tab:
     else:
         ids = tuple(v.version for v in versions)
         st.table(ui.md_frame(editing.history_frame(versions, summaries(store, repr(store), name, ids), version,
-                                                   lang)), hide_index=True)
-        current_at = max(i for i, v in enumerate(versions) if v.version == version) if version in ids else None
+                                                   lang)), hide_index=True, width=WIDE)
         default = len(versions) - 2 if len(versions) > 1 else 0
         chosen = st.selectbox(
             t("edit.history.choose", lang), list(range(len(versions)))[::-1], index=len(versions) - 1 - default,
@@ -263,7 +267,7 @@ with history_tab:
             elif old is not None and current_records is not None:
                 st.caption(t("edit.history.compare_title", lang))
                 st.table(styled(*review_frame(diff_records(old, current_records, res.primary_key), titles, lang)),
-                         hide_index=True)
+                         hide_index=True, width=WIDE)
         # Read only when clicked: a long history must not slow every rerun.
         st.download_button(t("edit.download", lang), partial(version_csv, picked.version),
                            file_name=f"omik_{name}_{picked.version}.csv", key=f"dl_{name}", on_click="ignore")

@@ -85,7 +85,7 @@ def test_an_editor_updates_staffing_from_the_to_do_and_restores_it(browser, admi
     shot(page, "1-todo")
 
     # update staffing by upload
-    page.locator(".st-key-todo_staffing button").first.click()
+    page.locator(".st-key-todo_row_staffing").get_by_role("button", name="Update").click()
     page.get_by_role("heading", name="Staffing").wait_for(timeout=30_000)
     staffing = admin_server.data_dir / "staffing.csv"
     before = staffing.read_bytes()
@@ -108,7 +108,7 @@ def test_an_editor_updates_staffing_from_the_to_do_and_restores_it(browser, admi
 
     # what changed, in words, on the same tab; the version as detail
     page.get_by_text("Staffing updated (1 cell)").wait_for(timeout=30_000)
-    assert page.get_by_role("link", name="View on Staffing ›").is_visible()
+    page.get_by_role("link", name="View on Staffing ›").wait_for(timeout=30_000)
     assert page.get_by_role("tab", name="Upload a file").get_attribute("aria-selected") == "true"
     assert b"posts,total,510" in staffing.read_bytes()
     shot(page, "3-saved")
@@ -164,7 +164,7 @@ def test_the_signed_in_page_has_no_serious_accessibility_violations(browser, adm
     try:
         page.get_by_role("heading", name="What needs updating").wait_for(timeout=30_000)
         axe_clean(page, width, "todo")
-        page.locator(".st-key-todo_budget button").first.click()
+        page.locator(".st-key-todo_row_budget").get_by_role("button", name="Update").click()
         page.get_by_role("heading", name="Budget").wait_for(timeout=30_000)
         page.get_by_role("tab", name="History").click()
         page.locator('[data-testid="stTable"]', has_text="What was done").wait_for(timeout=30_000)
