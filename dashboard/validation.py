@@ -208,7 +208,10 @@ def _conform(raw: FileRows, res: Resource) -> tuple[ResourceRows | None, list[Pr
         row = []
         for name in expected:
             i = positions[name]
-            cell = cells[i] if i < len(cells) else ""
+            # Stripped as the reader strips a file's cells: an edit in the page is
+            # validated as it will read back once saved (a label of only a line break
+            # would be empty, a required cell missing).
+            cell = cells[i].strip() if i < len(cells) else ""
             if problems_with_control:  # refused already; other messages must not print the raw character
                 cell = _CONTROL.sub(_escape, cell)
             if name in numeric and raw.delimiter == ";" and re.fullmatch(r"-?\d+,\d+", cell):
@@ -253,6 +256,7 @@ def _cell_checks(tables: dict[str, ResourceRows]) -> tuple[list[Problem], set[tu
     problems: list[Problem] = []
     refused: set[tuple[str, int, str]] = set()
     for name, table in tables.items():
+        found_here = 0
         for column, fld in enumerate(table.resource.fields):
             if fld.type in ("integer", "number"):
                 check = _number_problem
@@ -270,8 +274,11 @@ def _cell_checks(tables: dict[str, ResourceRows]) -> tuple[list[Problem], set[tu
                     problems.append(Problem(table.source_file, code, row=table.row_numbers[index], column=fld.name,
                                             value=cell, params={"expected": expected}))
                     refused.add((name, index, fld.name))
-                    if len(refused) >= MAX_PROBLEMS_PER_TABLE:
-                        return problems, refused
+                    found_here += 1
+                    if found_here == MAX_PROBLEMS_PER_TABLE:
+                        break
+            if found_here == MAX_PROBLEMS_PER_TABLE:
+                break  # the table is refused; its other cells are not typed, nor shown
     return problems, refused
 
 
