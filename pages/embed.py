@@ -7,12 +7,12 @@ from dashboard.i18n import t
 from dashboard.maps import available_measures
 from dashboard.presence_over_time import NOW, year_options
 
-# The menu's "Embed" entry (no view asked for, not in another site's iframe): the
-# gallery of what can be embedded. Anything else is one view, alone.
-if "view" not in st.query_params and not st.context.is_embedded:
+# The menu's "Embed" entry (no parameter but the language, not in another site's
+# iframe): the gallery of what can be embedded. Anything else is one view, alone.
+if not set(st.query_params) - {"lang"} and not st.context.is_embedded:
     page = ui.page_start("embed.gallery_title", "embed.gallery_intro")
     ui.embed_gallery(page.data, page.lang)
-    page.finish()
+    page.finish(briefing=False)
     st.stop()  # (a page of its own: nothing below is for it)
 
 data, lang = ui.embed_start()

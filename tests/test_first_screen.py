@@ -15,6 +15,8 @@ from test_browser import AXE, AXE_FAILS, CHARTS_DRAWN, open_page, wait_for_map
 pytestmark = pytest.mark.browser
 
 RESULTS = ROOT / "test-results" / "first-screen"
+# Streamlit draws a placeholder while an element's code loads (slowly on a busy machine).
+ALL_DRAWN = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 SCREENS = {1440: {"viewport": {"width": 1440, "height": 900}},
            390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
 
@@ -108,6 +110,7 @@ def test_screenshots_and_axe(browser, app_server, path, name, lang, width):
         if not path:
             wait_for_map(page, 44)
         page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+        page.wait_for_function(ALL_DRAWN, timeout=60_000)
         RESULTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(RESULTS / f"{name}-{width}-{lang}.png"))
         if name == "embed":

@@ -32,12 +32,14 @@ class Page:
     _share_slot: DeltaGenerator
     embed_view: str | None = None
 
-    def finish(self, briefing_region: str | None = None) -> None:
+    def finish(self, briefing_region: str | None = None, briefing: bool = True) -> None:
         """Fill the share slot; the briefing covers ``briefing_region`` when the page
-        has one chosen (its own widget's value), else the whole Mission."""
+        has one chosen (its own widget's value), else the whole Mission. A page that
+        is not about the figures (the Embed gallery) offers no ``briefing``."""
         with self._share_slot, st.container(horizontal=True):
             share_link(self.lang, self.embed_view)
-            briefing_button(self.data, self.lang, briefing_region)
+            if briefing:
+                briefing_button(self.data, self.lang, briefing_region)
 
 
 def leave_pages_folder_mode() -> None:
