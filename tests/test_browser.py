@@ -190,7 +190,7 @@ def test_a_shared_link_restores_the_view(page, app_server):
     region = page.get_by_role("radiogroup", name="Region")
     assert region.get_by_role("radio", checked=True).inner_text() == "Prizren"
     # the share control offers the same address back
-    page.get_by_role("button", name="Copy link to this view").click()
+    page.get_by_role("button", name="Embed and more").click()
     shown = page.locator('[data-testid="stCode"]').first.inner_text()
     assert shown.endswith("/map?region=prizren")
     page.goto(shown)
@@ -353,6 +353,7 @@ def signed_in_editor(browser, editing_server):
 
 def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tmp_path):
     context, page = signed_in_editor(browser, editing_server)
+    page.locator(".st-key-todo_row_sources").get_by_role("button", name="Update").click()
 
     # a bad file first: the problems are listed and nothing is saved
     sources = editing_server.data_dir / "sources.csv"
@@ -369,11 +370,13 @@ def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tm
     good.parent.mkdir()
     good.write_bytes(before.replace(b"Primary source for milestones", b"The primary source for milestones"))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
-    page.get_by_text("What will change").wait_for(timeout=30_000)
-    assert "~ changed: id=booklet_25: note:" in page.locator('[data-testid="stCode"]').last.inner_text()
+    page.get_by_text("What will change: 1 cell").wait_for(timeout=30_000)
+    review = page.locator('[data-testid="stTable"]', has_text="Before").inner_text()
+    assert "booklet_25" in review and "Note" in review and "The primary source for milestones" in review
     page.get_by_label("Reason for this change").fill("wording")
-    page.get_by_role("button", name="Save").click()
-    page.get_by_text("Saved: the table is now at version").wait_for(timeout=30_000)
+    page.get_by_label("Reason for this change").press("Enter")  # Save is enabled once the reason is in
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Sources updated (1 cell)").wait_for(timeout=30_000)
     assert b"The primary source for milestones" in sources.read_bytes()
     audit = (editing_server.data_dir / ".audit.jsonl").read_text(encoding="utf-8")
     assert '"user": "ana"' in audit and '"reason": "wording"' in audit
@@ -525,7 +528,7 @@ def test_a_shared_year_link_restores_the_year_view(page, app_server):
     main = page.locator('[data-testid="stMain"]')
     main.get_by_text("2018: what the sources say about the presence").wait_for(timeout=30_000)
     assert main.get_by_text("Field teams in municipalities: over 30").is_visible()
-    page.get_by_role("button", name="Copy link to this view").click()
+    page.get_by_role("button", name="Embed and more").click()
     shown = page.locator('[data-testid="stCode"]').first.inner_text()
     assert shown.endswith("/map?year=2018")
     # a year the sources give only counts for: the municipalities and no office
