@@ -5,7 +5,8 @@
 // office's marker and of the other labels. Where no place is clear, the one that
 // overlaps least. Labels are placed one at a time, then again in turn until none
 // moves (a few rounds), so two labels that want the same room settle it between
-// them. Done again after every zoom, pan, resize and layer switch.
+// them. A label whose marker is out of view is hidden. Done again after every zoom,
+// pan, resize and layer switch.
 function omikPlaceLabels(map, margin) {
   var PLACES = [["right", 1, 0], ["left", -1, 0], ["bottom", 0, 1], ["top", 0, -1]];
 
@@ -34,12 +35,18 @@ function omikPlaceLabels(map, margin) {
     var fixed = [].map.call(map.getContainer().querySelectorAll(".leaflet-control"), function (e) {
       return { rect: e.getBoundingClientRect(), owner: null };
     });
-    var labels = [];
+    var labels = [], size = map.getSize();
     map.eachLayer(function (layer) {
       if (!layer.getRadius || !layer.getElement || !layer.getElement()) return;  // only circle markers
       fixed.push({ rect: layer.getElement().getBoundingClientRect(), owner: layer });
       var tip = layer.getTooltip();
-      if (tip && tip.options.permanent && tip.isOpen()) labels.push({ layer: layer, tip: tip });
+      if (!tip || !tip.options.permanent || !tip.isOpen()) return;
+      // The label of a marker out of view (on a map zoomed to a region) is hidden:
+      // it could only stand cut at the map's edge.
+      var at = map.latLngToContainerPoint(layer.getLatLng());
+      var inView = at.x >= 0 && at.y >= 0 && at.x <= size.x && at.y <= size.y;
+      tip.getElement().style.visibility = inView ? "" : "hidden";
+      if (inView) labels.push({ layer: layer, tip: tip });
     });
     // Every place's rectangle, measured once, all labels at a time (one layout per
     // place, not per label and place); then each label's cost in a place.

@@ -212,7 +212,7 @@ class _Fitted(MacroElement):
         " function fit() {"
         "  var size = map.getSize(); if (!size.x || !size.y) return;"
         "  var legend = map.getContainer().querySelector('details.omik-legend');"
-        "  if (legend && !legendSet) { legend.open = size.x >= 480; legendSet = true; }"
+        "  if (legend && !legendSet) { legend.open = size.x >= 400; legendSet = true; }"
         "  var box = legend ? legend.parentNode : null, lw = box ? box.offsetWidth + 10 : 0,"
         "      lh = box ? box.offsetHeight + 10 : 0, z = map.getZoom(),"
         "      sw = map.project(bounds.getSouthWest(), z), ne = map.project(bounds.getNorthEast(), z),"
@@ -272,7 +272,7 @@ class _Legend(MacroElement):
     """The legend as a control inside the map, bottom left (where Kosovo's outline
     leaves its frame's emptiest corner), above the scale: what the fills and the
     symbols mean, drawn with the map's own colours and shapes. Open on a map at least
-    480 px wide, folded to its title on a narrower one (``_Fitted`` decides when the
+    400 px wide, folded to its title on a narrower one (``_Fitted`` decides when the
     map first has a size); labels keep clear of it (``map_labels.js``)."""
 
     _template = Template(
