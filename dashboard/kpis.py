@@ -110,12 +110,36 @@ def indicator_kpi(data: Dataset, indicator: str, key: str, detail: str | None = 
 
 
 def field_teams_kpi(data: Dataset, lang: str = "en") -> Kpi:
-    """The number of field teams, and where the map shows them: none listed by
-    place is what the sources say, not a gap in the dashboard."""
+    """The number of field teams, and where they work: in the municipalities the
+    sources name (``field_presence``), or, where the data has no such statement,
+    that the source does not list them by place (not a gap in the dashboard)."""
     offices = data["offices"]
     mapped = int((offices["kind"] == "field_team").sum())
-    detail = t("kpi.field_teams_mapped", lang, count=mapped) if mapped else t("kpi.field_teams_unlisted", lang)
+    where = field_presence_summary(data)
+    if where is not None:
+        count, inferred, years = where
+        detail = t("kpi.field_teams_presence", lang, count=count, years=years)
+        if inferred:
+            detail += " " + t("kpi.field_teams_inferred", lang, count=inferred)
+    elif mapped:
+        detail = t("kpi.field_teams_mapped", lang, count=mapped)
+    else:
+        detail = t("kpi.field_teams_unlisted", lang)
     return indicator_kpi(data, "field_teams", "kpi.field_teams", detail=detail)
+
+
+def field_presence_summary(data: Dataset) -> tuple[int, int, str] | None:
+    """How many municipalities a source says a Mission team works in
+    (``field_presence``), how many of them only by inference from their region, and
+    the years of the statements; ``None`` when the data has no statement."""
+    rows = data.tables.get("field_presence")
+    if rows is None or rows.empty:
+        return None
+    stated = set(rows.loc[rows["basis"] == "stated", "municipality_code"])
+    municipalities = set(rows["municipality_code"])
+    bounds = [as_of_bounds(v) for v in rows["as_of"]]
+    first, last = min(b[0].year for b in bounds), max(b[1].year for b in bounds)
+    return len(municipalities), len(municipalities - stated), str(first) if first == last else f"{first}–{last}"
 
 
 @per_dataset

@@ -2,7 +2,17 @@
 hedge and year, and nothing said where the data has no figure."""
 import pytest
 
-from dashboard.kpis import Kpi, headline, headline_text, kpi_sources, overview_kpis, plural_form, year_span
+from dashboard.kpis import (
+    Kpi,
+    field_presence_summary,
+    field_teams_kpi,
+    headline,
+    headline_text,
+    kpi_sources,
+    overview_kpis,
+    plural_form,
+    year_span,
+)
 from dashboard.loading import load_dataset
 from dashboard.provenance import SourceRef
 
@@ -75,4 +85,16 @@ def test_each_source_of_the_strip_is_named_once_with_its_figures():
 def test_the_field_teams_figure_does_not_read_as_a_failure():
     [teams] = [k for k in overview_kpis(load_dataset()) if k.key == "kpi.field_teams"]
     assert teams.display_value() == "over 30"
-    assert not teams.detail.startswith("0") and "does not list them" in teams.detail
+    assert teams.detail.startswith("Working in 38 municipalities, as sources of 2010–2018 say.")
+
+
+def test_field_presence_is_counted_by_municipality_with_the_inferred_ones_apart():
+    assert field_presence_summary(load_dataset()) == (38, 24, "2010–2018")
+
+
+def test_without_field_presence_the_figure_says_the_source_lists_no_places(data_copy):
+    (data_copy / "field_presence.csv").write_text(
+        (data_copy / "field_presence.csv").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    data = load_dataset(data_copy)
+    assert field_presence_summary(data) is None
+    assert field_teams_kpi(data).detail == "In municipalities across Kosovo; the source does not list them by place."

@@ -164,7 +164,7 @@ def test_embed_shows_one_chart_alone(view):
     at = run_page("embed", view=view)
     assert not at.title
     assert len(at.subheader) == 1
-    assert "Copy link to this view" not in [p.label for p in at.get("popover")]
+    assert "Embed and more" not in [p.label for p in at.get("popover")]
 
 
 def test_the_map_pages_embed_snippet_keeps_its_language_region_measure_and_year():
