@@ -86,11 +86,21 @@ def test_staffing_shows_latest_split_and_trend():
     assert "Staffing by region: the sources give no split" in texts(at)
 
 
-def test_budget_says_why_there_is_no_trend():
+def test_budget_draws_the_trend_of_its_dated_euro_figures():
     at = run_page("budget")
     assert {m.label: m.value for m in at.metric}["Budget"] == "€17,462,600"
-    assert len(at.get("vega_lite_chart")) == 0
-    assert any("Fewer than two dated figures" in i.value for i in at.info)
+    assert len(at.get("vega_lite_chart")) == 1  # 2015 (rounded) and 2019
+
+
+def test_budget_without_a_trend_shows_its_figures_titled_and_says_why(data_copy, monkeypatch):
+    budget = data_copy / "budget.csv"
+    budget.write_text("\n".join(line for line in budget.read_text(encoding="utf-8").splitlines()
+                                if ",pc_brief_2015_w11,2015," not in line) + "\n", encoding="utf-8")
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    at = run_page("budget")
+    assert len(at.get("vega_lite_chart")) == 0 and not at.info  # no empty chart slot over a notice
+    assert "The Mission's budget figures, as published" in [h.value for h in at.header]
+    assert any("fewer than two are" in c.value for c in at.caption)
 
 
 def test_reports_show_cumulative_figures_with_their_hedges():
