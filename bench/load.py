@@ -253,10 +253,13 @@ async def run_load(load: Load, target: str = "") -> Phase:
         session = load.new_reader(i) if load.new_reader else Reader(load.url, xsrf, load.run_timeout)
         try:
             result = await session.view(view)
+            result.seconds = loop.time() - start
         finally:
-            await session.close()
-        result.seconds = loop.time() - start
+            # The tab moves on: its websocket's close handshake is not waited for.
+            closing.append(asyncio.create_task(session.close()))
         return result
+
+    closing: list[asyncio.Task] = []
     rng = random.Random(load.seed)
     results: list[tuple[float, ViewResult]] = []   # (start, result)
     idle = [asyncio.Event() for _ in range(load.readers)]
@@ -307,7 +310,7 @@ async def run_load(load: Load, target: str = "") -> Phase:
         await asyncio.sleep(load.hold)
         rss_open_each = [rss_bytes(pid) for pid in pids]
         leave.set()
-        await asyncio.wait_for(asyncio.gather(*tasks), 30)
+        await asyncio.wait_for(asyncio.gather(*tasks, *closing), 30)
         stop_sampling.set()
         await sampler
         await asyncio.sleep(load.settle)
@@ -315,9 +318,9 @@ async def run_load(load: Load, target: str = "") -> Phase:
     finally:
         leave.set()
         stop_sampling.set()
-        for task in [*tasks, sampler]:
+        for task in [*tasks, *closing, sampler]:
             task.cancel()
-        await asyncio.gather(*tasks, sampler, return_exceptions=True)
+        await asyncio.gather(*tasks, *closing, sampler, return_exceptions=True)
 
     measured = [r for start, r in results if start >= window_start]
     seconds = end - window_start
