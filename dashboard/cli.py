@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("version", metavar="VERSION")
     res.add_argument("--user", required=True)
     res.add_argument("--reason", default=None)
+    res.add_argument("--expect-version", metavar="V",
+                     help="refuse unless the table is still at version V (as import)")
     res.add_argument("--data", metavar="DIR", type=Path, default=None)
     res.set_defaults(handler=cmd_restore)
 
@@ -289,8 +291,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     store = _store(args)
     name = _table_name(args.name, store.descriptor_dir)
+    # Like import: a save that lands while this runs makes the restore stale.
+    base = store.read_current(name)[0] if args.expect_version is None else args.expect_version
     try:
-        entry = store.restore(name, args.version, args.user, args.reason)
+        entry = store.restore(name, args.version, args.user, args.reason, expect_version=base)
     except storage.BadVersion as exc:
         raise UsageError(str(exc)) from None
     except storage.NoChange as exc:

@@ -442,6 +442,20 @@ def test_cli_import_with_a_stale_version_exits_1(data_copy, tmp_path, capsys):
     assert code == 1 and "changed by someone else" in capsys.readouterr().out
 
 
+def test_cli_restore_with_a_stale_version_exits_1_and_changes_nothing(data_copy, capsys):
+    original = storage.current_version(data_copy, "staffing")
+    seen = save(data_copy, edited_staffing(data_copy, "504"), "bo", "first").version
+    save(data_copy, edited_staffing(data_copy, "505"), "cy", "second")
+    current = storage.current_version(data_copy, "staffing")
+    code = main(["restore", "staffing", original, "--user", "admin", "--expect-version", seen,
+                 "--data", str(data_copy)])
+    assert code == 1 and "changed by someone else" in capsys.readouterr().out
+    assert storage.current_version(data_copy, "staffing") == current
+    assert main(["restore", "staffing", original, "--user", "admin", "--expect-version", current,
+                 "--data", str(data_copy)]) == 0
+    assert storage.current_version(data_copy, "staffing") == original
+
+
 @pytest.mark.parametrize("args", [
     ["import", "/no/such.csv", "--resource", "staffing", "--user", "a", "--reason", "r"],
     ["import", "data/staffing.csv", "--resource", "nope", "--user", "a", "--reason", "r"],
