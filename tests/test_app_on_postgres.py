@@ -69,14 +69,41 @@ def test_an_editor_saves_through_the_page_into_the_database(pg_store, monkeypatc
     original = pg_store.read_current("budget")[1]
     uploader = next(u for u in at.file_uploader if (u.key or "").startswith("upload_budget_"))
     uploader.upload("budget.csv", original.replace(b"17462600", b"17462700"), "text/csv").run()
-    assert "17462700" in at.code[-1].value
+    assert any("17462700" in table.value.to_csv() for table in at.table)  # the review
     [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
-    reason.input("2019 figure corrected")
+    reason.input("2019 figure corrected").run()
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
     assert b"17462700" in pg_store.read_current("budget")[1]
     assert pg_store.history("budget")[-1].reason == "2019 figure corrected"
     assert not list(pg_store.descriptor_dir.glob("*.csv"))
+
+
+def test_an_admin_restores_through_the_page_and_a_stale_restore_is_refused(pg_store, monkeypatch):
+    original = pg_store.read_current("budget")
+    typo = original[1].replace(b"17462600", b"17462601")
+    pg_store.save_table("budget", read_table(typo, "budget.csv"), "bo", "typo")
+    at = app_on(pg_store, monkeypatch, "data", editors={"root": {"password_hash": auth.hash_password(PASSWORD),
+                                                                 "role": "admin"}})
+    at.text_input[0].input("root")
+    at.text_input[1].input(PASSWORD)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    at.selectbox(key="edit_table").set_value("budget").run()
+    next(b for b in at.button if b.label == "Restore").click().run()
+    # someone saves on another server before the admin confirms: refused, theirs kept
+    theirs = typo.replace(b"17510500", b"17510501")
+    type(pg_store)(pg_store.url, pg_store.descriptor_dir).save_table("budget", read_table(theirs, "budget.csv"),
+                                                                     "cy", "another fix")
+    at.run()
+    next(b for b in at.button if b.label == "Confirm restore").click().run()
+    assert any("was changed by someone else" in e.value for e in at.error)
+    assert pg_store.read_current("budget")[1] == theirs
+    next(b for b in at.button if b.label == "Start again from the new version").click().run()
+    next(b for b in at.button if b.label == "Restore").click().run()  # the version still chosen: the original
+    next(b for b in at.button if b.label == "Confirm restore").click().run()
+    assert not at.exception and not at.error
+    assert pg_store.read_current("budget") == original
+    assert [v.action for v in pg_store.history("budget")][-1] == "restore"
 
 
 def test_a_database_that_is_down_gives_readers_a_plain_notice(pg_store, monkeypatch, caplog):
