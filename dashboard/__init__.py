@@ -37,7 +37,8 @@ What pages show
   ``offline_assets`` serves Leaflet from the app itself.
 - ``places``: where an office stands on the map, and placing one by a click.
 - ``details``: the map's detail panel for a region, municipality or office.
-- ``presence_over_time``: the presence in a given year, as the sources tell it.
+- ``presence_over_time``: the presence in a given year, as the sources tell it: the
+  offices that stand and the municipalities where a source says a team works.
 - ``state``: the view's state as URL query parameters (pure functions).
 - ``embeds``: the views that can be embedded alone in another site's iframe.
 - ``export``: downloads safe to open in a spreadsheet, and the package as a zip.
