@@ -443,3 +443,39 @@ def test_a_moved_office_is_described_in_words_and_on_a_small_map(data_copy, monk
     texts = [m.value for m in at.markdown]
     assert any(ui.md_escape("moved 6.8 km south-west, still in Prizren") in text for text in texts)
     assert changes_table(at)["Column"].tolist() == ["Latitude", "Longitude"]
+
+
+def test_the_grid_is_built_from_the_schema(data_copy, monkeypatch):
+    import json
+
+    at = editor_page(data_copy, monkeypatch, "offices", {})
+    grid = at.data_editor(key=f"editor_offices_{storage.current_version(data_copy, 'offices')}")
+    columns = json.loads(grid.proto.columns)
+    assert columns["municipality_code"]["label"] == "Municipality"
+    assert columns["municipality_code"]["type_config"]["type"] == "selectbox"
+    assert {"value": "prizren", "label": "Prizren"} in columns["municipality_code"]["type_config"]["options"]
+    assert {"value": "field_team", "label": "Field team"} in columns["kind"]["type_config"]["options"]
+    assert {"min_value": 41.85, "max_value": 43.27}.items() <= columns["lat"]["type_config"].items()
+    assert columns["id"]["required"] and columns["id"]["type_config"]["validate"].startswith("^")
+    assert columns["address"]["help"].startswith("The postal address")
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+def test_the_page_speaks_the_readers_language(data_copy, monkeypatch, lang):
+    save_a_typo(data_copy)
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["editors"] = {"root": editor("admin")}
+    at.query_params["lang"] = lang
+    at.switch_page("pages/data.py")
+    at.run()
+    at.text_input[0].input("root")
+    at.text_input[1].input(PASSWORD)
+    next(b for b in at.button if (b.key or "").startswith("FormSubmitter:sign_in")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "What needs updating" not in [h.value for h in at.header]
+    at.selectbox(key="edit_table").set_value("budget").run()
+    next(b for b in at.button if b.key == "restore_budget").click().run()
+    assert not at.exception
+    texts = " ".join(t.value.to_csv() for t in at.table)
+    assert "Before" not in texts and "What was done" not in texts
