@@ -155,6 +155,7 @@ def test_a_save_through_one_server_shows_on_the_other_on_the_next_load(readers, 
         page.get_by_role("textbox", name="Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_text("Signed in as ana (editor).").wait_for(timeout=30_000)
+        page.locator(".st-key-todo_row_sources").get_by_role("button", name="Update").click()
         content = stored_table(topology, "sources")
         assert FACT_SHEET in content
         upload = tmp_path / "sources.csv"
@@ -164,8 +165,9 @@ def test_a_save_through_one_server_shows_on_the_other_on_the_next_load(readers, 
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
         page.get_by_text("What will change").wait_for(timeout=30_000)
         page.get_by_label("Reason for this change").fill("title corrected")
-        page.get_by_role("button", name="Save").click()
-        page.get_by_text("Saved: the table is now at version").wait_for(timeout=30_000)
+        page.get_by_label("Reason for this change").press("Enter")  # Save is enabled once the reason is in
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Sources updated (1 cell)").wait_for(timeout=30_000)
 
     assert editor.served_by(save) == editing
     wait_until(lambda: reader.reload() == shown and "(corrected fact sheet)" in reader.text(), 10,
