@@ -272,7 +272,7 @@ def _cell_checks(tables: dict[str, ResourceRows]) -> tuple[list[Problem], set[tu
                 if found is not None:
                     code, expected = found
                     problems.append(Problem(table.source_file, code, row=table.row_numbers[index], column=fld.name,
-                                            value=cell, params={"expected": expected}))
+                                            value=shortened(cell), params={"expected": expected}))
                     refused.add((name, index, fld.name))
                     found_here += 1
                     if found_here == MAX_PROBLEMS_PER_TABLE:
@@ -280,6 +280,12 @@ def _cell_checks(tables: dict[str, ResourceRows]) -> tuple[list[Problem], set[tu
             if found_here == MAX_PROBLEMS_PER_TABLE:
                 break  # the table is refused; its other cells are not typed, nor shown
     return problems, refused
+
+
+def shortened(value: str, limit: int = 60) -> str:
+    """``value`` as a message shows it: its start and end around an ellipsis when it
+    is longer than ``limit`` (a number of 5,000 digits, a 100 KB cell)."""
+    return value if len(value) <= limit else f"{value[:limit - 20]}…{value[-19:]}"
 
 
 def _number_problem(cell: str, fld) -> tuple[str, Msg] | None:
