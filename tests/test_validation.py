@@ -329,3 +329,20 @@ def test_a_table_wider_than_a_file_may_be_is_refused():
     wide = dataclasses.replace(raw, header=[*raw.header, *(f"c{i}" for i in range(MAX_COLUMNS))])
     report = validate_package(DATA_DIR, {"offices": wide})
     assert [(p.code, p.row) for p in report.errors] == [("too-many-columns", 1)]
+
+
+def test_no_store_saves_a_table_over_the_read_limit(store):
+    from dashboard import storage
+    from dashboard.reading import MAX_FILE_BYTES
+    from dashboard.stores import proposal
+
+    before = store.read_current("offices")
+    raw = read_table(before[1], "offices.csv")
+    rows = [list(row) for row in raw.rows]
+    rows[-1][raw.header.index("note")] = "Prishtinë " * (MAX_FILE_BYTES // 10)
+    edited = dataclasses.replace(raw, rows=rows)
+    report, diff = proposal(store, "offices", edited)
+    assert [p.code for p in report.errors] == ["too-large-to-save"] and diff is None
+    with pytest.raises(storage.InvalidData):
+        store.save_table("offices", edited, "ana", "a long note")
+    assert store.read_current("offices") == before
