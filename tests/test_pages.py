@@ -159,7 +159,10 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     at = run_page("map", measure="field_teams")
     assert at.pills(key="measure").value == "field_teams"
-    assert any("Field teams listed: lighter is fewer" in h.value for h in at.get("html"))
+    from dashboard.cache import rendered_presence_map
+
+    # the legend is inside the map's page (the map's frame is not an element AppTest reads)
+    assert "Field teams listed: lighter is fewer" in rendered_presence_map("en", None, "field_teams", layer_control=True)
 
 
 def test_share_control_offers_the_embed_snippet_and_the_briefing_link():
