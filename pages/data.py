@@ -57,7 +57,7 @@ with st.expander(t("edit.todo.title", lang)) if chosen else st.container():
             st.caption(ui.md_escape(f"{t('freshness.col.newest', lang)}: {row.newest} · {row.last_change}"),
                        width="stretch")
             st.button(t("edit.todo.update", lang), key=f"todo_{row.table}", on_click=choose, args=(row.table,),
-                      help=t("edit.todo.update_help", lang, title=row.title))
+                      help=ui.t_md("edit.todo.update_help", lang, title=row.title))
 
 name = st.selectbox(t("edit.table", lang), list(resources_by_name), index=None, key="edit_table",
                     format_func=lambda n: resources_by_name[n].title, placeholder=t("edit.choose_table", lang))

@@ -65,7 +65,7 @@ def test_an_editor_sees_what_is_wrong_with_the_saved_table_and_replaces_it(how, 
     uploader = next(u for u in at.file_uploader if (u.key or "").startswith("upload_offices_"))
     uploader.upload("offices.csv", good, "text/csv").run()
     [reason] = [w for w in at.text_input if w.label.startswith("Reason for this change")]
-    reason.input("repair the damaged file")
+    reason.input("repair the damaged file").run()
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
     assert (data_copy / "offices.csv").read_bytes() == good
