@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,12 @@ def inside(folder: Path, relative: object) -> Path | None:
         return None
     if "\\" in relative or Path(relative).is_absolute():
         return None
+    if "/" not in relative and relative not in (".", ".."):  # a name in the folder: inside unless a link
+        try:
+            if not stat.S_ISLNK(os.lstat(os.path.join(folder, relative)).st_mode):
+                return Path(folder) / relative
+        except OSError:
+            return Path(folder) / relative  # nothing there yet, so nothing to follow
     base = os.path.realpath(folder)
     target = os.path.realpath(os.path.join(base, relative))
     return Path(folder) / relative if os.path.commonpath([base, target]) == base and target != base else None
