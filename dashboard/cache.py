@@ -107,8 +107,10 @@ def _store(database_url: str | None, data_dir: str) -> Store:
 
 
 def app_store() -> Store:
-    """The app's data store, as configured (see ``_database_url``)."""
-    return _store(_database_url(), str(app_data_dir()))
+    """The app's data store, as configured (see ``_database_url``; the secrets are
+    read once per page run, and again on the next: a changed secrets.toml applies
+    at the next click)."""
+    return _store(_this_run("database_url", _database_url), str(app_data_dir()))
 
 
 def _key() -> tuple[Store, str, str]:
@@ -122,19 +124,24 @@ def data_version(store: Store) -> str:
     query: a page asks for its data, figure tables and map several times a run). A
     save reruns the page, so the run after it sees the new version. Outside a
     page run (commands, tests) it is checked on every call."""
+    return _this_run(("data_version", repr(store)), store.fingerprint)
+
+
+def _this_run(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per page run (every call outside one)."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     ctx = get_script_run_ctx()
     if ctx is None:
-        return store.fingerprint()
+        return compute()
     # ScriptRunContext.reset() gives every run a new ``cursors`` dict: it names the run.
-    run = ctx.cursors
-    known = getattr(ctx, "omik_data_version", None)
-    if known is not None and known[0] is run and known[1] is store:
-        return known[2]
-    version = store.fingerprint()
-    ctx.omik_data_version = (run, store, version)  # type: ignore[attr-defined]
-    return version
+    run, known = getattr(ctx, "omik_this_run", (None, None))
+    if run is not ctx.cursors or known is None:
+        known = {}
+        ctx.omik_this_run = (ctx.cursors, known)  # type: ignore[attr-defined]
+    if key not in known:
+        known[key] = compute()
+    return known[key]
 
 
 def _dataset(store: Store, store_name: str, fingerprint: str) -> Dataset:

@@ -118,22 +118,26 @@ def _asks_for_its_data_many_times():
     st.write(f"{len(versions)} {len(data['staffing'])}")
 
 
-def test_the_version_is_checked_once_per_page_run_and_again_on_the_next(data_copy, monkeypatch):
+def test_the_version_and_the_secrets_are_read_once_per_page_run_and_again_on_the_next(data_copy, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from dashboard.stores import FileStore
 
+    from dashboard import cache
+
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
-    checks = []
+    checks, secrets_read = [], []
     real = FileStore.fingerprint
     monkeypatch.setattr(FileStore, "fingerprint", lambda self: checks.append(1) or real(self))
+    real_secrets = cache.read_secrets
+    monkeypatch.setattr(cache, "read_secrets", lambda: secrets_read.append(1) or real_secrets())
     at = AppTest.from_function(_asks_for_its_data_many_times, default_timeout=60)
     at.run()
-    assert not at.exception and len(checks) == 1
+    assert not at.exception and len(checks) == 1 and len(secrets_read) == 1
     rows = int(at.markdown[0].value.split()[1])
     staffing = data_copy / "staffing.csv"
     staffing.write_text(staffing.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n",
                         encoding="utf-8")  # a save (one row fewer) between two runs
     at.run()
-    assert len(checks) == 2
+    assert len(checks) == 2 and len(secrets_read) == 2
     assert at.markdown[0].value == f"1 {rows - 1}"  # the next run saw it
