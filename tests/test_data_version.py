@@ -121,9 +121,8 @@ def _asks_for_its_data_many_times():
 def test_the_version_and_the_secrets_are_read_once_per_page_run_and_again_on_the_next(data_copy, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.stores import FileStore
-
     from dashboard import cache
+    from dashboard.stores import FileStore
 
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     checks, secrets_read = [], []
