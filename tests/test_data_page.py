@@ -479,3 +479,28 @@ def test_the_page_speaks_the_readers_language(data_copy, monkeypatch, lang):
     assert not at.exception
     texts = " ".join(t.value.to_csv() for t in at.table)
     assert "Before" not in texts and "What was done" not in texts
+
+
+def test_history_review_and_restore_on_hostile_data_show_text_as_text(tmp_path, monkeypatch):
+    import test_injection
+    from hostile import make_hostile_package
+
+    data_dir = make_hostile_package(tmp_path / "data")
+    before = (data_dir / "sources.csv").read_bytes()
+    first = before.split(b"\n")[1].split(b",")[0]
+    edited = read_table(before.replace(first + b",", first + b"x,", 1), "sources.csv")
+    try:
+        storage.save_table(data_dir, "sources", edited, "**ana** [x](https://evil.example)", "_why_ <b>now</b>")
+    except storage.InvalidData:  # the id is cited elsewhere: a note change instead
+        lines = before.split(b"\n")
+        lines[1] = lines[1] + b" [more](https://evil.example)"
+        storage.save_table(data_dir, "sources", read_table(b"\n".join(lines), "sources.csv"),
+                           "**ana** [x](https://evil.example)", "_why_ <b>now</b>")
+    at = sign_in(data_page(data_dir, monkeypatch, {"root": editor("admin")}), "root", PASSWORD)
+    test_injection.assert_shown_as_text(at)  # the to-do: titles, last change
+    at.session_state["edit_tabs_sources"] = "History"
+    at.selectbox(key="edit_table").set_value("sources").run()
+    next(b for b in at.button if b.key == "restore_sources").click().run()
+    assert [b for b in at.button if b.label == "Confirm restore"]
+    assert not at.exception
+    test_injection.assert_shown_as_text(at)  # the history, the comparison and the restore's review
