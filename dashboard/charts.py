@@ -473,14 +473,44 @@ def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, i
 @per_dataset
 def offices_over_time_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     """The sources' counts of the Mission's offices (field offices, regional centres,
-    offices, field teams: ``presence_over_time.OFFICE_COUNT_UNITS``), oldest first,
-    one bar each: they count different structures, so nothing joins or adds them."""
+    offices, satellite offices, field teams: ``presence_over_time.OFFICE_COUNT_UNITS``)
+    on a time axis: a point at each dated count, a segment across the period of an
+    undated one (the fact sheet's 2016-2020), each labelled with its figure. Nothing
+    joins them: they count different structures (offices with and without the
+    regional centres), so neither a line nor a sum would be true."""
     from .presence_over_time import OFFICE_COUNT_UNITS  # (it imports kpis, as this module does)
 
     rows = data["indicators"]
     rows = rows[(rows["group"] == "presence") & rows["unit"].isin(list(OFFICE_COUNT_UNITS))]
     rows = rows.iloc[sorted(range(len(rows)), key=lambda i: as_of_bounds(rows["period"].iloc[i]))]
-    items = [t("presence.offices_chart_item", lang, label=indicator_label(row, lang),
-               period=format_as_of(row["period"], lang)) for _, row in rows.iterrows()]
-    return figures_bar_chart(rows, data, "offices_over_time", t("presence.offices_chart_title", lang), items,
-                             t("presence.offices_chart_axis", lang), lang)
+    plotted = rows[["period", "indicator", "value", "unit", "qualifier", "source_id", "as_of"]]
+    title = t("presence.offices_chart_title", lang)
+    caption = provenance_caption(rows, data, lang)
+    if len(rows) < 2:
+        return ChartSpec("offices_over_time", title, plotted, None, t("chart.too_few_points", lang), caption)
+    bounds = [as_of_bounds(p) for p in rows["period"]]
+    labels = [indicator_label(row, lang) for _, row in rows.iterrows()]
+    frame = rows.assign(
+        start=pd.to_datetime([b[0] for b in bounds]), end=pd.to_datetime([b[1] for b in bounds]),
+        what=[wrap(label, 40) for label in labels], period_text=[format_as_of(p, lang) for p in rows["period"]],
+        figure=[qualify(format_number(v, lang), q, lang) for v, q in zip(rows["value"], rows["qualifier"])],
+        dated=[is_dated(p) for p in rows["period"]])
+    x_scale, x_axis = year_axis(pd.concat([frame["start"], frame["end"]]), t("chart.axis.as_of", lang))
+    y_title = t("presence.offices_chart_axis", lang)
+    y_scale, y_axis = value_axis(float(frame["value"].max()) * 1.1, y_title)  # room above the top figure
+    domain = list(dict.fromkeys(frame["what"]))
+    # The palette's darker colours: a small point in its pale sand or sky blue is hard to see.
+    dark = [PALETTE[i] for i in (0, 1, 2, 6, 7, 5, 8)]
+    colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=domain, range=dark[:len(domain)]),
+                       legend=alt.Legend(orient="bottom", columns=2, labelExpr=WRAPPED))
+    base = alt.Chart(frame).encode(
+        x=alt.X("start:T", scale=x_scale, axis=x_axis), y=alt.Y("value:Q", scale=y_scale, axis=y_axis), color=colour,
+        tooltip=[alt.Tooltip("what:N", title=t("table.what", lang)), alt.Tooltip("figure:N", title=y_title),
+                 alt.Tooltip("period_text:N", title=t("chart.axis.as_of", lang))])
+    points = base.transform_filter("datum.dated").mark_point(size=80, filled=True)
+    spans = base.transform_filter("!datum.dated").mark_rule(strokeWidth=4).encode(x2="end:T")
+    figures = base.mark_text(align="left", dx=6, dy=-8).encode(text="figure:N", color=alt.value(AXIS_TEXT))
+    # Streamlit fits plot and legend into the height together: room for both.
+    chart = (spans + points + figures).properties(height=460)
+    return ChartSpec("offices_over_time", title, plotted, finish(chart, lang), None,
+                     f"{caption} {t('presence.offices_chart_note', lang)}")

@@ -298,7 +298,9 @@ def test_a_municipality_chosen_by_link_gives_its_teams_year_basis_and_source():
 def test_the_map_page_charts_the_offices_counted_over_time():
     at = run_page("map")
     assert any("offices over time, as the sources count them" in h.value for h in at.header)
-    assert any("Field offices" in item and "December 1999" in item for item in at.table[0].value["item"])
+    values = [str(v).replace("\\", "") for v in at.table[0].value["value"]]
+    assert {"15", "21", "9", "1", "5", "30"} <= set(values)  # every count, none summed
+    assert len(values) == 7
 
 
 @pytest.mark.parametrize("bad", ["1850", "2021", "now2", "<b>x</b>", "2018/2019"])
@@ -328,3 +330,17 @@ def test_a_hostile_year_in_the_link_is_shown_as_text(payload):
     at = run_page("map", year=payload)
     assert at.session_state["year"] == NOW
     assert_shown_as_text(at)
+
+
+def test_the_offices_chart_places_dated_counts_as_points_and_the_fact_sheets_as_a_span(data):
+    from dashboard.charts import offices_over_time_chart
+
+    spec = offices_over_time_chart(data)
+    assert list(spec.data["indicator"]) == ["field_offices", "regional_centres", "field_offices_and_regional_centres",
+                                            "offices_including_regional_centres", "satellite_offices",
+                                            "regional_centres", "field_teams"]
+    layers = spec.vega_lite["layer"]
+    assert [layer["mark"]["type"] for layer in layers] == ["rule", "point", "text"]
+    assert "nothing joins or adds them" in spec.caption
+    few = replaced(data, "indicators", data["indicators"][data["indicators"]["indicator"] == "field_offices"])
+    assert offices_over_time_chart(few).chart is None
