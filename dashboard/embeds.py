@@ -66,6 +66,7 @@ def full_view(view: str, params: dict) -> tuple[str, dict]:
 
 
 def map_sources(data: Dataset) -> list[str]:
-    """The titles of the sources of the map's offices and regions, each once."""
+    """The titles of the sources of the map's offices and regions, each once, the
+    most cited first."""
     ids = pd.concat([data[name]["source_id"] for name in ("offices", "regions") if "source_id" in data[name]])
-    return [source_ref(data["sources"], i).title for i in dict.fromkeys(ids.dropna())]
+    return [source_ref(data["sources"], i).title for i in ids.dropna().value_counts(sort=True).index]

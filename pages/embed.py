@@ -25,7 +25,9 @@ if view == "map":
     st.subheader(t("embed.map_title", lang))
     ui.static_map(rendered_presence_map(lang, region, measure, year=None if year in (None, NOW) else year), lang,
                   height=520)
-    st.caption(ui.md_escape(t("embed.map_sources", lang, sources="; ".join(map_sources(data)))))
+    named = map_sources(data)  # the three most cited, and how many more
+    more = [t("embed.more_sources", lang, count=len(named) - 3)] if len(named) > 3 else []
+    st.caption(ui.md_escape(t("embed.map_sources", lang, sources=" ".join(["; ".join(named[:3]), *more]))))
     st.caption(t("map.attribution", lang))
 elif view == "briefing":
     st.subheader(t("embed.briefing_title", lang))
