@@ -215,8 +215,8 @@ def test_a_chip_without_dated_figures_invents_no_years():
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("sq", "Shifrat 2016–2020 · Staffing: koha për përditësim"),
-    ("sr", "Podaci 2016–2020 · Staffing: vreme za ažuriranje"),
+    ("sq", "Shifrat 2016–2020 · Stafi: koha për përditësim"),  # the table's name translated too
+    ("sr", "Podaci 2016–2020 · Osoblje: vreme za ažuriranje"),
 ])
 def test_the_chip_in_albanian_and_serbian(lang, expected):
     items = [fr.table_freshness(*table("yearly", "2016/2020"), D(2026, 1, 1))]
