@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from .i18n import t
+from .i18n import catalogue, t
 from .loading import Dataset
 from .provenance import as_of_bounds, format_as_of
 from .schema import Resource
@@ -170,10 +170,18 @@ def newest_text(item: Freshness, lang: str = "en") -> str:
     return format_as_of(item.newest_as_of, lang) if item.newest_as_of else t("freshness.no_as_of", lang)
 
 
+def table_title(item: Freshness, lang: str = "en") -> str:
+    """The table's name in ``lang`` (catalogue key ``table_name.NAME``, used while its
+    English is the descriptor's title), else the descriptor's title."""
+    key = f"table_name.{item.table}"
+    return t(key, lang) if catalogue("en").get(key) == item.title else item.title
+
+
 def describe(item: Freshness, lang: str = "en") -> str:
     """One line for a page: ``Staffing: Overdue (newest figure: 2016–2020) · last changed ...``
     (the rule and its dates are on the Sources page)."""
-    line = t("freshness.line", lang, title=item.title, status=status_text(item, lang), newest=newest_text(item, lang))
+    line = t("freshness.line", lang, title=table_title(item, lang), status=status_text(item, lang),
+             newest=newest_text(item, lang))
     changed = changed_text(item, lang)
     return f"{line} · {changed}" if changed else line
 
@@ -195,7 +203,7 @@ def chip_text(items: Sequence[Freshness], lang: str = "en") -> str:
     years = figure_years(items)
     if years is None:
         return t("freshness.chip_none", lang)
-    due = [i.title for i in items if i.status in (UPDATE_DUE, OVERDUE)]
+    due = [table_title(i, lang) for i in items if i.status in (UPDATE_DUE, OVERDUE)]
     state = t("freshness.chip_due", lang, tables=", ".join(due)) if due else t("freshness.chip_current", lang)
     return f"{t('freshness.chip', lang, years=years)} · {state}"
 
@@ -203,7 +211,7 @@ def chip_text(items: Sequence[Freshness], lang: str = "en") -> str:
 def freshness_frame(items: Sequence[Freshness], lang: str = "en") -> pd.DataFrame:
     """The statuses as a table for people (the Sources page, the command line)."""
     return pd.DataFrame({
-        t("freshness.col.table", lang): [i.title for i in items],
+        t("freshness.col.table", lang): [table_title(i, lang) for i in items],
         t("freshness.col.status", lang): [status_text(i, lang) for i in items],
         t("freshness.col.newest", lang): [newest_text(i, lang) for i in items],
         t("freshness.col.rule", lang): [rule_text(i, lang) for i in items],

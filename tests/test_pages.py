@@ -162,7 +162,8 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
     from dashboard.cache import rendered_presence_map
 
     # the legend is inside the map's page (the map's frame is not an element AppTest reads)
-    assert "Field teams listed: lighter is fewer" in rendered_presence_map("en", None, "field_teams", layer_control=True)
+    legend = rendered_presence_map("en", None, "field_teams", layer_control=True)
+    assert "Field teams listed: lighter is fewer" in legend
 
 
 def test_share_control_offers_the_embed_snippet_and_the_briefing_link():
