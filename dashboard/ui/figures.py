@@ -46,7 +46,7 @@ def kpi_strip(kpis: list[Kpi], lang: str = DEFAULT_LANG) -> None:
     footnote under the strip (a tooltip neither prints nor shows to everyone).
     Six figures fit one row at desktop width and wrap two by two on a phone
     (``frame.page_styles``)."""
-    with st.container(horizontal=True, key="kpi_strip", gap="medium"):
+    with st.container(horizontal=True, key="kpi_strip", gap="small"):
         for i, kpi in enumerate(kpis):
             with st.container(key=f"kpi_item_{i}", width="stretch", gap=None):
                 tip = " ".join(part for part in (kpi.detail, kpi.caption(lang)) if part)
