@@ -154,7 +154,12 @@ def test_clicking_the_headquarters_opens_its_bilingual_popup(page, app_server):
 def test_clicking_a_municipality_shows_its_details_below_the_map(page, app_server):
     open_page(page, app_server.url, "map")
     wait_for_map(page, 44)
-    frame = page.frame_locator(MAP_FRAME)
+    frame = map_in_view(page)
+    # the map is fitted again when its frame changes size: wait until it is still
+    page.locator(MAP_FRAME).element_handle().content_frame().wait_for_function(
+        """() => { const r = document.querySelector('path.leaflet-interactive').getBoundingClientRect();
+                   const now = [r.left, r.top, r.width].join(); const still = now === window.lastBox;
+                   window.lastBox = now; return still; }""", polling=250, timeout=30_000)
     # Municipalities are drawn first, in code order; find Prizren's polygon by its tooltip.
     polygons = frame.locator("path.leaflet-interactive")
     frame.locator(".leaflet-tooltip").first.wait_for(state="attached")
