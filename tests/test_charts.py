@@ -125,7 +125,7 @@ def test_the_cached_vega_lite_spec_draws_what_altair_chart_draws(view, lang):
     # get the very message st.altair_chart(spec.chart) sends (spec, Arrow data, theme).
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(_draw_both, args=(view, lang)).run()
+    at = AppTest.from_function(_draw_both, args=(view, lang), default_timeout=60).run()
     assert not at.exception
     altair, cached, again = [e.proto for e in at.get("vega_lite_chart")]
     assert altair.spec and altair.datasets
