@@ -16,6 +16,7 @@ from ..schema import Resource, resources
 from ..storage import StorageError
 from ..stores import Store
 from .figures import table_block
+from .text import md_escape
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ def app_freshness(names: Iterable[str] | None = None) -> list[Freshness]:
 def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
     """One short chip under a page's title: the years of the figures of the tables
     it shows and which are due for an update (``freshness.chip_text``), linking to
-    every table's status on Sources. Link text is plain text (no Markdown)."""
+    every table's status on Sources. The link's label is Markdown, and table titles
+    come from the descriptor: it is escaped."""
     try:
         items = app_freshness(names)
     except StorageError as exc:  # the history could not be read: the figures still show
@@ -49,7 +51,8 @@ def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
         return
     if items:
         with st.container(key="freshness_chip"):
-            st.page_link("pages/sources.py", label=f"{chip_text(items, lang)} ›", help=t("freshness.chip_help", lang),
+            st.page_link("pages/sources.py", label=md_escape(f"{chip_text(items, lang)} ›"),
+                         help=t("freshness.chip_help", lang),
                          query_params={"lang": lang} if lang != DEFAULT_LANG else None)
 
 
