@@ -443,6 +443,8 @@ def test_a_moved_office_is_described_in_words_and_on_a_small_map(data_copy, monk
     texts = [m.value for m in at.markdown]
     assert any(ui.md_escape("moved 6.8 km south-west, still in Prizren") in text for text in texts)
     assert changes_table(at)["Column"].tolist() == ["Latitude", "Longitude"]
+    [small_map] = [e for e in at.get("iframe")]  # before and after, on a small map
+    assert "L.polyline" in small_map.proto.srcdoc and small_map.proto.srcdoc.count("L.circleMarker") >= 2
 
 
 def test_the_grid_is_built_from_the_schema(data_copy, monkeypatch):
