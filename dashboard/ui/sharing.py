@@ -80,8 +80,9 @@ def embed_footer(view: str, lang: str = DEFAULT_LANG) -> None:
     stays on its host's page). The view's title and sources are above it."""
     from .freshness import app_freshness
 
-    params = {key: st.query_params.get(key) for key in st.query_params}
-    page, query = full_view(view, params)
+    # The language the view is shown in, not whatever ?lang= said (an unknown one falls back).
+    params = {key: st.query_params.get(key) for key in st.query_params if key != "lang"}
+    page, query = full_view(view, {**params, **({"lang": lang} if lang != DEFAULT_LANG else {})})
     link = view_url(urljoin(st.context.url or "", page), query)
     years = figure_years(app_freshness(VIEW_TABLES[view]))
     credit = t("embed.footer", lang, years=years) if years else t("embed.credit", lang)
