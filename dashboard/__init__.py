@@ -28,7 +28,8 @@ What pages show
 - ``i18n``: every interface string (``t``), in one catalogue per language.
 - ``formatting``: numbers and amounts as readers expect them.
 - ``provenance``: as-of dates and sources, for display.
-- ``kpis``: the headline figures and how each is chosen.
+- ``kpis``: the headline figures and how each is chosen; the Overview's one-line
+  headline built from them.
 - ``display_tables``: figures as tables for people, each with hedge, date and source.
 - ``charts``: Altair charts with the exact table each plots; ``monitoring``: the
   court-monitoring charts; ``elections``: the Elections page's groups and charts.
@@ -40,7 +41,8 @@ What pages show
 - ``presence_over_time``: the presence in a given year, as the sources tell it: the
   offices that stand and the municipalities where a source says a team works.
 - ``state``: the view's state as URL query parameters (pure functions).
-- ``embeds``: the views that can be embedded alone in another site's iframe.
+- ``embeds``: the views that can be embedded alone in another site's iframe, and the
+  full view each links back to.
 - ``export``: downloads safe to open in a spreadsheet, and the package as a zip.
 - ``briefing``: the printable A4 PDF briefing.
 - ``ui``: the package of Streamlit building blocks shared by pages (frame, text,
