@@ -419,7 +419,7 @@ def labelled_bars(frame: pd.DataFrame, value_title: str, item_title: str, lang: 
         encoding["yOffset"] = alt.YOffset("series_text:N", sort=domain)
         colour = alt.Color("series_text:N", title=series_title, sort=domain,
                            scale=alt.Scale(domain=domain, range=list(dict.fromkeys(frame["colour"]))),
-                           legend=alt.Legend(orient="bottom"))
+                           legend=alt.Legend(orient="bottom", columns=1))  # side by side, cut on a phone
         tooltip.insert(1, alt.Tooltip("series_text:N", title=series_title))
     base = alt.Chart(frame).encode(**encoding)
     bars = base.mark_bar().encode(color=colour)
