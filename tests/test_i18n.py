@@ -93,3 +93,26 @@ def test_save_refusals_and_diffs_are_translated(lang):
     assert "staffing.csv" in error.message(lang) and error.message(lang) != str(error)
     diff = diff_records([{"id": "a", "v": "1"}], [{"id": "a", "v": "2"}], ["id"])
     assert diff.lines(lang) != diff.lines("en") and "'1' -> '2'" in diff.lines(lang)[0]
+
+
+def test_the_teams_translations_of_the_datas_names_match_the_data():
+    """Each catalogue translation of an indicator, election or unit is of the data's
+    current English (a stale one is not used, so the name would show in English)."""
+    import pandas as pd
+
+    from dashboard.display_tables import unit_key
+    from dashboard.paths import DATA_DIR
+
+    english = catalogue("en")
+    names = {}
+    for table, column in (("indicators", "indicator"), ("elections", "election")):
+        frame = pd.read_csv(DATA_DIR / f"{table}.csv")
+        names.update({f"{column}.{i}": label for i, label in zip(frame[column], frame["label_en"])})
+        names.update({unit_key(u): u for u in frame["unit"].dropna()})
+    units = pd.read_csv(DATA_DIR / "court_monitoring.csv")["unit"].dropna()
+    names.update({unit_key(u): u for u in units})
+    stale = {k: v for k, v in english.items() if k.startswith(("indicator.", "election.", "unit."))
+             and names.get(k) != v}
+    assert stale == {}
+    missing = sorted(k for k in names if k not in english)
+    assert missing == []
