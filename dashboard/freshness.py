@@ -171,10 +171,15 @@ def newest_text(item: Freshness, lang: str = "en") -> str:
 
 
 def table_title(item: Freshness, lang: str = "en") -> str:
-    """The table's name in ``lang`` (catalogue key ``table_name.NAME``, used while its
-    English is the descriptor's title), else the descriptor's title."""
-    key = f"table_name.{item.table}"
-    return t(key, lang) if catalogue("en").get(key) == item.title else item.title
+    """The item's table's name in ``lang`` (``resource_title``)."""
+    return resource_title(item.table, item.title, lang)
+
+
+def resource_title(name: str, title: str, lang: str = "en") -> str:
+    """A table's name in ``lang`` (catalogue key ``table_name.NAME``, used while its
+    English is the descriptor's ``title``: staff may retitle a table), else ``title``."""
+    key = f"table_name.{name}"
+    return t(key, lang) if catalogue("en").get(key) == title else title
 
 
 def describe(item: Freshness, lang: str = "en") -> str:

@@ -74,12 +74,12 @@ SHAPES: dict[str, list[tuple[float, float]]] = {
     "star": [(round(math.cos(math.radians(-90 + 36 * i)) * (1.0 if i % 2 == 0 else 0.45), 3),
               round(math.sin(math.radians(-90 + 36 * i)) * (1.0 if i % 2 == 0 else 0.45), 3)) for i in range(10)],
 }
-ATTRIBUTION = (
-    'Boundaries: <a href="https://www.geoboundaries.org">geoBoundaries</a> '
-    '(CC BY-SA 2.0), from <a href="https://www.openstreetmap.org/copyright">'
-    "OpenStreetMap</a> data © OpenStreetMap contributors; "
-    'municipal seats: <a href="https://www.geonames.org">GeoNames</a> (CC BY 4.0)'
-)
+def attribution(lang: str = "en") -> str:
+    """The boundaries' and seats' credit line drawn inside the map, in ``lang`` (HTML)."""
+    osm = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    return (f'{escape(t("map.credit.boundaries", lang))}: <a href="https://www.geoboundaries.org">geoBoundaries</a> '
+            f'(CC BY-SA 2.0), {escape(t("map.credit.from_osm", lang)).replace("{osm}", osm)}; '
+            f'{escape(t("map.credit.seats", lang))}: <a href="https://www.geonames.org">GeoNames</a> (CC BY 4.0)')
 
 
 def escape(text: object) -> str:
@@ -363,7 +363,7 @@ def kosovo_bounds() -> list[list[float]]:
     return [[south, west], [north, east]]
 
 
-def base_map(bounds: list[list[float]] | None = None) -> folium.Map:
+def base_map(bounds: list[list[float]] | None = None, lang: str = "en") -> folium.Map:
     """An empty map of Kosovo with no base tiles (the boundaries are the base map),
     the app's own Leaflet, a kilometre scale and the boundary attribution, fitted to
     ``bounds`` (Kosovo's outline by default) at every size of its frame."""
@@ -371,7 +371,7 @@ def base_map(bounds: list[list[float]] | None = None) -> folium.Map:
                    min_zoom=7, max_bounds=True, zoom_snap=0.1, zoom_delta=0.5)
     use_local_assets(m)
     m.add_child(_Scale())
-    m.add_child(_Attribution(ATTRIBUTION))
+    m.add_child(_Attribution(attribution(lang)))
     m.add_child(_Fitted(bounds or kosovo_bounds()))
     return m
 
@@ -600,7 +600,7 @@ def presence_map(data: Dataset, lang: str = "en", region: str | None = None,
     Works with no field-team rows."""
     data = dataclasses.replace(data, tables={**data.tables, "offices": offices_in(data, year),
                                              "field_presence": presence_in(data, year)})
-    m = base_map(region_bounds(data, region) if region else None)
+    m = base_map(region_bounds(data, region) if region else None, lang)
     add_municipalities(m, data, lang, region, measure)
     if region:
         add_municipality_names(m, data, region, lang)
@@ -619,7 +619,7 @@ def placing_map(data: Dataset, lang: str = "en") -> folium.Map:
     page): the municipalities, named on hover, and the offices where they are now.
     It depends only on the data, so a click does not rebuild it: the chosen point
     is drawn by ``chosen_point_layer``."""
-    m = base_map()
+    m = base_map(lang=lang)
     add_municipalities(m, data, lang, selectable=False)
     add_offices(m, data, lang, selectable=False)
     m.add_child(_Legend(legend_html(data, lang)))

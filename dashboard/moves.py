@@ -128,7 +128,7 @@ def move_map(move: Move, label: str, lang: str = DEFAULT_LANG) -> folium.Map:
     a line between them, zoomed to both. ``label`` (the office's name) is escaped."""
     from .maps import base_map, escape
 
-    m = base_map()
+    m = base_map(lang=lang)
     folium.PolyLine([move.before, move.after], color="#555555", weight=2, dash_array="6 4").add_to(m)
     folium.CircleMarker(move.before, radius=7, color="#555555", weight=3, fill=True, fill_color="#FFFFFF",
                         fill_opacity=1, tooltip=escape(t("edit.move.before", lang, office=label))).add_to(m)

@@ -4,6 +4,7 @@ from dashboard import ui
 from dashboard.cache import app_store
 from dashboard.export import package_zip
 from dashboard.formatting import web_url
+from dashboard.freshness import resource_title
 from dashboard.i18n import t
 from dashboard.paths import app_data_dir
 from dashboard.provenance import citation_counts
@@ -22,7 +23,7 @@ st.download_button(t("sources.download_zip", lang), lambda: package_zip(app_stor
                    key="download_zip", on_click="ignore")  # zipped when clicked, not on every run
 st.caption(t("sources.zip_raw", lang))
 for res in resources(app_data_dir()):
-    ui.collapsed_table(res.name, data[res.name], res.title, lang, counting="rows")
+    ui.collapsed_table(res.name, data[res.name], resource_title(res.name, res.title, lang), lang, counting="rows")
 
 st.header(t("sources.documents", lang))
 sources = data["sources"]

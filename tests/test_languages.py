@@ -70,7 +70,7 @@ def data_texts_in_text() -> tuple[str, ...]:
     return tuple(t for t in data_texts() if t not in translated)
 
 
-TRANSLATED = ("indicator.", "election.", "unit.")
+TRANSLATED = ("indicator.", "election.", "unit.", "table_name.")
 
 
 def translated_names() -> dict[str, str]:

@@ -8,6 +8,7 @@ import math
 import re
 
 import pytest
+from jinja2.utils import htmlsafe_json_dumps
 
 from dashboard.geo import municipality_geojson
 from dashboard.i18n import place_name, t
@@ -17,6 +18,7 @@ from dashboard.maps import (
     REGION_COLOURS,
     SHAPES,
     SYMBOL_ORDER,
+    attribution,
     kosovo_bounds,
     legend_html,
     map_html,
@@ -124,6 +126,17 @@ def test_the_scale_is_in_kilometres_only(data):
     html = map_html(presence_map(data))
     assert "L.control.scale({imperial: false, metric: true})" in html
     assert "L.control.scale()" not in html and "L.control.scale({})" not in html  # folium's own has miles
+
+
+@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
+def test_the_credit_line_inside_the_map_is_in_the_readers_language(data, lang):
+    credit = attribution(lang)
+    for key in ("map.credit.boundaries", "map.credit.seats"):
+        assert t(key, lang) in credit
+    assert "OpenStreetMap</a>" in credit and "GeoNames</a>" in credit and "geoBoundaries</a>" in credit
+    assert lang == "en" or not credit.startswith("Boundaries")
+    for html in (map_html(presence_map(data, lang)), map_html(placing_map(data, lang))):
+        assert f"addAttribution({htmlsafe_json_dumps(credit)});" in html  # as jinja's tojson writes it
 
 
 def test_every_map_is_fitted_to_the_outline_at_every_size(data):
