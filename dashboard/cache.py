@@ -90,6 +90,7 @@ _STORES: Memo[Store] = Memo(4)
 _DATASETS: Memo[Dataset] = Memo(4)
 _MAPS: Memo[str] = Memo(64)
 _FIGURE_TABLES: Memo[pd.DataFrame] = Memo(64)
+_DERIVED: Memo[object] = Memo(64)
 
 
 def _store(database_url: str | None, data_dir: str) -> Store:
@@ -177,3 +178,13 @@ def figures_table(name: str, lang: str = "en", group: str | None = None) -> pd.D
         return _build_figures_table(data, name, lang, rows)
 
     return _FIGURE_TABLES.get((store_name, fingerprint, name, lang, group), build)
+
+
+def per_version(what: str, build: Callable[[Store, Dataset], T], *key: Hashable) -> T:
+    """``build(store, data)`` of the app's store and data, once per data version and
+    ``key`` (the language, the day...): for what a page derives from the data and
+    every reader of that version shares, such as the tables' freshness or the
+    History timeline. ``what`` names it, so two derivations never share a key."""
+    store, store_name, fingerprint = _key()
+    data = _dataset(store, store_name, fingerprint)
+    return _DERIVED.get((what, store_name, fingerprint, *key), lambda: build(store, data))  # type: ignore[return-value]

@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     dif.set_defaults(handler=cmd_diff)
 
     bri = commands.add_parser("briefing", help="write the printable A4 briefing as a PDF",
-                              description="Write a 2-4 page A4 briefing: figures with sources, map, staffing, "
+                              description="Write a 3-6 page A4 briefing: figures with sources, map, staffing, "
                                           "budget, monitoring, milestones, sources.")
     bri.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     bri.add_argument("--region", metavar="ID",

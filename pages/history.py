@@ -3,7 +3,6 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts, ui
-from dashboard.display_tables import milestones_by_year
 from dashboard.i18n import t
 
 page = ui.page_start("history.title", "history.intro", embed_view="milestones_per_year")
@@ -13,18 +12,11 @@ milestones = data["milestones"]
 themes = sorted(dict.fromkeys(milestones["theme"]))
 
 chosen = ui.url_choices(t("history.themes", lang), "theme", themes, lambda th: t(f"theme.{th}", lang), lang)
-shown = milestones[milestones["theme"].isin(chosen)] if chosen else milestones
 
 ui.chart_block(charts.themes_milestones_chart(data, tuple(sorted(chosen)), lang), lang)
 # The two charts first, the long timeline (some sixty milestones) last.
 ui.chart_block(charts.heads_of_mission_chart(data, dt.date.today().year, lang), lang)
 
 st.header(t("history.timeline", lang))
-if shown.empty:
-    st.info(t("history.no_milestones", lang), icon=":material/info:")
-else:
-    # One Markdown element for the whole timeline: one per year made some sixty
-    # elements for the browser to lay out.
-    st.markdown("\n\n".join(f"**{year}**\n\n" + "\n".join(f"- {ui.md_escape(item)}" for item in items)
-                             for year, items in milestones_by_year(shown, lang)))
+ui.milestones_timeline(tuple(sorted(chosen)), lang)
 page.finish()

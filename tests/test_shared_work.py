@@ -124,6 +124,39 @@ def test_a_clients_clear_cache_does_not_make_the_server_rebuild(monkeypatch, dat
     assert builds == {"dataset": 2, "map": 1, "figures": 2}
 
 
+def test_the_freshness_and_the_timeline_survive_a_clients_clear_cache(monkeypatch, data_copy):
+    """Every page's freshness chip and the History timeline are derived once per data
+    version (``cache.per_version``), not in a Streamlit cache a client can empty."""
+    import streamlit as st
+
+    from conftest import run_page
+    from dashboard.ui import figures, freshness
+
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    builds = {"freshness": 0, "timeline": 0}
+
+    def counted(name, build):
+        def wrapper(*args, **kwargs):
+            builds[name] += 1
+            return build(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(freshness, "_statuses", counted("freshness", freshness._statuses))
+    monkeypatch.setattr(figures, "milestones_by_year", counted("timeline", figures.milestones_by_year))
+    run_page("history")
+    assert builds == {"freshness": 1, "timeline": 1}
+    for _ in range(2):
+        st.cache_data.clear()  # what a client's clear_cache does
+        st.cache_resource.clear()
+        run_page("history")
+    assert builds == {"freshness": 1, "timeline": 1}
+    run_page("history", theme="elections")  # another view of the timeline, the same freshness
+    assert builds == {"freshness": 1, "timeline": 2}
+    (data_copy / "milestones.csv").write_bytes((data_copy / "milestones.csv").read_bytes())  # a new version
+    run_page("history")
+    assert builds == {"freshness": 2, "timeline": 3}
+
+
 def test_a_memo_is_bounded_and_drops_the_least_recently_used():
     from dashboard.cache import Memo
 

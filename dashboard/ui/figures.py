@@ -7,10 +7,13 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from ..cache import per_version
 from ..charts import ChartSpec
+from ..display_tables import milestones_by_year
 from ..export import csv_for_excel
 from ..i18n import DEFAULT_LANG, t
 from ..kpis import Kpi, kpi_sources
+from ..loading import Dataset
 from .text import md_escape, shown_table, t_md
 
 
@@ -129,3 +132,20 @@ def csv_download(key: str, frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> Non
     page has many, and most are never downloaded)."""
     st.download_button(t("chart.download_csv", lang), partial(csv_for_excel, frame), file_name=f"omik_{key}.csv",
                        mime="text/csv", key=f"download_{key}", icon=":material/download:", on_click="ignore")
+
+
+def milestones_timeline(themes: tuple[str, ...], lang: str = DEFAULT_LANG) -> None:
+    """The History timeline (of ``themes`` only, when given) as one Markdown element:
+    one per year made some sixty elements for the browser to lay out. Built once per
+    data version, themes and language; an honest notice when nothing is listed."""
+    def build(_store: object, data: Dataset) -> str:
+        milestones = data["milestones"]
+        shown = milestones[milestones["theme"].isin(themes)] if themes else milestones
+        return "\n\n".join(f"**{year}**\n\n" + "\n".join(f"- {md_escape(item)}" for item in items)
+                            for year, items in milestones_by_year(shown, lang))
+
+    timeline = per_version("milestones_timeline", build, themes, lang)
+    if timeline:
+        st.markdown(timeline)
+    else:
+        st.info(t("history.no_milestones", lang), icon=":material/info:")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
 
-from ..cache import app_store, dataset
+from ..cache import app_store, dataset, per_version
 from ..freshness import Freshness, chip_text, freshness_frame, package_freshness, store_changes
 from ..i18n import DEFAULT_LANG, t
 from ..loading import Dataset
@@ -21,20 +22,21 @@ from .text import md_escape
 logger = logging.getLogger(__name__)
 
 
-# Keyed on the store's fingerprint and the day. A restore that brings a table back
-# to content it had before also brings back the fingerprint, with a newer change in
-# the history: the time limit bounds how long the older "last changed" can show.
-@st.cache_data(show_spinner=False, max_entries=16, ttl=600)
-def _statuses(_store: Store, _data: Dataset, store_name: str, fingerprint: str, today: str) -> list[Freshness]:
-    package_resources = resources(_store.descriptor_dir)
-    return package_freshness(_data, package_resources, dt.date.fromisoformat(today),
-                             store_changes(_store, package_resources))
+def _statuses(store: Store, data: Dataset) -> list[Freshness]:
+    package_resources = resources(store.descriptor_dir)
+    return package_freshness(data, package_resources, dt.date.today(), store_changes(store, package_resources))
+
+
+# Keyed on the data version and the day, and on the ten minutes: a restore that
+# brings a table back to content it had before also brings back the version, with a
+# newer change in the history, and the time bounds how long the older "last changed"
+# can show. The app's own memo: a client's clear_cache does not empty it.
+_STALE_AFTER_S = 600
 
 
 def app_freshness(names: Iterable[str] | None = None) -> list[Freshness]:
     """The status of every table of the app's store (of ``names`` only, when given), today."""
-    store = app_store()
-    items = _statuses(store, dataset(), repr(store), store.fingerprint(), dt.date.today().isoformat())
+    items = per_version("freshness", _statuses, dt.date.today().isoformat(), int(time.time() // _STALE_AFTER_S))
     wanted = None if names is None else set(names)
     return [i for i in items if wanted is None or i.table in wanted]
 
