@@ -3,6 +3,7 @@ converted once per frame), sources looked up by id, KPIs memoised per Dataset.""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import weakref
 
@@ -88,6 +89,14 @@ def test_kpis_are_computed_once_per_data_version_and_language(data, build, args)
 
 # --- the app's memos survive a client's clear_cache -------------------------------------
 
+def counting(builds: dict, name: str, build):
+    """``build``, counting its calls in ``builds[name]``."""
+    def wrapper(*args, **kwargs):
+        builds[name] += 1
+        return build(*args, **kwargs)
+    return wrapper
+
+
 def test_a_clients_clear_cache_does_not_make_the_server_rebuild(monkeypatch, data_copy):
     """Any websocket client can send clear_cache, which empties every st.cache_* of
     the server (AppSession._handle_clear_cache_request); the data, maps and figure
@@ -100,12 +109,7 @@ def test_a_clients_clear_cache_does_not_make_the_server_rebuild(monkeypatch, dat
 
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     builds = {"dataset": 0, "map": 0, "figures": 0}
-
-    def counted(name, build):
-        def wrapper(*args, **kwargs):
-            builds[name] += 1
-            return build(*args, **kwargs)
-        return wrapper
+    counted = functools.partial(counting, builds)
 
     monkeypatch.setattr(FileStore, "load_dataset", counted("dataset", FileStore.load_dataset))
     monkeypatch.setattr(cache, "map_html", counted("map", cache.map_html))
@@ -134,12 +138,7 @@ def test_the_freshness_and_the_timeline_survive_a_clients_clear_cache(monkeypatc
 
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     builds = {"freshness": 0, "timeline": 0}
-
-    def counted(name, build):
-        def wrapper(*args, **kwargs):
-            builds[name] += 1
-            return build(*args, **kwargs)
-        return wrapper
+    counted = functools.partial(counting, builds)
 
     monkeypatch.setattr(freshness, "_statuses", counted("freshness", freshness._statuses))
     monkeypatch.setattr(figures, "milestones_by_year", counted("timeline", figures.milestones_by_year))
