@@ -21,7 +21,7 @@ from dashboard.embeds import CHART_VIEWS
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
 from dashboard.presence_over_time import offices_in
-from support.browser import MAP_FRAME, READY_SELECTOR, AppServer
+from support.browser import MAP_FRAME, READY_SELECTOR, AppServer, app_with_one_editor
 
 pytestmark = pytest.mark.browser
 
@@ -338,16 +338,7 @@ def test_no_serious_accessibility_violations(width_context, app_server, path, la
 @pytest.fixture(scope="module")
 def editing_server(tmp_path_factory):
     """The app on a copy of the data, with one editor (test-only credentials)."""
-    from dashboard.auth import hash_password
-
-    root = tmp_path_factory.mktemp("editing")
-    shutil.copytree(ROOT / "data", root / "data")
-    secrets = root / "secrets.toml"
-    secrets.write_text(f'[editors.ana]\npassword_hash = "{hash_password("a test password 123")}"\nrole = "editor"\n',
-                       encoding="utf-8")
-    server = AppServer(ROOT / "app.py", env={"OMIK_DATA_DIR": str(root / "data")},
-                       options=["--secrets.files", str(secrets)])
-    server.data_dir = root / "data"
+    server = app_with_one_editor(tmp_path_factory.mktemp("editing"), "ana", "editor", "a test password 123")
     yield server
     server.stop()
 

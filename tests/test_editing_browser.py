@@ -5,13 +5,12 @@ current in the history, restore it (confirmed), see the restore in the history; 
 axe on the signed-in page at 1280 and 390 px. Screenshots are kept in
 test-results/editing/ (git-ignored) for review."""
 import json
-import shutil
 
 import pytest
 
 from conftest import PageLog
 from dashboard.paths import ROOT
-from support.browser import READY_SELECTOR, AppServer
+from support.browser import READY_SELECTOR, app_with_one_editor
 from test_browser import AXE, AXE_FAILS, MAIN_HEIGHT, SIDEWAYS_SCROLL, WIDTHS, open_page
 
 pytestmark = pytest.mark.browser
@@ -23,16 +22,7 @@ PASSWORD = "a test password 123"
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory):
     """The app on a copy of the data, with one administrator (test-only credentials)."""
-    from dashboard.auth import hash_password
-
-    root = tmp_path_factory.mktemp("editing")
-    shutil.copytree(ROOT / "data", root / "data")
-    secrets = root / "secrets.toml"
-    secrets.write_text(f'[editors.root]\npassword_hash = "{hash_password(PASSWORD)}"\nrole = "admin"\n',
-                       encoding="utf-8")
-    server = AppServer(ROOT / "app.py", env={"OMIK_DATA_DIR": str(root / "data")},
-                       options=["--secrets.files", str(secrets)])
-    server.data_dir = root / "data"
+    server = app_with_one_editor(tmp_path_factory.mktemp("editing"), "root", "admin", PASSWORD)
     RESULTS.mkdir(parents=True, exist_ok=True)
     yield server
     server.stop()

@@ -80,3 +80,20 @@ class AppServer:
             self.proc.kill()
         self.log.close()
         Path(self.log.name).unlink(missing_ok=True)
+
+
+def app_with_one_editor(root: Path, name: str, role: str, password: str) -> AppServer:
+    """The app on a copy of the data in ``root/data`` (``server.data_dir``), with one
+    editor ``name`` of ``role`` signing in with ``password`` (test-only credentials)."""
+    import shutil
+
+    from dashboard.auth import hash_password
+
+    shutil.copytree(ROOT / "data", root / "data")
+    secrets = root / "secrets.toml"
+    secrets.write_text(f'[editors.{name}]\npassword_hash = "{hash_password(password)}"\nrole = "{role}"\n',
+                       encoding="utf-8")
+    server = AppServer(ROOT / "app.py", env={"OMIK_DATA_DIR": str(root / "data")},
+                       options=["--secrets.files", str(secrets)])
+    server.data_dir = root / "data"  # type: ignore[attr-defined]
+    return server
