@@ -7,6 +7,7 @@ test-results/editing/ (git-ignored) for review."""
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PageLog
 from dashboard.paths import ROOT
@@ -54,10 +55,12 @@ def shot(page, name: str) -> None:
     page.set_viewport_size(size)
 
 
-def history_rows(page) -> list[str]:
-    """The history table's rows, newest first, as text."""
+def history_rows(page, newest_says: str) -> list[str]:
+    """The history table's rows, newest first, as text, once its newest row says
+    ``newest_says``: after a save the page reruns, and the table can be read while
+    Streamlit is still replacing it."""
     table = page.locator('[data-testid="stTable"]', has_text="What was done")
-    table.wait_for(timeout=30_000)
+    expect(table.locator("tbody tr").first).to_contain_text(newest_says, timeout=30_000)
     return table.locator("tbody tr").all_inner_texts()
 
 
@@ -105,7 +108,7 @@ def test_an_editor_updates_staffing_from_the_to_do_and_restores_it(browser, admi
 
     # the history: the save is current
     page.get_by_role("tab", name="History").click()
-    rows = history_rows(page)
+    rows = history_rows(page, "2026 fact sheet")
     assert "● current" in rows[0] and "root" in rows[0] and "2026 fact sheet" in rows[0] and "+0 ~1 −0" in rows[0]
     assert "CET" in rows[0] or "CEST" in rows[0]
     assert "Original" in rows[-1]
@@ -120,7 +123,7 @@ def test_an_editor_updates_staffing_from_the_to_do_and_restores_it(browser, admi
     page.get_by_text("Staffing restored (1 cell)").wait_for(timeout=30_000)
     assert staffing.read_bytes() == before
     assert page.get_by_role("tab", name="History").get_attribute("aria-selected") == "true"
-    rows = history_rows(page)
+    rows = history_rows(page, "Restored")
     assert "● current" in rows[0] and "Restored" in rows[0] and "● current" not in rows[1]
     shot(page, "6-restored")
     audit = [json.loads(line) for line in (admin_server.data_dir / ".audit.jsonl").read_text().splitlines()]
