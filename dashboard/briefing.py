@@ -20,24 +20,13 @@ import io
 import textwrap
 import threading
 from collections import OrderedDict
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import matplotlib
-import matplotlib.dates as mdates
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import NullLocator
-from matplotlib.transforms import Bbox
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.pagesizes import A4  # (these two: a few milliseconds, no more)
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from . import charts
 from .details import region_detail
@@ -53,7 +42,15 @@ from .places import office_location
 from .provenance import SourceRef, format_as_of, source_ref
 from .schema import resources
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Image, Paragraph, Table
+
+# matplotlib, geopandas and the rest of reportlab (two seconds and more of imports on
+# a new server) are imported by the functions that draw, when a briefing is built:
+# every page imports this module for its download button, and a new server's first
+# page must not wait for them (bench/cold_start.py; tests/test_cold_start.py).
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 CONTENT_WIDTH = A4[0] - 30 * mm
 # The tables the briefing prints figures from, whose freshness it states.
@@ -82,30 +79,46 @@ _NO_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
 
 
 def _fonts() -> None:
+    import matplotlib
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        font_dir = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        pdfmetrics.registerFont(TTFont(FONT, str(font_dir / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_dir / "DejaVuSans-Bold.ttf")))
 
 
-STYLES = {
-    "title": ParagraphStyle("title", fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=4),
-    "h2": ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=10, spaceAfter=4,
-                         keepWithNext=1),
-    "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12),
-    "h3": ParagraphStyle("h3", fontName=FONT_BOLD, fontSize=9, leading=12, spaceBefore=4, keepWithNext=1),
-    "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#444444")),
-    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10),
-    "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=8, leading=10),
-}
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+
+    return {
+        "title": ParagraphStyle("title", fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=4),
+        "h2": ParagraphStyle("h2", fontName=FONT_BOLD, fontSize=12.5, leading=16, spaceBefore=10, spaceAfter=4,
+                             keepWithNext=1),
+        "body": ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12),
+        "h3": ParagraphStyle("h3", fontName=FONT_BOLD, fontSize=9, leading=12, spaceBefore=4, keepWithNext=1),
+        "small": ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5,
+                                textColor=colors.HexColor("#444444")),
+        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10),
+        "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=8, leading=10),
+    }
 
 
 def _p(text: object, style: str = "body", limit: int = PARAGRAPH_TEXT) -> Paragraph:
     # Paragraph reads a little HTML (<a href>, <img src> that it would fetch while
     # building the PDF); text from the data must not be taken as markup.
-    return Paragraph(html.escape(clip(text, limit), quote=False), STYLES[style])
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(html.escape(clip(text, limit), quote=False), _styles()[style])
 
 
 def _table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
     table = Table([[_p(h, "head", CELL_TEXT) for h in header]]
                   + [[_p(c, "cell", CELL_TEXT) for c in row] for row in rows[:MAX_ROWS]],
                   colWidths=[w * CONTENT_WIDTH for w in widths], repeatRows=1)
@@ -125,6 +138,9 @@ def _png(fig: Figure) -> io.BytesIO:
     # a briefing built in one session's thread cannot draw on another's figure.
     # Cropped to what is drawn, as bbox_inches="tight" does, but never past the
     # figure's size and a margin: "tight" grows the image to hold any label.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
     width, height = fig.get_size_inches()
     drawn = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer()).padded(0.1)
     box = Bbox.intersection(drawn, Bbox.from_extents(-FIGURE_MARGIN, -FIGURE_MARGIN, width + FIGURE_MARGIN,
@@ -138,6 +154,7 @@ def _png(fig: Figure) -> io.BytesIO:
 def _image(png: io.BytesIO, width: float) -> Image:
     """The picture ``width`` points wide, at its own proportions."""
     from PIL import Image as PILImage
+    from reportlab.platypus import Image
 
     with PILImage.open(png) as picture:
         pixels_wide, pixels_high = picture.size
@@ -154,6 +171,10 @@ def static_map_png(data: Dataset, lang: str = "en", region: str | None = None) -
 
 def static_map_figure(data: Dataset, lang: str = "en", region: str | None = None) -> Figure:
     """``static_map_png``'s figure."""
+    import geopandas as gpd
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     features = municipality_features(data, lang, region)
     frame = gpd.GeoDataFrame.from_features(features["features"], crs="EPSG:4326")
     fig = Figure(figsize=(7.4, 5.2))
@@ -219,6 +240,10 @@ def trend_figure(spec: charts.ChartSpec, y_title: str, lang: str = "en") -> Figu
     """``trend_png``'s figure. The x axis is marked in whole years, each once, at
     most ``MAX_YEAR_TICKS`` of them (every second year, or fifth, on a long span):
     a date locator marked months on a short span, each labelled with its year."""
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import NullLocator
+
     fig = Figure(figsize=(6.2, 2.2))
     ax = fig.subplots()
     column = "value" if "value" in spec.data else "amount"  # (budget rows have an amount)
@@ -299,6 +324,8 @@ def build_briefing(data: Dataset, region: str | None = None, lang: str = "en",
 
 
 def _build(data: Dataset, region: str | None, lang: str, today: dt.date, freshness: list[Freshness]) -> bytes:
+    from reportlab.platypus import SimpleDocTemplate
+
     _fonts()
     story = []
     title = t("briefing.title", lang)
