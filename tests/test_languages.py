@@ -8,7 +8,8 @@ holds (source titles, notes in the sources' words, proper names: every text cell
 of the package and its descriptor) is removed first: it is content, in the language
 it was published in.
 
-The browser's side (the pages at 1440 and 390 px, kept as screenshots) is at the end.
+The browser's side (the inner pages at 1440 and 390 px: every figure card's label
+whole, and screenshots kept) is at the end.
 """
 from __future__ import annotations
 
@@ -213,41 +214,69 @@ def test_the_check_finds_english_where_it_is_left():
 
 # --- the pages in a browser, kept as screenshots ---------------------------------------
 
-CHART_PAGES = ["staffing", "budget", "reports", "elections", "history"]
+INNER_PAGES = ["staffing", "budget", "reports", "elections", "history", "map"]
 SHOTS = ROOT / "test-results" / "charts"
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
     .every(c => c.offsetParent === null || c.querySelector('canvas, svg'))"""
+# Streamlit draws a grey placeholder while an element's code loads (slowly on a busy machine).
+ALL_DRAWN = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 MAIN_HEIGHT = """() => document.querySelector('[data-testid="stMain"]').scrollHeight"""
+# The map's frame holds its offices' markers.
+MAP_DRAWN = """(sel) => { const f = document.querySelector(sel);
+    return f && f.contentDocument && f.contentDocument.querySelector('path.omik-office'); }"""
+# Each figure card's label and value (st.metric): how many there are, and the text of
+# those cut short, i.e. holding a box whose content is wider or taller than the box
+# (Streamlit's default: one line, cut with an ellipsis). Cards in a closed expander
+# are laid out too, and count.
+CLIPPED_FIGURES = """() => {
+    const parts = [...document.querySelectorAll(
+        '[data-testid="stMetric"] :is([data-testid="stMetricLabel"], [data-testid="stMetricValue"])')];
+    const cut = e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1;
+    return {count: parts.length,
+            clipped: parts.filter(p => [p, ...p.querySelectorAll('*')].some(cut)).map(p => p.textContent.trim())};
+}"""
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1440, 390])
 @pytest.mark.parametrize("lang", ["en", "sq", "sr"])
-def test_chart_pages_are_kept_as_screenshots(browser, app_server, lang, width):
-    """Every chart page at desktop and phone width in each language, as a full-page
-    PNG under test-results/charts/ (for review; the checks are elsewhere), and
-    at phone width no chart wider than the screen."""
-    from support.browser import READY_SELECTOR
+def test_inner_pages_show_every_figure_whole_and_are_kept_as_screenshots(browser, app_server, lang, width):
+    """Every inner page (the chart pages and the Presence map) at desktop and phone
+    width in each language, in one browser session: each figure card's label and
+    value whole (wrapped, not cut with an ellipsis: Albanian and Serbian labels are
+    longer), no chart wider than a phone's screen, and the page kept as a PNG under
+    test-results/charts/ for review (full length; the map page as the screen shows it,
+    its map being as tall as the screen)."""
+    from support.browser import MAP_FRAME, READY_SELECTOR
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
-        for path in CHART_PAGES:
+        for path in INNER_PAGES:
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(f"{app_server.url}/{path}?lang={lang}")
             page.wait_for_selector(READY_SELECTOR, timeout=60_000)
             page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
             page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+            page.wait_for_function(ALL_DRAWN, timeout=60_000)
+            figures = page.evaluate(CLIPPED_FIGURES)
+            assert figures["clipped"] == [], (path, figures["clipped"])
+            assert figures["count"] > 0 or path in ("history", "map"), path  # the check sees the cards
+            target = SHOTS / f"{path}-{lang}-{width}.png"
+            if path == "map":
+                page.wait_for_function(MAP_DRAWN, arg=MAP_FRAME, timeout=60_000)
+                page.screenshot(path=str(target))
+                continue
             # As tall as the page, so the whole of it is drawn in one picture.
             page.set_viewport_size({"width": width, "height": page.evaluate(MAIN_HEIGHT)})
             page.wait_for_selector(READY_SELECTOR, timeout=60_000)
             page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+            page.wait_for_function(ALL_DRAWN, timeout=60_000)
             widest = page.evaluate("""() => Math.max(0, ...[...document.querySelectorAll(
                 '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')]
                 .map(e => e.getBoundingClientRect().right))""")
             assert widest <= width, (path, widest)
-            target = SHOTS / f"{path}-{lang}-{width}.png"
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 10_000
     finally:
