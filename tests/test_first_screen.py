@@ -1,7 +1,8 @@
 """What only a browser shows of the first screen, sharing, embeds and printing
 (issue 24): the map above the fold on a desktop, Copy link by touch on a phone, an
-embed's footer, printing without map controls; and screenshots of Overview, Sources
-and the Embed gallery at 1440 and 390 px in each language, kept in
+embed's footer, printing without map controls; the Overview's figures whole; and
+screenshots of Overview (and its print at desktop width), Sources and the Embed
+gallery at 1440 and 390 px in each language, and of "Copied" on a phone, kept in
 test-results/first-screen/ (git-ignored) for review."""
 import json
 
@@ -11,12 +12,11 @@ from conftest import PageLog
 from dashboard.paths import ROOT
 from support.browser import MAP_FRAME, READY_SELECTOR
 from test_browser import AXE, AXE_FAILS, CHARTS_DRAWN, open_page, wait_for_map
+from test_languages import ALL_DRAWN, CLIPPED_FIGURES
 
 pytestmark = pytest.mark.browser
 
 RESULTS = ROOT / "test-results" / "first-screen"
-# Streamlit draws a placeholder while an element's code loads (slowly on a busy machine).
-ALL_DRAWN = "() => !document.querySelector('[data-testid=\"stSkeleton\"]')"
 SCREENS = {1440: {"viewport": {"width": 1440, "height": 900}},
            390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
 
@@ -38,6 +38,8 @@ def test_copy_link_works_by_touch_and_says_copied(phone, app_server):
     phone.locator(".omik-share [role=status]").filter(has_text="U kopjua").wait_for(timeout=10_000)
     assert phone.evaluate("() => navigator.clipboard.readText()") == phone.url
     assert "lang=sq" in phone.url
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(RESULTS / "copied-390-sq.png"))
     assert phone.log.page_errors == []
 
 
@@ -98,25 +100,36 @@ def test_the_map_is_above_the_fold_on_a_desktop(browser, app_server):
 
 @pytest.mark.parametrize("width", list(SCREENS))
 @pytest.mark.parametrize("lang", ["en", "sq", "sr"])
-@pytest.mark.parametrize("path, name", [("", "overview"), ("sources", "sources"), ("embed", "embed")])
-def test_screenshots_and_axe(browser, app_server, path, name, lang, width):
-    """Each first screen as a reader sees it, kept for review; and axe clean on the
-    Embed gallery (the other pages are audited by test_browser)."""
+def test_screenshots_and_axe(browser, app_server, lang, width):
+    """Each first screen as a reader sees it, kept for review, in one browser session
+    per language and width: the Overview (its strip's labels and figures whole, not
+    cut with an ellipsis; at desktop width also as it prints), Sources and the Embed
+    gallery; and axe clean on the gallery (the other pages are audited by
+    test_browser)."""
     context = browser.new_context(**SCREENS[width])
     page = context.new_page()
     try:
         page.log = PageLog(page, app_server.url)
-        open_page(page, app_server.url, f"{path}?lang={lang}")
-        if not path:
-            wait_for_map(page, 44)
-        page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
-        page.wait_for_function(ALL_DRAWN, timeout=60_000)
         RESULTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(RESULTS / f"{name}-{width}-{lang}.png"))
-        if name == "embed":
-            page.add_script_tag(path=str(AXE))
-            failing = page.evaluate(AXE_FAILS)
-            assert failing == [], json.dumps(failing, indent=1, ensure_ascii=False)
+        for path, name in (("", "overview"), ("sources", "sources"), ("embed", "embed")):
+            open_page(page, app_server.url, f"{path}?lang={lang}")
+            if not path:
+                wait_for_map(page, 44)
+            page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+            page.wait_for_function(ALL_DRAWN, timeout=60_000)
+            page.screenshot(path=str(RESULTS / f"{name}-{width}-{lang}.png"))
+            if name == "overview":
+                figures = page.evaluate(CLIPPED_FIGURES)
+                assert figures["count"] >= 6 and figures["clipped"] == [], figures
+                if width == 1440:
+                    page.emulate_media(media="print")
+                    page.locator(".omik-share").first.wait_for(state="hidden", timeout=10_000)
+                    page.screenshot(path=str(RESULTS / f"{name}-print-{lang}.png"), full_page=True)
+                    page.emulate_media(media="screen")
+            if name == "embed":
+                page.add_script_tag(path=str(AXE))
+                failing = page.evaluate(AXE_FAILS)
+                assert failing == [], json.dumps(failing, indent=1, ensure_ascii=False)
         assert page.log.page_errors == []
     finally:
         context.close()
