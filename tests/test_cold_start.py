@@ -1,0 +1,63 @@
+"""A new server's first page imports only what it draws with (issue #22): a replica
+that the proxy has just added serves its first reader as soon as its health check
+answers, and every second of imports is that reader's wait (bench/cold_start.py
+measures it). The briefing's drawing libraries load when a briefing is built, the
+database's when a database is configured, geopandas where a geometry is edited."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dashboard.paths import ROOT
+from dashboard.stores import DATABASE_URL_ENV
+
+# Each costs a new server from a quarter of a second to a second of imports.
+HEAVY = ("geopandas", "matplotlib", "reportlab.platypus", "reportlab.pdfbase", "sqlalchemy", "psycopg",
+         "alembic")
+PAGES = ("overview", "map", "staffing", "budget", "reports", "elections", "history", "sources", "data")
+
+# A fresh interpreter, as a new server is: imports ``sys.argv[1]`` (a module), then runs
+# each page of ``sys.argv[2:]`` through app.py in turn (conftest.run_page), and names
+# the heavy modules each step was the first to load.
+PROBE = """
+import importlib, json, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+heavy = {heavy!r}
+loaded = lambda: {{m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in heavy)}}
+importlib.import_module(sys.argv[1])
+found = {{sys.argv[1]: sorted(loaded())}}
+before = loaded()
+if sys.argv[2:]:
+    from conftest import run_page
+for page in sys.argv[2:]:
+    run_page(page)
+    found[page] = sorted(loaded() - before)
+    before |= loaded()
+print(json.dumps(found))
+"""
+
+
+def first_loads(module: str, *pages: str) -> dict[str, list[str]]:
+    """The heavy modules that importing ``module`` and then running each of
+    ``pages`` in turn, on a new interpreter with the files backend, loaded first."""
+    env = {k: v for k, v in os.environ.items() if k != DATABASE_URL_ENV}
+    code = PROBE.format(root=str(ROOT), tests=str(ROOT / "tests"), heavy=HEAVY)
+    result = subprocess.run([sys.executable, "-c", code, module, *pages], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_no_page_loads_a_heavy_module_it_does_not_draw_with():
+    found = first_loads("streamlit", *PAGES)
+    assert {step: modules for step, modules in found.items() if modules} == {}
+
+
+# The briefing too: every page imports it for its download button.
+@pytest.mark.parametrize("module", ["dashboard.briefing", "dashboard.stores", "dashboard.cache", "dashboard.ui"])
+def test_importing_what_pages_import_loads_none(module):
+    assert first_loads(module) == {module: []}
