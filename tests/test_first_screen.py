@@ -1,9 +1,9 @@
 """What only a browser shows of the first screen, sharing, embeds and printing
 (issue 24): the map above the fold on a desktop, Copy link by touch on a phone, an
 embed's footer, printing without map controls; the Overview's figures whole; and
-screenshots of Overview (and its print at desktop width), Sources and the Embed
-gallery at 1440 and 390 px in each language, and of "Copied" on a phone, kept in
-test-results/first-screen/ (git-ignored) for review."""
+screenshots of Overview (and its print at desktop width), Sources, the Embed
+gallery and an embedded chart at 1440 and 390 px in each language, and of "Copied"
+on a phone, kept in test-results/first-screen/ (git-ignored) for review."""
 import json
 
 import pytest
@@ -103,20 +103,26 @@ def test_the_map_is_above_the_fold_on_a_desktop(browser, app_server):
 def test_screenshots_and_axe(browser, app_server, lang, width):
     """Each first screen as a reader sees it, kept for review, in one browser session
     per language and width: the Overview (its strip's labels and figures whole, not
-    cut with an ellipsis; at desktop width also as it prints), Sources and the Embed
-    gallery; and axe clean on the gallery (the other pages are audited by
-    test_browser)."""
+    cut with an ellipsis; at desktop width also as it prints), Sources, the Embed
+    gallery and an embedded chart with its footer; and axe clean on the gallery (the
+    other pages are audited by test_browser)."""
     context = browser.new_context(**SCREENS[width])
     page = context.new_page()
     try:
         page.log = PageLog(page, app_server.url)
         RESULTS.mkdir(parents=True, exist_ok=True)
-        for path, name in (("", "overview"), ("sources", "sources"), ("embed", "embed")):
-            open_page(page, app_server.url, f"{path}?lang={lang}")
+        for path, name in (("", "overview"), ("sources", "sources"), ("embed", "embed"),
+                           ("embed?embed=true&view=staffing_over_time", "embedded-chart")):
+            open_page(page, app_server.url, f"{path}{'&' if '?' in path else '?'}lang={lang}",
+                      heading=name != "embedded-chart")  # (an embedded view has no title)
             if not path:
                 wait_for_map(page, 44)
+            if name == "embedded-chart":
+                page.locator(".omik-embed-footer").wait_for(timeout=30_000)
             page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
             page.wait_for_function(ALL_DRAWN, timeout=60_000)
+            if name == "embedded-chart":  # its footer in the picture (below the fold on a phone)
+                page.locator(".omik-embed-footer").scroll_into_view_if_needed()
             page.screenshot(path=str(RESULTS / f"{name}-{width}-{lang}.png"))
             if name == "overview":
                 figures = page.evaluate(CLIPPED_FIGURES)
