@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .diffing import diff_records, summary
+from .diffing import CHANGED, cell_css, diff_records, summary
 from .freshness import OVERDUE, UPDATE_DUE, Freshness, newest_text, status_text
 from .i18n import DEFAULT_LANG, catalogue, place_name, t
 from .loading import Dataset
 from .problems import FileProblem
 from .reading import FileRows, read_table
-from .schema import Resource
+from .schema import Resource, resources
 
 # Times are shown in the Mission's own time zone, with its abbreviation (CET/CEST).
 TIME_ZONE = ZoneInfo("Europe/Belgrade")
@@ -80,6 +80,12 @@ def todo_rows(items: Sequence[Freshness], histories: Mapping[str, Sequence], lan
     rows = [TodoRow(i.table, i.title, i.status, status_text(i, lang), newest_text(i, lang),
                     change_text((histories.get(i.table) or [None])[-1], lang, zone)) for i in items]
     return sorted(rows, key=lambda r: URGENCY.get(r.status, 2))
+
+
+def todo_histories(store, data: Dataset | None = None) -> dict[str, list]:
+    """Every table's history (``store.history``), for the to-do's last changes: one
+    read per table. ``data`` is unused (the signature of ``cache.per_version``)."""
+    return {res.name: store.history(res.name) for res in resources(store.descriptor_dir)}
 
 
 # --- the edit grid ------------------------------------------------------------------
@@ -202,6 +208,46 @@ def apply_edits(table: FileRows, edits: Mapping) -> FileRows:
     for added in edits.get("added_rows") or []:
         rows.append([cell_text(added.get(column)) for column in table.header])
     return FileRows(table.filename, list(table.header), rows, list(range(2, len(rows) + 2)))
+
+
+def edited_columns(table: FileRows, edits: Mapping) -> dict[int, list[str]]:
+    """Which cells the grid's ``edited_rows`` change: ``{row position: [columns]}``,
+    in the table's column order; a cell edited back to what it was is not changed."""
+    out = {}
+    for position, cells in (edits.get("edited_rows") or {}).items():
+        index = int(position)
+        if not 0 <= index < len(table.rows):
+            continue
+        row = table.rows[index]
+        changed = [c for i, c in enumerate(table.header)
+                   if c in cells and cell_text(cells[c]) != (row[i] if i < len(row) else "")]
+        if changed:
+            out[index] = changed
+    return out
+
+
+# The grid's leading read-only column naming each row's changed cells: a name no
+# table has (the package names columns with lower-case identifiers).
+MARK = "✎ edited"
+
+
+def marked_grid(frame: pd.DataFrame, changed: Mapping[int, Sequence[str]], titles: Mapping[str, str]):
+    """``frame`` (the grid, ``grid_frame``) for ``st.data_editor``, with a leading
+    column ``MARK`` that names, on a yellow ground, the changed columns of each row
+    (``edited_columns``). Streamlit styles only a grid's read-only columns, so the
+    edited cells themselves cannot be coloured (streamlit/streamlit#10953). The
+    column's data is always empty: only the Styler's display text and colours
+    change, so the editor keeps its identity, and its pending edits, from run to run.
+    """
+    marked = frame.copy()
+    marked.insert(0, MARK, pd.Series([""] * len(frame), index=frame.index, dtype="string"))
+    styler = marked.style
+    for position, columns in changed.items():
+        text = "✎ " + ", ".join(titles.get(c, c) for c in columns)
+        styler = styler.format(lambda _, text=text: text, subset=pd.IndexSlice[[frame.index[position]], [MARK]])
+    css = cell_css(CHANGED)
+    rows = {frame.index[p] for p in changed}
+    return styler.apply(lambda column: [css if i in rows else "" for i in column.index], subset=[MARK])
 
 
 # --- history ------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import editing, storage, ui
-from dashboard.cache import app_store
+from dashboard.cache import app_store, per_version
 from dashboard.diffing import TableDiff, change_words, diff_records, highlighted_grid, review_frame
 from dashboard.export import csv_for_excel
 from dashboard.i18n import place_name, t
@@ -37,8 +37,11 @@ def choose(table: str) -> None:
 # Open on the to-do: every table's status by the freshness rule, its newest figure
 # and its last change, the overdue ones first. Once a table is chosen it folds away.
 try:
-    histories = {n: store.history(n) for n in resources_by_name}
     items = app_freshness()
+    # The histories (one read per table) once per data version and per last change
+    # the freshness rule sees: a save changes both, and a restore to an earlier
+    # version (the same data version again) shows here when it shows in freshness.
+    histories = per_version("todo_histories", editing.todo_histories, tuple(i.last_changed for i in items))
 except storage.StorageError as exc:
     st.error(ui.md_escape(exc.message(lang)))
     histories, items = {}, []
@@ -238,9 +241,16 @@ with edit_tab:
         # the rows of another version (streamlit#17026). The edits are applied to the
         # table's own text, so cells not edited stay exactly as written.
         editor_key = f"editor_{name}_{base}"
-        st.data_editor(editing.grid_frame(base_table, specs), num_rows="dynamic", hide_index=True, key=editor_key,
-                       column_config={s.name: column_config(s) for s in specs})
-        candidate = editing.apply_edits(base_table, st.session_state.get(editor_key) or {})
+        edits = st.session_state.get(editor_key) or {}
+        # The edited cells are named in a leading read-only column (editing.marked_grid):
+        # Streamlit cannot colour an editable cell.
+        mark = st.column_config.TextColumn(t("edit.grid.mark", lang), help=t("edit.grid.mark_help", lang),
+                                           disabled=True, pinned=True)
+        st.data_editor(editing.marked_grid(editing.grid_frame(base_table, specs),
+                                           editing.edited_columns(base_table, edits), titles),
+                       num_rows="dynamic", hide_index=True, key=editor_key,
+                       column_config={editing.MARK: mark, **{s.name: column_config(s) for s in specs}})
+        candidate = editing.apply_edits(base_table, edits)
         if candidate.rows != base_table.rows:
             review_and_save(candidate, "editor")
 

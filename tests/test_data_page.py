@@ -354,6 +354,53 @@ def test_an_edit_in_the_page_is_reviewed_in_human_terms_then_saved_with_its_reas
     assert at.session_state["edit_tabs_budget"] == "Edit in the page"  # still on the tab it was saved from
 
 
+
+def test_the_grid_itself_names_the_cells_the_editor_changed(data_copy, monkeypatch):
+    """Streamlit colours only read-only grid columns: a leading one names and marks
+    each edited row's changed columns (a cell edited back to its text is no change)."""
+    import json
+
+    import pyarrow as pa
+
+    from dashboard import editing
+
+    edits = {"edited_rows": {3: {"amount": 17462700}, 1: {"note": "checked", "currency": "USD"}}}
+    at = editor_page(data_copy, monkeypatch, "budget", edits)
+    grid = at.data_editor(key=f"editor_budget_{storage.current_version(data_copy, 'budget')}")
+    shown = pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    marks = shown[editing.MARK]
+    assert (marks[1], marks[3]) == ("✎ Note", "✎ Amount") and set(marks.drop([1, 3])) == {""}
+    styles = grid.proto.arrow_data.styler.styles  # the marks of rows 1 and 3 coloured, nothing else
+    assert styles.count("background-color") == 1 and "_row1_col0, #" in styles and "_row3_col0 {" in styles
+    column = json.loads(grid.proto.columns)[editing.MARK]
+    assert column["disabled"] and column["pinned"] and column["label"] == "Edited"
+
+
+def test_the_to_do_reads_the_histories_once_per_data_version(data_copy, monkeypatch):
+    from dashboard import editing
+    from dashboard.ui import freshness
+
+    # freshness's ten-minute key held still: this counts the to-do's own reads
+    monkeypatch.setattr(freshness, "_STALE_AFTER_S", 10**12)
+    builds = []
+    monkeypatch.setattr(editing, "todo_histories", lambda store, data=None, build=editing.todo_histories:
+                        builds.append(1) or build(store, data))
+    reads = []
+    history = storage.history
+    monkeypatch.setattr(storage, "history", lambda *args: reads.append(args[1]) or history(*args))
+    at = sign_in(data_page(data_copy, monkeypatch, {"ana": editor()}), "ana", PASSWORD)
+    assert "What needs updating" in [h.value for h in at.header]
+    reads.clear()
+    for _ in range(3):
+        at.run()
+    assert not at.exception and "What needs updating" in [h.value for h in at.header]
+    assert reads == []  # the to-do shown three more times, no history read
+    assert len(builds) == 1
+    save_a_typo(data_copy)  # a new version: read again, and the change shows
+    at.run()
+    assert len(builds) == 2 and any(ui.md_escape("bo: typo test") in c.value for c in at.caption)
+
+
 def test_an_invalid_edit_in_the_page_lists_its_problem_and_offers_no_save(data_copy, monkeypatch):
     before = (data_copy / "budget.csv").read_bytes()
     at = editor_page(data_copy, monkeypatch, "budget", {"edited_rows": {3: {"amount": "-5"}}})

@@ -165,6 +165,31 @@ def test_edits_apply_to_the_tables_own_text():
     assert editing.apply_edits(TABLE, {"edited_rows": {9: {"amount": 1}, 0: {"nope": 1}}}).rows == TABLE.rows
 
 
+
+def test_edited_columns_are_the_cells_whose_text_changes():
+    edits = {"edited_rows": {0: {"amount": 17462600.0, "note": "b"}, "1": {"amount": None, "note": ""},
+                             2: {"category": "x"}, 9: {"amount": 1}},
+             "deleted_rows": [1], "added_rows": [{"category": "new"}]}
+    # 17462600.0 is the text "17462600" as written, and "x" as it was: not changes
+    assert editing.edited_columns(TABLE, edits) == {0: ["note"], 1: ["amount"]}
+    assert editing.edited_columns(TABLE, {}) == {}
+
+
+def test_the_editor_grid_names_each_rows_changed_columns_in_a_leading_read_only_column(data):
+    frame = editing.grid_frame(TABLE, editing.column_specs(resource("budget"), data))
+    titles = {"amount": "Amount", "note": "Note"}
+    styler = editing.marked_grid(frame, {0: ["amount", "note"], 2: ["note"]}, titles)
+    assert list(styler.data.columns) == [editing.MARK, *frame.columns]
+    html = styler.set_uuid("g").to_html()
+    assert "✎ Amount, Note" in html and "✎ Note" in html
+    style = html.split("</style>")[0]  # the CSS: the marks of rows 0 and 2 coloured, nothing else
+    assert "#T_g_row0_col0, #T_g_row2_col0 {" in style and style.count("#T_g_") == 2
+    # The data is the same whatever was edited: the editor keeps its identity, and
+    # so its pending edits, from one run to the next.
+    assert editing.marked_grid(frame, {}, titles).data.equals(styler.data)
+    assert styler.data[editing.MARK].eq("").all()
+
+
 # --- history ----------------------------------------------------------------------
 
 def test_history_summaries_and_table():
