@@ -33,6 +33,7 @@ What pages show
 - ``display_tables``: figures as tables for people, each with hedge, date and source.
 - ``charts``: Altair charts with the exact table each plots; ``monitoring``: the
   court-monitoring charts; ``elections``: the Elections page's groups and charts.
+- ``static_charts``: charts drawn on the server as SVG, where no one interacts with them.
 - ``geo``: municipality boundaries and the Kosovo outline.
 - ``maps``: the folium maps (``map_labels.js`` places their town labels);
   ``offline_assets`` serves Leaflet from the app itself.

@@ -63,6 +63,9 @@ class ChartSpec:
     chart: Drawn | None
     reason: str | None
     caption: str
+    # Each plotted figure in words ("Field offices, December 1999: 15"), for a chart
+    # drawn as an image (``static_charts``): its text alternative.
+    in_words: tuple[str, ...] = ()
 
     @cached_property
     def vega_lite(self) -> dict | None:
@@ -470,14 +473,21 @@ def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, i
     return ChartSpec(key, title, plotted, chart, None, caption)
 
 
+# Below this width (px) the offices chart's legend takes one column: two would not fit a phone.
+NARROW = 480
+
+
 @per_dataset
-def offices_over_time_chart(data: Dataset, lang: str = "en") -> ChartSpec:
+def offices_over_time_chart(data: Dataset, lang: str = "en", width: int | None = None) -> ChartSpec:
     """The sources' counts of the Mission's offices (field offices, regional centres,
     offices, satellite offices, field teams: ``presence_over_time.OFFICE_COUNT_UNITS``)
     on a time axis: a point at each dated count, a segment across the period of an
     undated one (the fact sheet's 2016-2020), each labelled with its figure. Nothing
     joins them: they count different structures (offices with and without the
-    regional centres), so neither a line nor a sum would be true."""
+    regional centres), so neither a line nor a sum would be true.
+
+    ``width``: the plot's width in pixels, for a chart drawn on the server
+    (``static_charts``); ``None`` fills the page's width in the browser."""
     from .presence_over_time import OFFICE_COUNT_UNITS  # (it imports kpis, as this module does)
 
     rows = data["indicators"]
@@ -502,7 +512,8 @@ def offices_over_time_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     # The palette's darker colours: a small point in its pale sand or sky blue is hard to see.
     dark = [PALETTE[i] for i in (0, 1, 2, 6, 7, 5, 8)]
     colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=domain, range=dark[:len(domain)]),
-                       legend=alt.Legend(orient="bottom", columns=2, labelExpr=WRAPPED))
+                       legend=alt.Legend(orient="bottom", columns=1 if width and width < NARROW else 2,
+                                          labelExpr=WRAPPED))
     base = alt.Chart(frame).encode(
         x=alt.X("start:T", scale=x_scale, axis=x_axis), y=alt.Y("value:Q", scale=y_scale, axis=y_axis), color=colour,
         tooltip=[alt.Tooltip("what:N", title=t("table.what", lang)), alt.Tooltip("figure:N", title=y_title),
@@ -510,7 +521,11 @@ def offices_over_time_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     points = base.transform_filter("datum.dated").mark_point(size=80, filled=True)
     spans = base.transform_filter("!datum.dated").mark_rule(strokeWidth=4).encode(x2="end:T")
     figures = base.mark_text(align="left", dx=6, dy=-8).encode(text="figure:N", color=alt.value(AXIS_TEXT))
-    # Streamlit fits plot and legend into the height together: room for both.
-    chart = (spans + points + figures).properties(height=460)
+    # Streamlit fits plot and legend into the height together: room for both. Drawn
+    # on the server, the legend comes on top of the plot's height.
+    size = {"height": 460} if width is None else {"height": 300, "width": width}
+    chart = (spans + points + figures).properties(**size)
+    in_words = tuple(f"{label}, {period}: {figure}"
+                     for label, period, figure in zip(labels, frame["period_text"], frame["figure"]))
     return ChartSpec("offices_over_time", title, plotted, finish(chart, lang), None,
-                     f"{caption} {t('presence.offices_chart_note', lang)}")
+                     f"{caption} {t('presence.offices_chart_note', lang)}", in_words)

@@ -2,11 +2,11 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.cache import rendered_presence_map
-from dashboard.charts import offices_over_time_chart
 from dashboard.details import detail_for
 from dashboard.i18n import place_name, t
 from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence_over_time import NOW, field_presence, map_note, year_options, year_view
+from dashboard.static_charts import offices_over_time_svg
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
 data, lang = page.data, page.lang
@@ -33,10 +33,10 @@ with side:
                            else place_name(regions.loc[r], lang),
                            lang, on_change=clear_selection)
     chosen_region = None if region == "all" else region
-    years = year_options(data)
-    year = ui.url_choice(t("presence.year", lang), "year", years, NOW,
-                         lambda y: t("presence.year_now", lang) if y == NOW else y, lang,
-                         widget=st.pills if len(years) <= 12 else st.selectbox)  # pills while they fit on a line
+    # Pills, even when they wrap: the page loads their script anyway (the region's
+    # and language's), where a select box's is 140 KB more before the page is ready.
+    year = ui.url_choice(t("presence.year", lang), "year", year_options(data), NOW,
+                         lambda y: t("presence.year_now", lang) if y == NOW else y, lang)
     measure = ui.url_choice(t("presence.measure", lang), "measure", measures, "region",
                             lambda m: t(f"map.measure.{m}", lang), lang)
     # The keyboard's way to what a click on the map selects. In a popover, so its select
@@ -84,7 +84,7 @@ with map_column:
 with details:
     ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
 
-ui.chart_block(offices_over_time_chart(data, lang), lang)
+ui.static_chart_block(offices_over_time_svg(data, lang), lang)
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
 page.finish(briefing_region=chosen_region)

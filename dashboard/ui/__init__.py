@@ -6,6 +6,7 @@
 - ``sharing``: the link to a view (Copy, Share), its embed snippet and footer, the
   gallery of embeddable views, the briefing download.
 - ``figures``: headline cards, charts and tables with their sources and CSVs.
+- ``static_chart``: a chart drawn on the server as SVG, with its table and CSV.
 - ``map_widgets``: the maps, their legend and the detail panel
   (``map_frame.js`` is the clickable map's frame in the browser).
 - ``sign_in``: signing in to edit.
@@ -19,6 +20,7 @@ from .freshness import freshness_line, freshness_table
 from .map_widgets import below_cue, clickable_map, detail_panel, static_map
 from .sharing import briefing_button, embed_footer, embed_gallery, iframe_snippet, share_link
 from .sign_in import signed_in_user
+from .static_chart import static_chart_block
 from .text import md_escape, md_frame, shorten, t_md
 from .url_state import url_choice, url_choices, url_value
 
@@ -26,6 +28,6 @@ __all__ = [
     "Page", "below_cue", "briefing_button", "chart_block", "clickable_map", "collapsed_table", "csv_download",
     "current_lang", "detail_panel", "embed_footer", "embed_gallery", "embed_start", "freshness_line", "freshness_table",
     "iframe_snippet", "kpi_cards", "kpi_strip", "language_switcher", "md_escape", "md_frame", "milestones_timeline",
-    "page_start", "share_link", "shorten",
+    "page_start", "share_link", "shorten", "static_chart_block",
     "signed_in_user", "static_map", "t_md", "table_block", "url_choice", "url_choices", "url_value",
 ]
