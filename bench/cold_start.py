@@ -4,8 +4,10 @@ Usage: .venv/bin/python bench/cold_start.py [--rounds 3] [--warm 5] [--pages /,/
 
 A replica that the proxy has just added gets readers as soon as its health check
 answers (deploy/haproxy.cfg). Every round starts, for each of --pages, a new app
-server (``streamlit run app.py``, the repository's .streamlit/config.toml, the files
-backend) and then a new empty app (bench/empty_app.py, same config), one at a time.
+server as ``streamlit run app.py`` and as ``streamlit run serve.py`` (the app,
+healthy only once warm), both with the repository's .streamlit/config.toml and the
+files backend, and then a new empty app (bench/empty_app.py, same config), one at a
+time.
 For each it times the process start, the health check's first 200 and the first
 page's run finished (a new session, as a shared link arrives: its health check for
 the XSRF cookie, its websocket, one run; bench/streamlit_client.py proves the page
@@ -37,6 +39,7 @@ from dashboard.stores import DATABASE_URL_ENV  # noqa: E402
 from support.browser import AppServer  # noqa: E402
 
 TARGET = 2.0  # issue #22: a new server's first page within 2x a warm one
+SCRIPTS = ("app.py", "serve.py")
 
 
 async def first_visit(url: str, view: PageView, run_timeout: float) -> ViewResult:
@@ -106,13 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     # The files backend, whatever this shell's environment names
     os.environ.pop(DATABASE_URL_ENV, None)
 
-    runs: dict[str, list[Start]] = {f"dashboard {v.label}": [] for v in views}
+    targets = [(f"{script} {view.label}", ROOT / script, view) for script in SCRIPTS for view in views]
+    runs: dict[str, list[Start]] = {name: [] for name, _, _ in targets}
     runs["empty app /"] = []
     for n in range(args.rounds):
-        # One round: every page's new server, then the empty app's, so that a slow
+        # One round: every page's new servers, then the empty app's, so that a slow
         # spell of this shared machine weighs on both sides of the ratios.
-        for view in views:
-            runs[f"dashboard {view.label}"].append(cold_start(ROOT / "app.py", view, args.warm, args.run_timeout))
+        for name, script, view in targets:
+            runs[name].append(cold_start(script, view, args.warm, args.run_timeout))
         runs["empty app /"].append(cold_start(EMPTY_APP, EMPTY_VIEW, args.warm, args.run_timeout))
         print(f"round {n + 1}/{args.rounds}: " + ", ".join(
             f"{name} {starts[-1].first_page:.1f} s" for name, starts in runs.items()), flush=True)

@@ -2,18 +2,24 @@
 that the proxy has just added serves its first reader as soon as its health check
 answers, and every second of imports is that reader's wait (bench/cold_start.py
 measures it). The briefing's drawing libraries load when a briefing is built, the
-database's when a database is configured, geopandas where a geometry is edited."""
+database's when a database is configured, geopandas where a geometry is edited; and
+``serve.py`` runs the app once before its health check answers."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from bench.cold_start import first_visit
+from bench.load import dashboard_view
 from dashboard.paths import ROOT
 from dashboard.stores import DATABASE_URL_ENV
+from support.browser import AppServer
 
 # Each costs a new server from a quarter of a second to a second of imports.
 HEAVY = ("geopandas", "matplotlib", "reportlab.platypus", "reportlab.pdfbase", "sqlalchemy", "psycopg",
@@ -61,3 +67,27 @@ def test_no_page_loads_a_heavy_module_it_does_not_draw_with():
 @pytest.mark.parametrize("module", ["dashboard.briefing", "dashboard.stores", "dashboard.cache", "dashboard.ui"])
 def test_importing_what_pages_import_loads_none(module):
     assert first_loads(module) == {module: []}
+
+
+def _loaded(pid: int, package: str) -> bool:
+    """Whether the process has loaded ``package``'s compiled code (its shared libraries
+    are mapped into the process once it is imported)."""
+    return f"/site-packages/{package}/" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def test_serve_py_answers_its_health_check_only_once_the_app_has_run():
+    # shapely: loaded by the map's geography, which the Overview draws. app.py's server
+    # answers before it runs any page; serve.py's after it ran the Overview once.
+    plain = AppServer(ROOT / "app.py")  # returns at the first 200 of /_stcore/health
+    try:
+        assert not _loaded(plain.proc.pid, "shapely")
+    finally:
+        plain.stop()
+    warmed = AppServer(ROOT / "serve.py")
+    try:
+        assert _loaded(warmed.proc.pid, "shapely")
+        for spec in ("/", "/map"):  # and it serves the app's pages as app.py does
+            result = asyncio.run(first_visit(warmed.url, dashboard_view(spec), 120))
+            assert result.ok, (spec, result.cause)
+    finally:
+        warmed.stop()

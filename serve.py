@@ -1,0 +1,55 @@
+"""The app, answering its health check only once it is warm: ``streamlit run serve.py``
+serves app.py as ``streamlit run app.py`` does, with the same configuration, but
+first runs app.py's default page (the Overview) once, so a replica that the proxy
+has just added gives its first reader a page built from loaded modules and data
+(issue #22: a new server's first page was 60-100 times a warm one; bench/cold_start.py
+measures both ways). Until then the server does not answer at all, so the proxy's
+and Docker's health checks (``/_stcore/health``) count it as not ready."""
+from __future__ import annotations
+
+import ast
+import asyncio
+import importlib
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime import Runtime
+
+HERE = Path(__file__).parent
+
+
+def page_modules() -> list[str]:
+    """The modules every page imports at its top (read from pages/*.py, so none is
+    forgotten when a page changes)."""
+    names: set[str] = set()
+    for page in sorted((HERE / "pages").glob("*.py")):
+        for node in ast.parse(page.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+    return sorted(names)
+
+
+def import_page_modules() -> None:
+    for name in page_modules():
+        importlib.import_module(name)
+
+
+@asynccontextmanager
+async def warm_first(app: st.App):
+    # The run Streamlit's own script health check makes (server.scriptHealthCheckEnabled):
+    # the main script in a session of its own, on this server's runtime, already started.
+    # A page that fails still lets the server start: its readers see what went wrong.
+    ok, message = await Runtime.instance().does_script_run_without_error()
+    # The other pages' modules: the first reader of the map page then waits for its
+    # own map, not for imports.
+    await asyncio.to_thread(import_page_modules)
+    if not ok:
+        logging.getLogger(__name__).warning("warming up: app.py's first run ended with %s", message)
+    yield
+
+
+app = st.App(Path(__file__).with_name("app.py"), lifespan=warm_first)
