@@ -123,14 +123,14 @@ def review_frame(diff: TableDiff, titles: Mapping[str, str],
         if change.kind == CHANGED:
             for column, old, new in change.cells:
                 lines.append([key_text(change.key), what, titles.get(column, column), old, new])
-                styles.append(["", "", cell_css(CHANGED), cell_css(REMOVED), cell_css(ADDED)])
+                styles.append(["", "", _css(CHANGED), _css(REMOVED), _css(ADDED)])
         else:
             text = "; ".join(f"{titles.get(c, c)}: {old or new}" for c, old, new in change.cells)
             lines.append([key_text(change.key), what, "", text if change.kind == REMOVED else "",
                           text if change.kind == ADDED else ""])
-            styles.append([cell_css(change.kind), cell_css(change.kind), "",
-                           cell_css(REMOVED) if change.kind == REMOVED else "",
-                           cell_css(ADDED) if change.kind == ADDED else ""])
+            styles.append([_css(change.kind), _css(change.kind), "",
+                           _css(REMOVED) if change.kind == REMOVED else "",
+                           _css(ADDED) if change.kind == ADDED else ""])
     return pd.DataFrame(lines, columns=columns), pd.DataFrame(styles, columns=columns)
 
 
@@ -146,15 +146,14 @@ def highlighted_grid(header: Sequence[str], rows: Sequence[Sequence[str]], diff:
     for row in rows:
         key = tuple(row[i] for i in keys)
         lines.append(list(row))
-        styles.append([cell_css(ADDED) if key in added else cell_css(CHANGED) if (key, column) in changed else ""
+        styles.append([_css(ADDED) if key in added else _css(CHANGED) if (key, column) in changed else ""
                        for column in header])
     for removed in diff.removed:
         lines.append([removed.get(c, "") for c in header])
-        styles.append([cell_css(REMOVED)] * len(header))
+        styles.append([_css(REMOVED)] * len(header))
     shown = [titles.get(c, c) for c in header]
     return pd.DataFrame(lines, columns=shown), pd.DataFrame(styles, columns=shown)
 
 
-def cell_css(kind: str) -> str:
-    """A cell's CSS for a change of ``kind`` (``COLOURS``, dark text)."""
+def _css(kind: str) -> str:
     return f"background-color: {COLOURS[kind]}; color: #1a1a1a"

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .diffing import CHANGED, cell_css, diff_records, summary
+from .diffing import CHANGED, COLOURS, diff_records, summary
 from .freshness import OVERDUE, UPDATE_DUE, Freshness, newest_text, status_text
 from .i18n import DEFAULT_LANG, catalogue, place_name, t
 from .loading import Dataset
@@ -245,7 +245,9 @@ def marked_grid(frame: pd.DataFrame, changed: Mapping[int, Sequence[str]], title
     for position, columns in changed.items():
         text = "✎ " + ", ".join(titles.get(c, c) for c in columns)
         styler = styler.format(lambda _, text=text: text, subset=pd.IndexSlice[[frame.index[position]], [MARK]])
-    css = cell_css(CHANGED)
+    # Streamlit draws a read-only cell's text at 60 % opacity: black keeps the faded
+    # text over 4.5:1 on the yellow (#1a1a1a fell to 4.4:1).
+    css = f"background-color: {COLOURS[CHANGED]}; color: #000000"
     rows = {frame.index[p] for p in changed}
     return styler.apply(lambda column: [css if i in rows else "" for i in column.index], subset=[MARK])
 

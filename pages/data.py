@@ -245,7 +245,7 @@ with edit_tab:
         # The edited cells are named in a leading read-only column (editing.marked_grid):
         # Streamlit cannot colour an editable cell.
         mark = st.column_config.TextColumn(t("edit.grid.mark", lang), help=t("edit.grid.mark_help", lang),
-                                           disabled=True, pinned=True)
+                                           disabled=True, pinned=True, width=150)
         st.data_editor(editing.marked_grid(editing.grid_frame(base_table, specs),
                                            editing.edited_columns(base_table, edits), titles),
                        num_rows="dynamic", hide_index=True, key=editor_key,

@@ -2,7 +2,8 @@
 "done when"): sign in, the to-do shows the overdue tables, update staffing by upload,
 read the change in human terms, save with a reason, read what changed, see it as
 current in the history, restore it (confirmed), see the restore in the history; and
-axe on the signed-in page at 1280 and 390 px. Screenshots are kept in
+axe on the signed-in page at 1280 and 390 px; and the edit grid marking the cells
+an editor changed, with every pending edit kept. Screenshots are kept in
 test-results/editing/ (git-ignored) for review."""
 import json
 
@@ -130,6 +131,79 @@ def test_an_editor_updates_staffing_from_the_to_do_and_restores_it(browser, admi
     assert [line["action"] for line in audit] == ["save", "restore"]
     assert page.log.page_errors == [] and page.log.external_requests == []
     context.close()
+
+
+
+# The grid's geometry (Streamlit's defaults): rows 35 px high under a 35 px header;
+# a narrow row-selection column, then the pinned "Edited" column.
+ROW_PX, MARK_X = 35, 45
+CHANGED_YELLOW = (0xFF, 0xF3, 0xBF)  # diffing.COLOURS["changed"]
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG's relative luminance of a colour."""
+    def channel(value: int) -> float:
+        v = value / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = rgb
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
+    """Type ``text`` into the grid's cell ``column`` (0 = the "Edited" column) of
+    ``row``, as an editor does by keyboard, and wait for the page to say ``then``."""
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + MARK_X, box["y"] + ROW_PX * (row + 1) + ROW_PX // 2)
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    editor = page.locator("#portal textarea, #portal input").first
+    editor.fill(text)
+    editor.press("Enter")
+    page.get_by_text(then).wait_for(timeout=30_000)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_grid_marks_the_cells_an_editor_changed_and_keeps_every_pending_edit(browser, admin_server, width):
+    """Two cells in different rows, then a third: each edit stays, and the grid's
+    leading "Edited" column names each changed row's columns on a yellow ground."""
+    import io
+
+    from PIL import Image
+
+    context, page = signed_in(browser, admin_server, width)
+    try:
+        page.locator(".st-key-todo_row_budget").get_by_role("button", name="Update").click()
+        page.get_by_role("heading", name="Budget").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="Edit in the page").click()
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for(timeout=30_000)
+        ready(page)
+        grid.scroll_into_view_if_needed()
+        edit_cell(page, grid, 0, 2, "18300001", "What will change: 1 cell")  # Amount
+        edit_cell(page, grid, 2, 7, "a checked note", "What will change: 2 cells")  # Note
+        edit_cell(page, grid, 1, 2, "30300001", "What will change: 3 cells")
+        ready(page)
+        review = page.locator('[data-testid="stTable"]', has_text="Before").inner_text()
+        for old, new in (("18300000", "18300001"), ("30300000", "30300001"), ("The fact sheet", "a checked note")):
+            assert old in review and new in review, review  # nothing lost on the way
+        grid.scroll_into_view_if_needed()
+        png = grid.screenshot(path=str(RESULTS / f"7-grid-marks-{width}.png"))
+        picture = Image.open(io.BytesIO(png)).convert("RGB")
+        marks = [picture.getpixel((MARK_X, ROW_PX * (row + 1) + 5)) for row in range(5)]
+        assert marks[:3] == [CHANGED_YELLOW] * 3 and CHANGED_YELLOW not in marks[3:], marks
+        # Streamlit fades a read-only cell's text: the mark's darkest ink still
+        # reads at 4.5:1 or more on the yellow (axe cannot see into the canvas)
+        ink = min((picture.getpixel((x, y)) for x in range(MARK_X - 10, MARK_X + 100)
+                   for y in range(ROW_PX + 5, 2 * ROW_PX - 5)), key=luminance)
+        assert (luminance(CHANGED_YELLOW) + 0.05) / (luminance(ink) + 0.05) >= 4.5, ink
+        # the grid's cells are drawn on a canvas: what each mark says is checked
+        # in tests/test_data_page.py; here, that the editor sees them
+        shot(page, f"7-edited-in-the-page-{width}")
+        axe_clean(page, width, "edit-marks")
+        assert page.log.page_errors == []
+    finally:
+        context.close()
 
 
 def axe_clean(page, width: int, name: str) -> None:
