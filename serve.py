@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import importlib
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,22 +19,24 @@ from streamlit.runtime import Runtime
 HERE = Path(__file__).parent
 
 
-def page_modules() -> list[str]:
-    """The modules every page imports at its top (read from pages/*.py, so none is
-    forgotten when a page changes)."""
-    names: set[str] = set()
+def page_imports() -> dict[str, set[str]]:
+    """What every page imports at its top, module by module, with the names taken
+    from it (read from pages/*.py, so none is forgotten when a page changes)."""
+    imports: dict[str, set[str]] = {}
     for page in sorted((HERE / "pages").glob("*.py")):
         for node in ast.parse(page.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
+                for alias in node.names:
+                    imports.setdefault(alias.name, set())
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
-    return sorted(names)
+                imports.setdefault(node.module, set()).update(alias.name for alias in node.names)
+    return imports
 
 
 def import_page_modules() -> None:
-    for name in page_modules():
-        importlib.import_module(name)
+    for module, names in page_imports().items():
+        # as the page's own import does: `from dashboard import ui` loads dashboard.ui
+        __import__(module, fromlist=sorted(names))
 
 
 @asynccontextmanager
