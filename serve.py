@@ -2,7 +2,7 @@
 serves app.py as ``streamlit run app.py`` does, with the same configuration, but
 first runs app.py's default page (the Overview) once, so a replica that the proxy
 has just added gives its first reader a page built from loaded modules and data
-(issue #22: a new server's first page was 60-100 times a warm one; bench/cold_start.py
+(issue #22: a new server's first page took 45 to 170 times a warm one; bench/cold_start.py
 measures both ways). Until then the server does not answer at all, so the proxy's
 and Docker's health checks (``/_stcore/health``) count it as not ready."""
 from __future__ import annotations
