@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import zipfile
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -546,6 +547,30 @@ def test_a_shared_year_link_restores_the_year_view(page, app_server):
     wait_for_map(page, 38)
     assert page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").count() == 38
     assert main.get_by_text("so the map shows no offices for that year").is_visible()
+    assert page.log.external_requests == [] and page.log.page_errors == []
+
+
+# Streamlit's script files that the Presence map page must not need: the Vega-Lite
+# renderer, the Arrow table and the select box (bench/page_ready.py: together some
+# 2 MB and two waves of fetching before the page was ready).
+HEAVY_SCRIPTS = ("embed", "ArrowVegaLiteChart", "arrowFormatUtils", "Selectbox")
+
+
+def test_the_map_page_fetches_no_chart_renderer_table_or_select_box_script(page, app_server):
+    import streamlit
+
+    bundled = [f.name for f in (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("*.js")]
+    assert all(any(name.startswith(f"{s}.") for name in bundled) for s in HEAVY_SCRIPTS)  # (still their names)
+    scripts = []
+    page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[-1]) if "/static/js/" in r.url else None)
+    open_page(page, app_server.url, "map")
+    wait_for_map(page, 38 + 6)
+    chart = page.locator(".omik-static-chart img.omik-chart-wide")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("(i) => i.complete && i.naturalWidth > 0", arg=chart.element_handle(), timeout=30_000)
+    assert chart.get_attribute("alt").startswith("Chart: The Mission's offices over time")
+    assert chart.is_visible() and not page.locator(".omik-static-chart img.omik-chart-narrow").is_visible()
+    assert scripts and [s for s in scripts if s.split(".")[0] in HEAVY_SCRIPTS] == []
     assert page.log.external_requests == [] and page.log.page_errors == []
 
 
