@@ -123,6 +123,26 @@ def _arrow_texts(blob: bytes, out: list[str]) -> None:
                    if isinstance(v, str) and _ESCAPED.sub(r"\1", v).replace("\u2060", "").strip() not in data)
 
 
+_MD_ROW = re.compile(r"^\|(.*)\|$")
+_MD_CELL = re.compile(r"(?<!\\)\|")
+
+
+def _markdown_table_texts(text: str, out: list[str]) -> bool:
+    """A Markdown table (a chart's "View data" drawn without a table script) read as
+    ``_arrow_texts`` reads a table: its headers, and its cells but those that are
+    exactly a text of the data. False when ``text`` is not a table."""
+    lines = text.strip().split("\n")
+    if len(lines) < 2 or not all(_MD_ROW.match(line) for line in lines):
+        return False
+    data = set(data_texts())
+    for n, line in enumerate(lines):
+        if n == 1:  # the | --- | rule
+            continue
+        cells = [c.strip() for c in _MD_CELL.split(_MD_ROW.match(line).group(1))]
+        out.extend(c for c in cells if n == 0 or _ESCAPED.sub(r"\1", c).replace("\u2060", "").strip() not in data)
+    return True
+
+
 def _proto_texts(message: Message, out: list[str]) -> None:
     for field, value in message.ListFields():
         if field.name in _NOT_TEXT:
@@ -134,7 +154,8 @@ def _proto_texts(message: Message, out: list[str]) -> None:
             elif isinstance(item, str) and field.name == "spec":
                 _spec_texts(json.loads(item), out)
             elif isinstance(item, str):
-                out.append(item)
+                if not _markdown_table_texts(item, out):
+                    out.append(item)
             elif isinstance(item, bytes):
                 _arrow_texts(item, out)
 
@@ -210,6 +231,10 @@ def test_the_check_finds_english_where_it_is_left():
     texts = [f"Izvori: {title}, stanje: 2019", "Staff employed over time", "Prikaži podatke"]
     assert english_left(texts, "sr") == [("Staff employed over time", "Staff employed over time")]
     assert "View data" in english_interface_words("sq")
+    # a Markdown table's cells are read too, but those that are exactly data
+    cells: list[str] = []
+    assert _markdown_table_texts(f"| Vlera | Izvor |\n| --- | --- |\n| View data | {title} |", cells)
+    assert cells == ["Vlera", "Izvor", "View data"]
 
 
 # --- the pages in a browser, kept as screenshots ---------------------------------------
