@@ -8,7 +8,6 @@ test-results/editing/ (git-ignored) for review."""
 import json
 
 import pytest
-from playwright.sync_api import expect
 
 from conftest import PageLog
 from dashboard.paths import ROOT
@@ -58,11 +57,15 @@ def shot(page, name: str) -> None:
 
 def history_rows(page, newest_says: str) -> list[str]:
     """The history table's rows, newest first, as text, once its newest row says
-    ``newest_says``: after a save the page reruns, and the table can be read while
-    Streamlit is still replacing it."""
-    table = page.locator('[data-testid="stTable"]', has_text="What was done")
-    expect(table.locator("tbody tr").first).to_contain_text(newest_says, timeout=30_000)
-    return table.locator("tbody tr").all_inner_texts()
+    ``newest_says``: after a save the page reruns and replaces the table, so the
+    rows are read in the same step that sees the newest one (CI had read an empty
+    table between two steps)."""
+    return page.wait_for_function(
+        """says => { const table = [...document.querySelectorAll('[data-testid="stTable"]')]
+                                    .find(t => t.innerText.includes('What was done'));
+                     const rows = table ? [...table.querySelectorAll('tbody tr')].map(r => r.innerText) : [];
+                     return rows.length && rows[0].includes(says) ? rows : null; }""",
+        arg=newest_says, timeout=30_000).json_value()
 
 
 def test_an_editor_updates_staffing_from_the_to_do_and_restores_it(browser, admin_server, tmp_path):
@@ -149,6 +152,20 @@ def luminance(rgb: tuple[int, int, int]) -> float:
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
+def rerun_watch(page):
+    """Start watching for a run of the page's script; the function returned waits
+    until one has started and ended."""
+    # Any change of the state is a run (it rests at notRunning); a callback may see
+    # only the end of a quick run, so the change itself is what counts.
+    page.evaluate("""() => { window.omikRan = false;
+        new MutationObserver(() => { window.omikRan = true; }).observe(
+            document.querySelector('[data-testid="stApp"]'),
+            {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
+    return lambda: page.wait_for_function(
+        """() => window.omikRan && document.querySelector('[data-testid="stApp"]')
+                                     .dataset.testScriptState === 'notRunning'""", timeout=60_000)
+
+
 def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
     """Type ``text`` into the grid's cell ``column`` (0 = the "Edited" column) of
     ``row``, as an editor does by keyboard, and wait for the page to say ``then``."""
@@ -159,7 +176,9 @@ def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
     page.keyboard.press("Enter")
     editor = page.locator("#portal textarea, #portal input").first
     editor.fill(text)
+    rerun_done = rerun_watch(page)
     editor.press("Enter")
+    rerun_done()
     page.get_by_text(then).wait_for(timeout=30_000)
 
 
@@ -175,10 +194,11 @@ def test_the_grid_marks_the_cells_an_editor_changed_and_keeps_every_pending_edit
     try:
         page.locator(".st-key-todo_row_budget").get_by_role("button", name="Update").click()
         page.get_by_role("heading", name="Budget").wait_for(timeout=30_000)
-        page.get_by_role("tab", name="Edit in the page").click()
-        grid = page.locator('[data-testid="stDataFrame"]').first
-        grid.wait_for(timeout=30_000)
+        tab = page.get_by_role("tab", name="Edit in the page")
+        tab.click()
+        page.wait_for_function("t => t.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
         ready(page)
+        grid = page.locator('[data-testid="stDataFrame"]').first
         grid.scroll_into_view_if_needed()
         edit_cell(page, grid, 0, 2, "18300001", "What will change: 1 cell")  # Amount
         edit_cell(page, grid, 2, 7, "a checked note", "What will change: 2 cells")  # Note
