@@ -2,8 +2,10 @@
 browser for the tests that only a browser can answer."""
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,14 @@ def run_page(page: str, **params):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def run_async(coroutine):
+    """Run ``coroutine`` to the end in a thread of its own: Playwright's sync API (the
+    browser tests, earlier in the same session) leaves an event loop running in this
+    thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture

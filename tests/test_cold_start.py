@@ -6,7 +6,6 @@ database's when a database is configured, geopandas where a geometry is edited; 
 ``serve.py`` runs the app once before its health check answers."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 
 from bench.cold_start import first_visit
 from bench.load import dashboard_view
+from conftest import run_async
 from dashboard.paths import ROOT
 from dashboard.stores import DATABASE_URL_ENV
 from support.browser import AppServer
@@ -87,7 +87,7 @@ def test_serve_py_answers_its_health_check_only_once_the_app_has_run():
     try:
         assert _loaded(warmed.proc.pid, "shapely")
         for spec in ("/", "/map"):  # and it serves the app's pages as app.py does
-            result = asyncio.run(first_visit(warmed.url, dashboard_view(spec), 120))
+            result = run_async(first_visit(warmed.url, dashboard_view(spec), 120))
             assert result.ok, (spec, result.cause)
     finally:
         warmed.stop()

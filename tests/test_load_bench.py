@@ -4,7 +4,6 @@ real app asserting that every view rendered, never how fast."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import streamlit_client as client
 from bench.load import DASHBOARD_PAGES, SERVER_OPTIONS, Load, dashboard_view, percentile, run_load, warm_up
+from conftest import run_async
 from support.browser import AppServer
-
-
-def run_async(coroutine):
-    """Run ``coroutine`` to the end in a thread of its own: Playwright's sync API (the
-    browser tests, earlier in the same session) leaves an event loop running in this
-    thread, where ``asyncio.run`` refuses to start."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 LOAD_APP = Path(__file__).parent / "fixtures" / "apps" / "load_app.py"
 
