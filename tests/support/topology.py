@@ -154,7 +154,7 @@ class Deployment:
             self.database_url = database_url
             migrate(database_url)
             for name in self.NAMES:
-                self.servers[name] = AppServer(ROOT / "app.py", env={"OMIK_DATABASE_URL": database_url, **(env or {})},
+                self.servers[name] = AppServer(ROOT / "serve.py", env={"OMIK_DATABASE_URL": database_url, **(env or {})},
                                                options=options)
             self.proxy = Proxy({name: f"127.0.0.1:{server.port}" for name, server in self.servers.items()})
         except BaseException:
