@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth
 from dashboard.paths import ROOT
 from dashboard.reading import read_table
+from test_data_page import sign_in
 
 pytestmark = pytest.mark.postgres
 
@@ -62,9 +63,7 @@ def test_a_save_made_elsewhere_shows_on_the_next_run(pg_store, monkeypatch):
 def test_an_editor_saves_through_the_page_into_the_database(pg_store, monkeypatch):
     at = app_on(pg_store, monkeypatch, "data", editors={"ana": {"password_hash": auth.hash_password(PASSWORD),
                                                                 "role": "editor"}})
-    at.text_input[0].input("ana")
-    at.text_input[1].input(PASSWORD)
-    next(b for b in at.button if b.label == "Sign in").click().run()
+    sign_in(at, "ana", PASSWORD)
     at.selectbox(key="edit_table").set_value("budget").run()
     original = pg_store.read_current("budget")[1]
     uploader = next(u for u in at.file_uploader if (u.key or "").startswith("upload_budget_"))
@@ -85,9 +84,7 @@ def test_an_admin_restores_through_the_page_and_a_stale_restore_is_refused(pg_st
     pg_store.save_table("budget", read_table(typo, "budget.csv"), "bo", "typo")
     at = app_on(pg_store, monkeypatch, "data", editors={"root": {"password_hash": auth.hash_password(PASSWORD),
                                                                  "role": "admin"}})
-    at.text_input[0].input("root")
-    at.text_input[1].input(PASSWORD)
-    next(b for b in at.button if b.label == "Sign in").click().run()
+    sign_in(at, "root", PASSWORD)
     at.selectbox(key="edit_table").set_value("budget").run()
     next(b for b in at.button if b.label == "Restore").click().run()
     # someone saves on another server before the admin confirms: refused, theirs kept

@@ -299,6 +299,13 @@ AXE_FAILS = """async () => {
 }"""
 
 
+def axe_failures(page) -> str:
+    """axe's serious and critical findings on ``page`` as it is now ("[]" when none),
+    as JSON to read in a failed assertion."""
+    page.add_script_tag(path=str(AXE))
+    return json.dumps(page.evaluate(AXE_FAILS), indent=1, ensure_ascii=False)
+
+
 @pytest.fixture(scope="module", params=list(WIDTHS), ids=lambda w: f"{w}px")
 def width_context(browser, request):
     """One browser context per screen width, shared by the pages audited at it."""
@@ -328,9 +335,8 @@ def test_no_serious_accessibility_violations(width_context, app_server, path, la
             assert page.evaluate(SIDEWAYS_SCROLL) == [0, 0]
         page.set_viewport_size({"width": width_context.width, "height": page.evaluate(MAIN_HEIGHT)})
         page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
-        page.add_script_tag(path=str(AXE))
-        failing = page.evaluate(AXE_FAILS)
-        assert failing == [], json.dumps(failing, indent=1, ensure_ascii=False)
+        failing = axe_failures(page)
+        assert failing == "[]", failing
         assert page.log.page_errors == []
     finally:
         page.close()

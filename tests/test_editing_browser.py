@@ -12,7 +12,7 @@ import pytest
 from conftest import PageLog
 from dashboard.paths import ROOT
 from support.browser import READY_SELECTOR, app_with_one_editor
-from test_browser import AXE, AXE_FAILS, MAIN_HEIGHT, SIDEWAYS_SCROLL, WIDTHS, open_page
+from test_browser import MAIN_HEIGHT, SIDEWAYS_SCROLL, WIDTHS, axe_failures, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -231,10 +231,9 @@ def axe_clean(page, width: int, name: str) -> None:
     if width == 390:
         assert page.evaluate(SIDEWAYS_SCROLL) == [0, 0]
     page.set_viewport_size({"width": width, "height": page.evaluate(MAIN_HEIGHT)})
-    page.add_script_tag(path=str(AXE))
-    failing = page.evaluate(AXE_FAILS)
+    failing = axe_failures(page)
     page.screenshot(path=str(RESULTS / f"axe-{name}-{width}.png"))
-    assert failing == [], json.dumps(failing, indent=1, ensure_ascii=False)
+    assert failing == "[]", failing
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -4,14 +4,13 @@ embed's footer, printing without map controls; the Overview's figures whole; and
 screenshots of Overview (and its print at desktop width), Sources, the Embed
 gallery and an embedded chart at 1440 and 390 px in each language, and of "Copied"
 on a phone, kept in test-results/first-screen/ (git-ignored) for review."""
-import json
 
 import pytest
 
 from conftest import PageLog
 from dashboard.paths import ROOT
 from support.browser import MAP_FRAME, READY_SELECTOR
-from test_browser import AXE, AXE_FAILS, CHARTS_DRAWN, open_page, wait_for_map
+from test_browser import CHARTS_DRAWN, axe_failures, open_page, wait_for_map
 from test_languages import ALL_DRAWN, CLIPPED_FIGURES
 
 pytestmark = pytest.mark.browser
@@ -133,9 +132,8 @@ def test_screenshots_and_axe(browser, app_server, lang, width):
                     page.screenshot(path=str(RESULTS / f"{name}-print-{lang}.png"), full_page=True)
                     page.emulate_media(media="screen")
             if name == "embed":
-                page.add_script_tag(path=str(AXE))
-                failing = page.evaluate(AXE_FAILS)
-                assert failing == [], json.dumps(failing, indent=1, ensure_ascii=False)
+                failing = axe_failures(page)
+                assert failing == "[]", failing
         assert page.log.page_errors == []
     finally:
         context.close()

@@ -154,8 +154,8 @@ class Deployment:
             self.database_url = database_url
             migrate(database_url)
             for name in self.NAMES:
-                self.servers[name] = AppServer(ROOT / "serve.py", env={"OMIK_DATABASE_URL": database_url, **(env or {})},
-                                               options=options)
+                self.servers[name] = AppServer(ROOT / "serve.py", options=options,
+                                               env={"OMIK_DATABASE_URL": database_url, **(env or {})})
             self.proxy = Proxy({name: f"127.0.0.1:{server.port}" for name, server in self.servers.items()})
         except BaseException:
             self.stop()
