@@ -8,6 +8,7 @@ test-results/editing/ (git-ignored) for review."""
 import json
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import PageLog
 from dashboard.paths import ROOT
@@ -169,12 +170,23 @@ def rerun_watch(page):
 def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
     """Type ``text`` into the grid's cell ``column`` (0 = the "Edited" column) of
     ``row``, as an editor does by keyboard, and wait for the page to say ``then``."""
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + MARK_X, box["y"] + ROW_PX * (row + 1) + ROW_PX // 2)
-    for _ in range(column):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
     editor = page.locator("#portal textarea, #portal input").first
+    # The canvas takes a click only once it is drawn where the box says (on a busy
+    # machine a phone's layout can still be settling): until the cell's editor opens,
+    # select the cell again and ask for it.
+    for attempt in range(5):
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + MARK_X, box["y"] + ROW_PX * (row + 1) + ROW_PX // 2)
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 4:
+                raise
+            page.keyboard.press("Escape")
     editor.fill(text)
     rerun_done = rerun_watch(page)
     editor.press("Enter")
