@@ -109,18 +109,25 @@ def _spec_texts(value, out: list[str], key: str | None = None) -> None:
         out.append(value)
 
 
+def _is_data(cell: str) -> bool:
+    """A table cell that is exactly a text of the data is the data (the Sources page's
+    tables, a chart's "View data"), shown as stored."""
+    return _ESCAPED.sub(r"\1", cell).replace("\u2060", "").strip() in _data_text_set()
+
+
+@cache
+def _data_text_set() -> frozenset[str]:
+    return frozenset(data_texts())
+
+
 def _arrow_texts(blob: bytes, out: list[str]) -> None:
     try:
         table = pa.ipc.open_stream(blob).read_all()
     except (pa.ArrowInvalid, OSError):
         return
     out.extend(str(name) for name in table.column_names)
-    data = set(data_texts())
     for column in table.columns:
-        # A cell that is exactly a text of the data is the data (the Sources page's
-        # tables, a chart's "View data"), shown as stored.
-        out.extend(v for v in column.to_pylist()
-                   if isinstance(v, str) and _ESCAPED.sub(r"\1", v).replace("\u2060", "").strip() not in data)
+        out.extend(v for v in column.to_pylist() if isinstance(v, str) and not _is_data(v))
 
 
 _MD_ROW = re.compile(r"^\|(.*)\|$")
@@ -134,12 +141,11 @@ def _markdown_table_texts(text: str, out: list[str]) -> bool:
     lines = text.strip().split("\n")
     if len(lines) < 2 or not all(_MD_ROW.match(line) for line in lines):
         return False
-    data = set(data_texts())
     for n, line in enumerate(lines):
         if n == 1:  # the | --- | rule
             continue
         cells = [c.strip() for c in _MD_CELL.split(_MD_ROW.match(line).group(1))]
-        out.extend(c for c in cells if n == 0 or _ESCAPED.sub(r"\1", c).replace("\u2060", "").strip() not in data)
+        out.extend(c for c in cells if n == 0 or not _is_data(c))
     return True
 
 
