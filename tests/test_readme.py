@@ -366,17 +366,12 @@ def test_options_named_in_the_prose_exist():
 
 # --- 4. pages, URL parameters and embed views -------------------------------------------
 
-@cache
 def app_pages() -> dict[str, tuple[str, str]]:
-    """app.py's navigation: address -> (page file stem, English title)."""
-    source = (ROOT / "app.py").read_text(encoding="utf-8")
-    pages = {}
-    for match in re.finditer(r'st\.Page\("pages/(\w+)\.py",\s*title=t\("([\w.]+)"[^)]*\)([^\n]*)', source):
-        stem, key, rest = match.groups()
-        path = re.search(r'url_path="(\w+)"', rest)
-        address = "/" if "default=True" in rest else f"/{path.group(1) if path else stem}"
-        pages[address] = (stem, t(key, "en"))
-    assert len(pages) == len(list((ROOT / "pages").glob("*.py"))), "app.py's st.Page lines no longer parse"
+    """The app's navigation (``ui.frame.PAGES``): address -> (page file stem, English title)."""
+    from dashboard.ui.frame import PAGES
+
+    pages = {f"/{path}": (Path(script).stem, t(title, "en")) for script, title, _, path in PAGES}
+    assert len(pages) == len(list((ROOT / "pages").glob("*.py"))), "a page in pages/ is missing from the navigation"
     return pages
 
 

@@ -220,3 +220,24 @@ def test_the_languages_are_listed_once_per_process(monkeypatch):
         assert languages() == first == ["en", "sq", "sr"]
     languages().append("xx")  # a caller's copy
     assert languages() == first and globbed == []
+
+
+def test_the_pages_are_made_once_per_language_and_each_run_gets_its_own(monkeypatch):
+    import streamlit as st
+
+    from conftest import run_page
+    from dashboard.ui import frame
+
+    made, navigated = [], []
+    page, navigation = st.Page, st.navigation
+    monkeypatch.setattr(st, "Page", lambda *a, **k: made.append(a[0]) or page(*a, **k))
+    monkeypatch.setattr(st, "navigation", lambda pages, **k: navigated.append(pages) or navigation(pages, **k))
+    frame._pages.cache_clear()
+    for lang in ("sr", "sr", "sq"):
+        run_page("staffing", lang=lang)
+    # st.Page resolves and checks its script on every call: once per page and language.
+    assert sorted(made) == sorted([script for script, *_ in frame.PAGES] * 2)
+    first, second, _ = navigated
+    # Each run's own pages (st.navigation marks the one it returns as callable, once),
+    # for the same scripts.
+    assert all(a is not b and a._page == b._page and a.title == b.title for a, b in zip(first, second, strict=True))

@@ -2,12 +2,16 @@
 the share controls once the view is known."""
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..cache import dataset
 from ..i18n import DEFAULT_LANG, LANGUAGE_NAMES, languages, t
@@ -55,6 +59,40 @@ def leave_pages_folder_mode() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# The app's pages in its menu's order: script, title's catalogue key, icon, address
+# (the Overview, first, is the default page at "/").
+PAGES = (
+    ("pages/overview.py", "nav.overview", ":material/dashboard:", ""),
+    ("pages/map.py", "nav.presence", ":material/map:", "map"),
+    ("pages/staffing.py", "nav.staffing", ":material/groups:", "staffing"),
+    ("pages/budget.py", "nav.budget", ":material/euro:", "budget"),
+    ("pages/reports.py", "nav.reports", ":material/gavel:", "reports"),
+    ("pages/elections.py", "nav.elections", ":material/how_to_vote:", "elections"),
+    ("pages/history.py", "nav.history", ":material/history:", "history"),
+    ("pages/data.py", "nav.data", ":material/edit:", "data"),
+    ("pages/sources.py", "nav.sources", ":material/menu_book:", "sources"),
+    ("pages/embed.py", "nav.embed", ":material/code:", "embed"),
+)
+
+
+def navigation_pages(lang: str = DEFAULT_LANG) -> list[StreamlitPage]:
+    """Every page for ``st.navigation``, titled in ``lang``.
+
+    Copies of pages made once per language and app folder: ``st.Page`` resolves and
+    checks its script's path on every call (ten pages took some 6 % of a server's
+    time under load), and ``st.navigation`` marks the page it returns as callable
+    once, which a page shared by concurrent sessions would mix up."""
+    ctx = get_script_run_ctx()
+    folder = ctx.pages_manager.main_script_parent if ctx else Path.cwd()
+    return [copy.copy(page) for page in _pages(lang, folder)]
+
+
+@functools.cache
+def _pages(lang: str, folder: Path) -> tuple[StreamlitPage, ...]:
+    return tuple(st.Page(script, title=t(title, lang), icon=icon, url_path=path or None, default=not path)
+                 for script, title, icon, path in PAGES)
 
 
 def current_lang() -> str:
