@@ -1,10 +1,11 @@
 """The app, answering its health check only once it is warm: ``streamlit run serve.py``
 serves app.py as ``streamlit run app.py`` does, with the same configuration, but
-first runs app.py's default page (the Overview) once, so a replica that the proxy
-has just added gives its first reader a page built from loaded modules and data
-(issue #22: a new server's first page took 45 to 170 times a warm one; bench/cold_start.py
-measures both ways). Until then the server does not answer at all, so the proxy's
-and Docker's health checks (``/_stcore/health``) count it as not ready."""
+first runs app.py's default page (the Overview) once and builds the Presence map's
+map and chart, so a replica that the proxy has just added gives its first reader a
+page built from loaded modules and data (issue #22: a new server's first page took
+45 to 170 times a warm one; bench/cold_start.py measures both ways). Until then the
+server does not answer at all, so the proxy's and Docker's health checks
+(``/_stcore/health``) count it as not ready."""
 from __future__ import annotations
 
 import ast
@@ -39,17 +40,29 @@ def import_page_modules() -> None:
         __import__(module, fromlist=sorted(names))
 
 
+def warm_pages() -> None:
+    """Every page's modules imported, and the map page's own work done for the current
+    data version (``cache.warm_up``: its map, and vl-convert's engine started for its
+    chart): its first reader then waits for no import, map or chart."""
+    import_page_modules()
+    from dashboard.cache import warm_up
+
+    warm_up()
+
+
 @asynccontextmanager
 async def warm_first(app: st.App):
     # The run Streamlit's own script health check makes (server.scriptHealthCheckEnabled):
     # the main script in a session of its own, on this server's runtime, already started.
     # A page that fails still lets the server start: its readers see what went wrong.
+    log = logging.getLogger(__name__)
     ok, message = await Runtime.instance().does_script_run_without_error()
-    # The other pages' modules: the first reader of the map page then waits for its
-    # own map, not for imports.
-    await asyncio.to_thread(import_page_modules)
     if not ok:
-        logging.getLogger(__name__).warning("warming up: app.py's first run ended with %s", message)
+        log.warning("warming up: app.py's first run ended with %s", message)
+    try:
+        await asyncio.to_thread(warm_pages)
+    except Exception:  # as above: the server starts, and the pages show the problem
+        log.exception("warming up the pages failed")
     yield
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from .display_tables import figures_table as _build_figures_table
+from .i18n import DEFAULT_LANG
 from .loading import Dataset
 from .maps import map_html, presence_map
 from .paths import app_data_dir
@@ -188,3 +189,17 @@ def per_version(what: str, build: Callable[[Store, Dataset], T], *key: Hashable)
     store, store_name, fingerprint = _key()
     data = _dataset(store, store_name, fingerprint)
     return _DERIVED.get((what, store_name, fingerprint, *key), lambda: build(store, data))  # type: ignore[return-value]
+
+
+def warm_up(lang: str = DEFAULT_LANG) -> None:
+    """Build, in ``lang``, what the Presence map's first view builds for the current
+    data version: its clickable map and its chart drawn as SVG, whose first drawing
+    starts vl-convert's JavaScript engine (two to three seconds holding the GIL).
+    ``serve.py`` calls it before its health check answers, so that a new server's
+    first reader of the map finds them built (the same memos and arguments as the
+    page's default view)."""
+    # Here, not at the top: altair and vl-convert load where a chart is drawn
+    from .static_charts import offices_over_time_svg
+
+    rendered_presence_map(lang, layer_control=True)
+    offices_over_time_svg(dataset(), lang)

@@ -16,7 +16,8 @@ import pytest
 
 from bench.cold_start import first_visit
 from bench.load import dashboard_view
-from conftest import run_async
+from conftest import run_async, run_page
+from dashboard import cache
 from dashboard.paths import ROOT
 from dashboard.stores import DATABASE_URL_ENV
 from support.browser import AppServer
@@ -86,8 +87,23 @@ def test_serve_py_answers_its_health_check_only_once_the_app_has_run():
     warmed = AppServer(ROOT / "serve.py")
     try:
         assert _loaded(warmed.proc.pid, "shapely")
+        # and drew the map page's chart: vl-convert, which app.py loads for no page but that one
+        assert _loaded(warmed.proc.pid, "vl_convert")
         for spec in ("/", "/map"):  # and it serves the app's pages as app.py does
             result = run_async(first_visit(warmed.url, dashboard_view(spec), 120))
             assert result.ok, (spec, result.cause)
     finally:
         warmed.stop()
+
+
+def test_warm_up_leaves_the_map_pages_first_view_nothing_to_build():
+    # From no map and no dataset, what serve.py does before its health check answers:
+    # the Overview's run, then cache.warm_up. The map page's first view then finds its
+    # map and everything it derives from the dataset (its chart as SVG) already built.
+    cache._MAPS.clear()
+    cache._DATASETS.clear()
+    run_page("overview")
+    cache.warm_up()
+    built = set(cache._MAPS._values), set(cache.dataset().derived)
+    run_page("map")
+    assert (set(cache._MAPS._values), set(cache.dataset().derived)) == built
