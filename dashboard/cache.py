@@ -133,7 +133,8 @@ def _this_run(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` once per page run (every call outside one)."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-    ctx = get_script_run_ctx()
+    # Outside a page run is expected (serve.py's warm-up, commands): no warning in the log
+    ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None:
         return compute()
     # ScriptRunContext.reset() gives every run a new ``cursors`` dict: it names the run.

@@ -107,3 +107,15 @@ def test_warm_up_leaves_the_map_pages_first_view_nothing_to_build():
     built = set(cache._MAPS._values), set(cache.dataset().derived)
     run_page("map")
     assert (set(cache._MAPS._values), set(cache.dataset().derived)) == built
+
+
+def test_serve_py_starts_when_warming_up_fails(tmp_path):
+    # A data folder the store cannot use: the pages say so to their readers, and the
+    # warm-up's failure is logged, not a server that never starts.
+    warmed = AppServer(ROOT / "serve.py", env={"OMIK_DATA_DIR": str(tmp_path)})  # returns once healthy
+    try:
+        log = Path(warmed.log.name).read_text()
+        assert "warming up the pages failed" in log and "has no datapackage.json" in log
+        assert "missing ScriptRunContext" not in log
+    finally:
+        warmed.stop()
