@@ -4,7 +4,9 @@ import streamlit as st
 from dashboard import ui
 from dashboard.i18n import t
 
-st.set_page_config(page_title=t("app.title", ui.current_lang()), page_icon="assets/icon.png", layout="wide")
+# The icon by its address (static/, served at /app/static/): given as a file, it was
+# read, hashed and registered on every run.
+st.set_page_config(page_title=t("app.title", ui.current_lang()), page_icon="/app/static/icon.png", layout="wide")
 # Embedded on another site (/embed?embed=true&view=...): one view, no navigation.
 # st.context.is_embedded can still be unknown on a session's first run, so the
 # embed page's own `view` parameter counts too.

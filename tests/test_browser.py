@@ -98,6 +98,10 @@ def test_every_page_loads_offline_without_errors(any_page, path):
     assert page.log.external_requests == []
     assert page.log.page_errors == []
     assert unexpected_console_errors(page) == []
+    # The app's icon, by its address in static/ (app.py)
+    icon = page.wait_for_function("""() => [...document.querySelectorAll('link[rel~="icon"]')]
+        .map(l => l.href).find(h => h.endsWith('/icon.png'))""").json_value()
+    assert page.request.get(icon).ok, icon
 
 
 # Address-bar payloads for every parameter a page reads (and one none reads).
