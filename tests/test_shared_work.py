@@ -241,3 +241,25 @@ def test_the_pages_are_made_once_per_language_and_each_run_gets_its_own(monkeypa
     # Each run's own pages (st.navigation marks the one it returns as callable, once),
     # for the same scripts.
     assert all(a is not b and a._page == b._page and a.title == b.title for a, b in zip(first, second, strict=True))
+
+
+def test_the_sources_pages_table_of_tables_is_built_and_converted_once_per_version(monkeypatch, data_copy):
+    from conftest import run_page
+    from dashboard.ui import freshness
+
+    monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
+    builds = {"frame": 0}
+    monkeypatch.setattr(freshness, "tables_frame", functools.partial(counting, builds)("frame", freshness.tables_frame))
+    shown = []
+    table_block = freshness.table_block
+    monkeypatch.setattr(freshness, "table_block",
+                        lambda key, frame, lang: shown.append(frame) or table_block(key, frame, lang))
+    for _ in range(3):
+        run_page("sources")
+    # the same frame each run, so its escaped Arrow form is made once too (shown_table)
+    assert builds == {"frame": 1} and shown[0] is shown[1] is shown[2]
+    run_page("sources", lang="sq")
+    assert builds == {"frame": 2}
+    (data_copy / "staffing.csv").write_bytes((data_copy / "staffing.csv").read_bytes())  # a new version
+    run_page("sources")
+    assert builds == {"frame": 3}

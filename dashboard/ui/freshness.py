@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import pandas as pd
 import streamlit as st
 
-from ..cache import app_store, dataset, per_version
+from ..cache import per_version
 from ..freshness import Freshness, chip_text, freshness_frame, package_freshness, store_changes
 from ..i18n import DEFAULT_LANG, t
 from ..loading import Dataset
@@ -34,9 +34,13 @@ def _statuses(store: Store, data: Dataset) -> list[Freshness]:
 _STALE_AFTER_S = 600
 
 
+def _today() -> tuple[str, int]:
+    return dt.date.today().isoformat(), int(time.time() // _STALE_AFTER_S)
+
+
 def app_freshness(names: Iterable[str] | None = None) -> list[Freshness]:
     """The status of every table of the app's store (of ``names`` only, when given), today."""
-    items = per_version("freshness", _statuses, dt.date.today().isoformat(), int(time.time() // _STALE_AFTER_S))
+    items = per_version("freshness", _statuses, *_today())
     wanted = None if names is None else set(names)
     return [i for i in items if wanted is None or i.table in wanted]
 
@@ -61,7 +65,12 @@ def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
 def freshness_table(lang: str = DEFAULT_LANG) -> None:
     """Every table of the package for a reader (the Sources page): what it holds, how
     many rows, how current it is and its update rule."""
-    table_block("tables", tables_frame(app_freshness(), resources(app_store().descriptor_dir), dataset(), lang), lang)
+    # One frame per version, day and language: its shown form is then converted once too.
+    def build(store: Store, data: Dataset) -> pd.DataFrame:
+        return tables_frame(app_freshness(), resources(store.descriptor_dir), data, lang)
+
+    frame = per_version("tables_frame", build, lang, *_today())
+    table_block("tables", frame, lang)
 
 
 def tables_frame(items: list[Freshness], package: list[Resource], data: Dataset,
