@@ -16,9 +16,10 @@ from support.browser import CHROMIUM, CHROMIUM_ARGS, AppServer
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def run_page(page: str, **params):
+def run_page(page: str, opened: bool = False, **params):
     """Run ``pages/<page>.py`` through app.py under AppTest, with query parameters;
-    fails on any exception in the page."""
+    fails on any exception in the page. ``opened``: with every expander open
+    (``open_expanders``)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -27,6 +28,19 @@ def run_page(page: str, **params):
     at.switch_page(f"pages/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    return open_expanders(at) if opened else at
+
+
+def open_expanders(at):
+    """``at`` rerun with every closed expander open, as a reader's clicks open them:
+    the app fills an expander only while it is open (``ui.figures.lazy_expander``),
+    keeping whether it is, under its key, in the session's state."""
+    closed = [box.proto.id.split("-", 2)[2] for box in at.expander if box.proto.id and not box.proto.expanded]
+    for key in closed:
+        at.session_state[key] = True
+    if closed:
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
     return at
 
 

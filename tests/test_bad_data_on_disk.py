@@ -50,7 +50,7 @@ def test_a_damaged_table_is_loaded_empty_and_named_whatever_the_damage(table, ho
 def test_every_page_survives_a_damaged_table(page, table, data_copy, monkeypatch):
     damage(data_copy, table, "random")
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
-    at = run_page(page)
+    at = run_page(page, opened=True)
     assert any("problems" in w.value and md_escape(table) in w.value for w in at.warning)
 
 
@@ -140,7 +140,7 @@ def test_every_page_freshness_and_the_briefing_survive_what_the_validator_missed
             slip(data_copy, table, column, value)
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     for page in PAGES:
-        at = run_page(page)
+        at = run_page(page, opened=True)
         notice = "\n".join(w.value for w in at.warning)
         assert all(md_escape(table) in notice for table in tables), page
     assert main(["freshness", "--data", str(data_copy)]) in (0, 1)  # 1: a table is overdue, as the data says

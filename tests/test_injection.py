@@ -155,14 +155,14 @@ VIEWS_TO_CHECK = [
 
 @pytest.mark.parametrize("page, params", VIEWS_TO_CHECK, ids=[f"{p}-{'-'.join(v.values())}" for p, v in VIEWS_TO_CHECK])
 def test_text_from_the_data_is_shown_as_text(hostile_data, page, params):
-    at = run_page(page, **params)
+    at = run_page(page, **params, opened=True)
     assert_shown_as_text(at)
     assert not at.warning  # valid data: no problem notice
 
 
 def test_the_check_sees_the_payloads(hostile_data):
     """The data really reaches the page (else the test above could not fail)."""
-    markdown, _ = rendered_texts(run_page("reports"))
+    markdown, _ = rendered_texts(run_page("reports", opened=True))
     escaped = [md_escape(p) for p in MARKDOWN_PAYLOADS]
     assert sum(any(e in text for text in (s for _, s in markdown)) for e in escaped) >= 5
 
@@ -170,7 +170,7 @@ def test_the_check_sees_the_payloads(hostile_data):
 def test_sources_never_links_an_address_that_is_not_a_web_address(tmp_path, monkeypatch):
     data = make_hostile_package(tmp_path / "data", javascript_url=True)
     monkeypatch.setenv("OMIK_DATA_DIR", str(data))
-    at = run_page("sources")
+    at = run_page("sources", opened=True)
     assert_shown_as_text(at)
     # The validator refuses the address, so the sources table is left out whole (its
     # notice names it); web_url would drop the address from the link column anyway.
@@ -181,7 +181,7 @@ def test_sources_never_links_an_address_that_is_not_a_web_address(tmp_path, monk
 
 
 def test_the_zip_says_it_is_raw_data(hostile_data):
-    at = run_page("sources")
+    at = run_page("sources", opened=True)
     assert t("sources.zip_raw", "en") in [c.value for c in at.caption]
 
 
@@ -202,7 +202,7 @@ OWNED = {"map": ["region", "municipality", "office", "measure", "lang"], "report
 @pytest.mark.parametrize("payload", URL_PAYLOADS)
 @pytest.mark.parametrize("page, param", [(p, k) for p, keys in OWNED.items() for k in keys])
 def test_unknown_values_from_the_link_are_echoed_as_short_text(page, param, payload):
-    at = run_page(page, **{param: payload})
+    at = run_page(page, **{param: payload}, opened=True)
     notice = t_md("state.ignored_param", "en", name=param, value=shorten(payload))
     assert notice in [c.value for c in at.caption]
     assert len(shorten(payload)) <= 41
@@ -217,4 +217,4 @@ PARAMS = ["region", "municipality", "office", "measure", "group", "theme", "lang
 def test_no_page_renders_a_hostile_link_from_any_parameter(page):
     params = {key: URL_PAYLOADS[i % len(URL_PAYLOADS)] for i, key in enumerate(PARAMS)}
     # (the share link repeats the address in st.code, which is plain text)
-    assert_shown_as_text(run_page(page, **params))
+    assert_shown_as_text(run_page(page, **params, opened=True))

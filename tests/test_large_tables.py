@@ -60,7 +60,7 @@ def test_figure_tables_are_built_once_per_data_version(page, table, large_data, 
     original = cache._build_figures_table
     monkeypatch.setattr(cache, "_build_figures_table", lambda *a, **k: built.append(a[1]) or original(*a, **k))
     cache._FIGURE_TABLES.clear()
-    at = run_page(page)
+    at = run_page(page, opened=True)
     first = list(built)  # one per figure table the page shows (Reports: one per field of work)
     assert first and set(first) == {table}
     what = md_escape(t("table.what"))
@@ -75,5 +75,5 @@ def test_figure_tables_are_built_once_per_data_version(page, table, large_data, 
 @pytest.mark.parametrize("page", ["overview", "map", "history", "sources", "embed"])
 def test_other_pages_run_with_tables_at_their_limit(page, large_data, monkeypatch):
     monkeypatch.setenv("OMIK_DATA_DIR", str(large_data))
-    at = run_page(page)
+    at = run_page(page, opened=True)
     assert not at.warning

@@ -1,7 +1,7 @@
 """Each page under AppTest: the view a URL asks for, fallbacks, and empty states."""
 import pytest
 
-from conftest import run_page
+from conftest import open_expanders, run_page
 
 PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources", "embed"]
 
@@ -104,7 +104,7 @@ def test_budget_without_a_trend_shows_its_figures_titled_and_says_why(data_copy,
 
 
 def test_reports_show_cumulative_figures_with_their_hedges():
-    at = run_page("reports")
+    at = run_page("reports", opened=True)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Reports produced"] == "over 280"
     assert metrics["Court cases monitored"] == "about 25,735"
@@ -128,7 +128,7 @@ def test_history_filters_milestones_by_theme_from_the_url():
 
 
 def test_history_lists_the_eight_heads_of_mission():
-    at = run_page("history")
+    at = run_page("history", opened=True)
     frames = [d.value for d in at.table]
     hom = next(f for f in frames if "name" in f.columns)
     assert len(hom) == 8 and "Daan Everts" in set(hom["name"])
@@ -140,7 +140,7 @@ def test_history_unknown_theme_gets_a_notice():
 
 
 def test_sources_page_offers_every_table_and_the_zip():
-    at = run_page("sources")
+    at = run_page("sources", opened=True)
     from dashboard.loading import load_dataset
 
     labels = [e.label for e in at.expander]
@@ -297,7 +297,8 @@ def test_headings_go_down_one_level_at_a_time(page, params):
 def test_reports_shows_three_cumulative_figures_first_and_the_others_folded():
     at = run_page("reports")
     more = [e for e in at.expander if e.label.startswith("More figures (")]
-    assert len(more) == 1 and not more[0].proto.expanded
+    assert len(more) == 1 and not more[0].proto.expanded and not more[0].children  # filled when opened
+    more = [e for e in open_expanders(at).expander if e.label.startswith("More figures (")]
     shown = [m for m in at.metric if not any(m in e.metric for e in more)]
     assert len(shown) == 3 and len(more[0].metric) == int(more[0].label.split("(")[1].rstrip(")"))
 
@@ -306,16 +307,17 @@ def test_reports_shows_three_cumulative_figures_first_and_the_others_folded():
 def test_full_tables_are_folded_under_their_count(page, label):
     at = run_page(page)
     folded = [e for e in at.expander if e.label.startswith(label)]
-    assert len(folded) == 1 and not folded[0].proto.expanded
+    assert len(folded) == 1 and not folded[0].proto.expanded and not folded[0].children  # filled when opened
+    folded = [e for e in open_expanders(at).expander if e.label.startswith(label)]
     assert folded[0].label == f"{label}{len(folded[0].table[0].value)} figures)"
 
 
 def test_view_data_shows_figures_as_the_page_writes_them():
-    at = run_page("budget")
+    at = run_page("budget", opened=True)
     cells = [str(v) for table in at.table for v in table.value.to_numpy().ravel()]
     assert "17,462,600" in cells
     assert not any(c.endswith(".0000") or c.endswith(".0") for c in cells)
-    at = run_page("history")
+    at = run_page("history", opened=True)
     start = "term\\_start"  # (column names are shown as text: Markdown-escaped)
     years = [str(v) for table in at.table if start in table.value.columns for v in table.value[start]]
     assert "1999" in years and not any("," in y for y in years)
@@ -329,3 +331,12 @@ def test_a_map_without_its_local_leaflet_says_so(page, params, monkeypatch):
     monkeypatch.setattr(map_widgets, "local_leaflet_installed", lambda: False)
     at = run_page(page, **params)
     assert t("map.assets_missing") in [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize("page", ["staffing", "budget", "reports", "elections", "history"])
+def test_a_first_visit_gets_the_tables_under_charts_only_when_opened(page):
+    # A closed expander's content is still sent, and makes the browser fetch the
+    # table's code: the tables and their CSV buttons are built when opened.
+    at = run_page(page)
+    assert at.expander and not at.table
+    assert open_expanders(at).table

@@ -297,7 +297,7 @@ def test_a_municipality_chosen_by_link_gives_its_teams_year_basis_and_source():
 
 
 def test_the_map_page_charts_the_offices_counted_over_time():
-    at = run_page("map")
+    at = run_page("map", opened=True)
     assert any("offices over time, as the sources count them" in h.value for h in at.header)
     (table,) = [m.value for m in at.markdown if m.value.startswith("| period | indicator | value |")]
     values = [row.split(" | ")[2] for row in table.splitlines()[2:]]

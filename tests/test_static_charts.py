@@ -104,7 +104,7 @@ def test_too_few_figures_draw_no_picture(data):
 
 
 def test_the_map_page_shows_the_chart_as_a_picture_and_no_chart_or_table_element():
-    at = run_page("map")
+    at = run_page("map", opened=True)
     assert not at.get("vega_lite_chart") and not at.table  # no renderer or Arrow table script for the browser
     pictures = [h.proto.body for h in at.get("html") if "omik-static-chart" in h.proto.body]
     assert len(pictures) == 1

@@ -242,7 +242,7 @@ def test_every_page_freshness_and_the_briefing_run_on_the_extremes_of_what_valid
     assert data.valid and not data.problems, [p.describe() for p in data.problems[:5]]
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     for page in PAGES:
-        at = run_page(page)  # fails on any exception in the page
+        at = run_page(page, opened=True)  # fails on any exception in the page
         assert not at.warning, (page, [w.value for w in at.warning])
         assert not at.error, (page, [e.value for e in at.error])
     for lang in languages():

@@ -2,6 +2,7 @@
 a CSV of exactly what it shows."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -29,8 +30,7 @@ def kpi_cards(kpis: list[Kpi], lang: str = DEFAULT_LANG, per_row: int = 3, first
     shown, rest = (kpis, []) if first is None else (kpis[:first], kpis[first:])
     _cards(shown, lang, per_row)
     if rest:
-        with st.expander(t("kpi.more", lang, count=len(rest))):
-            _cards(rest, lang, per_row)
+        lazy_expander(t("kpi.more", lang, count=len(rest)), "kpi_more", partial(_cards, rest, lang, per_row))
 
 
 def _cards(kpis: list[Kpi], lang: str, per_row: int) -> None:
@@ -82,10 +82,24 @@ def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG, level: int = 2) -> No
         return
     # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
     st.vega_lite_chart(spec.vega_lite, width="stretch")
-    with st.expander(t("chart.view_data", lang)):
-        _table(spec.data, lang)
-        csv_download(spec.key, spec.data, lang)
+    lazy_expander(t("chart.view_data", lang), f"view_{spec.key}", partial(table_block, spec.key, spec.data, lang))
     st.caption(md_escape(spec.caption))
+
+
+def lazy_expander(label: str, key: str, fill: Callable[[], None], *, expanded: bool = False,
+                  icon: str | None = None) -> None:
+    """An expander (``label``, Markdown) that is filled (``fill()``) only while open.
+
+    Streamlit sends a closed expander's content all the same, and the browser loads
+    the code of every element in it: the tables and CSV buttons under every chart
+    were most of the elements and bytes a first visit received, and made the page
+    fetch the table's code (1 MB). Opening it reruns the page, which fills it;
+    ``key`` (unique on the page) holds whether it is open, as ``open_<key>`` in the
+    session's state. Printing leaves expanders out (``page.css``)."""
+    box = st.expander(label, expanded=expanded, key=f"open_{key}", icon=icon, on_change="rerun")
+    if box.open:
+        with box:
+            fill()
 
 
 def table_block(key: str, frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:
@@ -120,11 +134,14 @@ def collapsed_table(key: str, frame: pd.DataFrame, title: str, lang: str = DEFAU
     ("figures" or "rows"); ``note`` (catalogue text) says how to read the table."""
     if counting not in ("figures", "rows"):
         raise ValueError(f"counting must be 'figures' or 'rows', not {counting!r}")
-    with st.expander(t_md(f"table.count.{counting}", lang, title=title, count=len(frame)), expanded=expanded,
-                     icon=":material/table:"):
+
+    def fill() -> None:
         if note:
             st.caption(note)
         table_block(key, frame, lang)
+
+    lazy_expander(t_md(f"table.count.{counting}", lang, title=title, count=len(frame)), key, fill, expanded=expanded,
+                  icon=":material/table:")
 
 
 def csv_download(key: str, frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> None:

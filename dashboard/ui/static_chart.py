@@ -11,7 +11,7 @@ import streamlit as st
 from ..formatting import figures_as_text
 from ..i18n import DEFAULT_LANG, t
 from ..static_charts import StaticChart
-from .figures import chart_block, csv_download
+from .figures import chart_block, csv_download, lazy_expander
 from .text import md_escape
 
 # The phone's picture below this width of the window (px), the desktop's above it:
@@ -34,10 +34,12 @@ def static_chart_block(chart: StaticChart, lang: str = DEFAULT_LANG) -> None:
     st.html(f'<div class="omik-static-chart"><style>{_STYLE}</style>'
             f'{image(chart.wide, chart.text, "omik-chart-wide")}{image(chart.narrow, chart.text, "omik-chart-narrow")}'
             "</div>")
-    with st.expander(t("chart.view_data", lang)):
+    def fill() -> None:
         # Markdown, not st.table: no Arrow table script for the page to fetch.
         st.markdown(markdown_table(spec.data, lang))
         csv_download(spec.key, spec.data, lang)
+
+    lazy_expander(t("chart.view_data", lang), f"view_{spec.key}", fill)
     st.caption(md_escape(spec.caption))
 
 
