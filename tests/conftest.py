@@ -18,8 +18,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def run_page(page: str, opened: bool = False, **params):
     """Run ``pages/<page>.py`` through app.py under AppTest, with query parameters;
-    fails on any exception in the page. ``opened``: with every expander open
-    (``open_expanders``)."""
+    fails on any exception in the page. ``opened``: with every expander and popover open
+    (``open_all``)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -28,14 +28,16 @@ def run_page(page: str, opened: bool = False, **params):
     at.switch_page(f"pages/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    return open_expanders(at) if opened else at
+    return open_all(at) if opened else at
 
 
-def open_expanders(at):
-    """``at`` rerun with every closed expander open, as a reader's clicks open them:
-    the app fills an expander only while it is open (``ui.figures.lazy_expander``),
-    keeping whether it is, under its key, in the session's state."""
-    closed = [box.proto.id.split("-", 2)[2] for box in at.expander if box.proto.id and not box.proto.expanded]
+def open_all(at):
+    """``at`` rerun with every closed expander and popover open, as a reader's clicks
+    open them: the app fills them only while open (``ui.figures.lazy_expander``, the
+    share menu), keeping whether they are, under their keys, in the session's state."""
+    folds = [(box.proto.id, box.proto.expanded) for box in at.expander]
+    folds += [(menu.proto.popover.id, menu.proto.popover.open) for menu in at.get("popover")]
+    closed = [fold_id.split("-", 2)[2] for fold_id, is_open in folds if fold_id and not is_open]
     for key in closed:
         at.session_state[key] = True
     if closed:

@@ -1,7 +1,7 @@
 """Each page under AppTest: the view a URL asks for, fallbacks, and empty states."""
 import pytest
 
-from conftest import open_expanders, run_page
+from conftest import open_all, run_page
 
 PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources", "embed"]
 
@@ -15,7 +15,7 @@ def texts(at) -> str:
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "embed"])
 def test_every_page_runs_and_offers_a_share_link_and_the_briefing(page):
-    at = run_page(page)
+    at = run_page(page, opened=True)
     assert at.title
     assert any(code.value.startswith("?") or "http" in code.value for code in at.code) or page == "overview"
     assert "Download briefing (PDF)" in [b.label for b in at.get("download_button")]
@@ -75,7 +75,7 @@ def test_changing_the_region_updates_the_url_and_clears_the_selection():
 
 
 def test_share_link_carries_the_view():
-    at = run_page("map", region="peja")
+    at = run_page("map", region="peja", opened=True)
     assert any("region=peja" in code.value for code in at.code)
 
 
@@ -167,7 +167,7 @@ def test_presence_measure_from_the_url_colours_by_field_teams(data_copy, monkeyp
 
 
 def test_share_control_offers_the_embed_snippet_and_the_briefing_link():
-    at = run_page("staffing")
+    at = run_page("staffing", opened=True)
     codes = [c.value for c in at.code]
     assert any(c.startswith("<iframe") and "view=staffing_over_time" in c and "embed=true" in c for c in codes)
     assert any("view=briefing" in c for c in codes)
@@ -182,7 +182,7 @@ def test_embed_shows_one_chart_alone(view):
 
 
 def test_the_map_pages_embed_snippet_keeps_its_language_region_measure_and_year():
-    at = run_page("map", lang="sq", region="prizren", year="2002", municipality="gjilan")
+    at = run_page("map", lang="sq", region="prizren", year="2002", municipality="gjilan", opened=True)
     snippet = next(c.value for c in at.code if c.value.startswith("<iframe"))
     assert 'src="embed?embed=true&lang=sq&region=prizren&view=map&year=2002"' in snippet
     briefing = next(c.value for c in at.code if "view=briefing" in c.value)
@@ -298,7 +298,7 @@ def test_reports_shows_three_cumulative_figures_first_and_the_others_folded():
     at = run_page("reports")
     more = [e for e in at.expander if e.label.startswith("More figures (")]
     assert len(more) == 1 and not more[0].proto.expanded and not more[0].children  # filled when opened
-    more = [e for e in open_expanders(at).expander if e.label.startswith("More figures (")]
+    more = [e for e in open_all(at).expander if e.label.startswith("More figures (")]
     shown = [m for m in at.metric if not any(m in e.metric for e in more)]
     assert len(shown) == 3 and len(more[0].metric) == int(more[0].label.split("(")[1].rstrip(")"))
 
@@ -308,7 +308,7 @@ def test_full_tables_are_folded_under_their_count(page, label):
     at = run_page(page)
     folded = [e for e in at.expander if e.label.startswith(label)]
     assert len(folded) == 1 and not folded[0].proto.expanded and not folded[0].children  # filled when opened
-    folded = [e for e in open_expanders(at).expander if e.label.startswith(label)]
+    folded = [e for e in open_all(at).expander if e.label.startswith(label)]
     assert folded[0].label == f"{label}{len(folded[0].table[0].value)} figures)"
 
 
@@ -339,4 +339,4 @@ def test_a_first_visit_gets_the_tables_under_charts_only_when_opened(page):
     # table's code: the tables and their CSV buttons are built when opened.
     at = run_page(page)
     assert at.expander and not at.table
-    assert open_expanders(at).table
+    assert open_all(at).table

@@ -50,7 +50,12 @@ def share_link(lang: str = DEFAULT_LANG, embed_view: str | None = None) -> None:
     embed_page = urljoin(st.context.url or "", "embed")  # a sibling of this page's address
     flat = {k: v[0] if len(v) == 1 else v for k, v in params.items()}
     copy_buttons(lang)
-    with st.popover(t("share.button", lang), icon=":material/code:"):
+    # Filled when opened, as the lazy expanders (figures.lazy_expander): six elements
+    # fewer on every page's first visit.
+    menu = st.popover(t("share.button", lang), icon=":material/code:", key="share_menu", on_change="rerun")
+    if not menu.open:
+        return
+    with menu:
         st.caption(t("share.help", lang))
         st.code(url, language=None, wrap_lines=True)
         if embed_view:
