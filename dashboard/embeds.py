@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from . import charts
-from .loading import Dataset
+from .loading import Dataset, per_dataset
 from .provenance import source_ref
 
 
@@ -65,6 +65,7 @@ def full_view(view: str, params: dict) -> tuple[str, dict]:
     return FULL_VIEW_PAGE[view], query
 
 
+@per_dataset
 def map_sources(data: Dataset) -> list[str]:
     """The titles of the sources of the map's offices and regions, each once, the
     most cited first."""

@@ -23,7 +23,7 @@ from shapely.geometry import shape
 
 from .geo import municipality_geojson
 from .i18n import local_names, place_name, t
-from .loading import Dataset
+from .loading import Dataset, per_dataset
 from .offline_assets import use_local_assets
 from .places import municipality_seats, office_location
 from .presence_over_time import (
@@ -444,6 +444,7 @@ MEASURES = {"field_presence": presence_per_municipality, "field_teams": field_te
 SEQUENTIAL = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 
 
+@per_dataset
 def available_measures(data: Dataset) -> list[str]:
     """``"region"`` plus every measure the data has figures for."""
     return ["region"] + [name for name, fn in MEASURES.items() if fn(data).sum() > 0]

@@ -90,6 +90,7 @@ def _place_facts(data: Dataset) -> pd.DataFrame:
     return facts[facts["topic"].isin(PLACE_TOPICS)]
 
 
+@per_dataset
 def presence_years(data: Dataset) -> list[str]:
     """The years the data says something about the presence for, oldest first."""
     years: set[int] = set()
@@ -100,6 +101,7 @@ def presence_years(data: Dataset) -> list[str]:
     return [str(y) for y in sorted(years)]
 
 
+@per_dataset
 def year_options(data: Dataset) -> list[str]:
     """What the year control offers: ``NOW`` (the default) and every year in ``presence_years``."""
     return [NOW, *presence_years(data)]

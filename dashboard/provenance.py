@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 from babel.dates import format_date
 
-from .formatting import babel_locale
-from .loading import per_frame
+from .formatting import babel_locale, web_url
+from .loading import Dataset, per_dataset, per_frame
 
 
 def _parse_point(text: str, end: bool) -> dt.date:
@@ -90,3 +90,12 @@ def citation_counts(tables: dict[str, pd.DataFrame]) -> pd.Series:
                        for column in ("source_id", "location_source_id") if column in frame],
                       ignore_index=True)
     return cited.value_counts().reindex(tables["sources"]["id"], fill_value=0)
+
+
+@per_dataset
+def sources_listing(data: Dataset) -> pd.DataFrame:
+    """The sources as the Sources page lists them: each with ``rows``, how many rows
+    cite it, and its ``url`` only when it is a web address (``formatting.web_url``),
+    once per data version."""
+    sources = data["sources"]
+    return sources.assign(rows=citation_counts(data.tables).to_numpy(), url=sources["url"].map(web_url))

@@ -3,11 +3,10 @@ import streamlit as st
 from dashboard import ui
 from dashboard.cache import app_store
 from dashboard.export import package_zip
-from dashboard.formatting import web_url
 from dashboard.freshness import resource_title
 from dashboard.i18n import t
 from dashboard.paths import app_data_dir
-from dashboard.provenance import citation_counts
+from dashboard.provenance import sources_listing
 from dashboard.schema import resources
 
 page = ui.page_start("sources.title", "sources.intro")
@@ -31,7 +30,7 @@ if sources.empty:
     st.info(t("sources.empty", lang))
 else:
     # st.dataframe shows text as text; only the link column makes links, and only of web addresses.
-    table = sources.assign(rows=citation_counts(data.tables).to_numpy(), url=sources["url"].map(web_url))
+    table = sources_listing(data)
     columns = ["id", "title", "publisher", "year", "url", "rows", "note"]
     st.dataframe(
         table[columns], hide_index=True, width="stretch",

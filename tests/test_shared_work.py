@@ -263,3 +263,18 @@ def test_the_sources_pages_table_of_tables_is_built_and_converted_once_per_versi
     (data_copy / "staffing.csv").write_bytes((data_copy / "staffing.csv").read_bytes())  # a new version
     run_page("sources")
     assert builds == {"frame": 3}
+
+
+def _derived_per_page_run():
+    from dashboard.embeds import map_sources
+    from dashboard.maps import available_measures
+    from dashboard.presence_over_time import presence_years, year_options
+    from dashboard.provenance import sources_listing
+
+    return [presence_years, year_options, available_measures, map_sources, sources_listing]
+
+
+@pytest.mark.parametrize("derive", _derived_per_page_run(), ids=lambda f: f.__name__)
+def test_what_the_map_embed_and_sources_pages_derive_is_made_once_per_data_version(data, derive):
+    assert derive(data) is derive(data)
+    assert derive(load_dataset()) is not derive(data)  # another version: its own
