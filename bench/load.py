@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/load.py [--readers 1,10,50] [--think 5] [--duration 60]
            [--pages /map?region=prizren&lang=sq,/staffing] [--url URL --pid PID]
-           [--first-visit-readers 5] [--clear-cache 1]
+           [--first-visit-readers 5] [--first-visits] [--clear-cache 1]
 
 Each reader is a live session, as a browser tab is: one websocket to Streamlit, on
 which it opens a page, waits for the run to finish, thinks (0.5-1.5 x --think
@@ -18,10 +18,11 @@ prints the app's capacity as a ratio to the empty app's. A first-visit phase
 (--first-visit-readers readers, no think time) opens every view on a new session,
 as a donor's shared link arrives: a new tab, its health check (XSRF cookie) and
 websocket, one page, closed; its rate is also a ratio to the empty app's, in the
-same run. --clear-cache S adds a capacity phase of the app during which another
-client sends Streamlit's ``clear_cache`` every S seconds (any client can: it
-empties every st.cache_* of the server). Per page and overall it
-prints views, errors by cause, p50/p95/p99 wait, views per second, the server's CPU
+same run. --first-visits makes the --readers phases first visits too: each reader
+thinks between views as before, but every view is a new tab. --clear-cache S adds
+a capacity phase of the app during which another client sends Streamlit's
+``clear_cache`` every S seconds (any client can: it empties every st.cache_* of the
+server). Per page and overall it prints views, errors by cause, p50/p95/p99 wait, views per second, the server's CPU
 time per view and its memory (VmRSS from /proc) before, at peak, with the sessions
 open and after they left. Only loopback addresses can be targeted; every phase stops
 by itself (views are bounded by --run-timeout, phases by their duration).
@@ -436,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity-duration", type=float, default=20.0)
     parser.add_argument("--first-visit-readers", type=int, default=5,
                         help="readers without think time, each view on a new session (0: no first-visit phase)")
+    parser.add_argument("--first-visits", action="store_true",
+                        help="the --readers phases open every view on a new session too, as shared links arrive")
     parser.add_argument("--clear-cache", type=float, default=0.0, metavar="SECONDS",
                         help="also measure the app's capacity while another client sends clear_cache this often")
     parser.add_argument("--url", help="attach to this app instead of starting one (needs --pid)")
@@ -472,7 +475,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, (url, pid, views) in targets.items():
                 phase = asyncio.run(run_load(
                     Load(url, pid, views, n, args.duration, args.think, args.ramp, args.hold, args.settle,
-                         args.run_timeout, args.seed), name))
+                         args.run_timeout, args.seed, first_visit=args.first_visits),
+                    f"{name}, first visits" if args.first_visits else name))
                 phase.warmup_errors = warm[name]
                 phases.append(phase)
                 print(report(phase), end="\n\n", flush=True)

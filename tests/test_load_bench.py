@@ -4,13 +4,14 @@ real app asserting that every view rendered, never how fast."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import streamlit_client as client
-from bench.load import DASHBOARD_PAGES, SERVER_OPTIONS, Load, dashboard_view, percentile, run_load, warm_up
+from bench.load import DASHBOARD_PAGES, SERVER_OPTIONS, Load, dashboard_view, main, percentile, run_load, warm_up
 from conftest import run_async
 from support.browser import AppServer
 
@@ -219,3 +220,16 @@ def test_an_embedded_view_renders_without_page_not_found(real_app):
     run_async(warm_up(real_app.url, PAGES[:1], 60))  # a session has run app.py
     result, = _views(real_app.url, [dashboard_view("/embed?embed=true&view=map")])
     assert result.ok, result
+
+
+@pytest.mark.load
+def test_readers_can_arrive_as_first_visits_with_think_time(real_app, capsys):
+    # --first-visits: the --readers phases as shared links arrive, a new tab per view
+    args = ["--readers", "2", "--think", "0.2", "--duration", "2", "--ramp", "0", "--hold", "0", "--settle", "0",
+            "--capacity-readers", "0", "--first-visit-readers", "0", "--first-visits", "--no-empty",
+            "--pages", "/budget", "--url", real_app.url, "--pid", str(real_app.proc.pid)]
+    with ThreadPoolExecutor(1) as pool:  # (main runs asyncio, which a browser test's loop in this thread refuses)
+        assert pool.submit(main, args).result() == 0
+    out = capsys.readouterr().out
+    assert "== dashboard, first visits: 2 readers, think 0.2 s" in out
+    assert "| dashboard, first visits | 2 | 0.2 s |" in out
