@@ -29,8 +29,9 @@ import streamlit as st
 from .display_tables import figures_table as _build_figures_table
 from .i18n import DEFAULT_LANG
 from .loading import Dataset
-from .maps import map_html, presence_map
+from .maps import available_measures, map_html, presence_map
 from .paths import app_data_dir
+from .presence_over_time import year_options
 from .settings import CONNECTION, database_url, read_secrets
 from .stores import Store, open_store
 
@@ -202,5 +203,8 @@ def warm_up(lang: str = DEFAULT_LANG) -> None:
     # Here, not at the top: altair and vl-convert load where a chart is drawn
     from .static_charts import offices_over_time_svg
 
+    data = dataset()
     rendered_presence_map(lang, layer_control=True)
-    offices_over_time_svg(dataset(), lang)
+    offices_over_time_svg(data, lang)
+    year_options(data)  # its controls' choices
+    available_measures(data)
