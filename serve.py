@@ -1,7 +1,7 @@
 """The app, answering its health check only once it is warm: ``streamlit run serve.py``
 serves app.py as ``streamlit run app.py`` does, with the same configuration, but
 first runs app.py's default page (the Overview) once and builds the Presence map's
-map and chart, so a replica that the proxy has just added gives its first reader a
+map, chart and choices, so a replica that the proxy has just added gives its first reader a
 page built from loaded modules and data (issue #22: a new server's first page took
 45 to 170 times a warm one; bench/cold_start.py measures both ways). Until then the
 server does not answer at all, so the proxy's and Docker's health checks
@@ -42,8 +42,8 @@ def import_page_modules() -> None:
 
 def warm_pages() -> None:
     """Every page's modules imported, and the map page's own work done for the current
-    data version (``cache.warm_up``: its map, and vl-convert's engine started for its
-    chart): its first reader then waits for no import, map or chart."""
+    data version (``cache.warm_up``: its map, its choices, and vl-convert's engine
+    started for its chart): its first reader then waits for no import, map or chart."""
     import_page_modules()
     from dashboard.cache import warm_up
 

@@ -22,10 +22,11 @@ same run. --first-visits makes the --readers phases first visits too: each reade
 thinks between views as before, but every view is a new tab. --clear-cache S adds
 a capacity phase of the app during which another client sends Streamlit's
 ``clear_cache`` every S seconds (any client can: it empties every st.cache_* of the
-server). Per page and overall it prints views, errors by cause, p50/p95/p99 wait, views per second, the server's CPU
-time per view and its memory (VmRSS from /proc) before, at peak, with the sessions
-open and after they left. Only loopback addresses can be targeted; every phase stops
-by itself (views are bounded by --run-timeout, phases by their duration).
+server). Per page and overall it prints views, errors by cause, p50/p95/p99 wait,
+views per second, the server's CPU time per view and its memory (VmRSS from /proc)
+before, at peak, with the sessions open and after they left. Only loopback addresses
+can be targeted; every phase stops by itself (views are bounded by --run-timeout,
+phases by their duration).
 """
 from __future__ import annotations
 

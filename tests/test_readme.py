@@ -366,6 +366,7 @@ def test_options_named_in_the_prose_exist():
 
 # --- 4. pages, URL parameters and embed views -------------------------------------------
 
+@cache
 def app_pages() -> dict[str, tuple[str, str]]:
     """The app's navigation (``ui.frame.PAGES``): address -> (page file stem, English title)."""
     from dashboard.ui.frame import PAGES

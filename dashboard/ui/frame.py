@@ -83,10 +83,12 @@ def navigation_pages(lang: str = DEFAULT_LANG) -> list[StreamlitPage]:
     Copies of pages made once per language and app folder: ``st.Page`` resolves and
     checks its script's path on every call (ten pages took some 6 % of a server's
     time under load), and ``st.navigation`` marks the page it returns as callable
-    once, which a page shared by concurrent sessions would mix up."""
+    once, which a page shared by concurrent sessions would mix up. In a page run
+    only: outside one, ``st.Page`` makes no usable page."""
     ctx = get_script_run_ctx()
-    folder = ctx.pages_manager.main_script_parent if ctx else Path.cwd()
-    return [copy.copy(page) for page in _pages(lang, folder)]
+    if ctx is None:
+        raise RuntimeError("navigation_pages() needs a page run (st.Page does)")
+    return [copy.copy(page) for page in _pages(lang, ctx.pages_manager.main_script_parent)]
 
 
 @functools.cache

@@ -34,6 +34,7 @@ def static_chart_block(chart: StaticChart, lang: str = DEFAULT_LANG) -> None:
     st.html(f'<div class="omik-static-chart"><style>{_STYLE}</style>'
             f'{image(chart.wide, chart.text, "omik-chart-wide")}{image(chart.narrow, chart.text, "omik-chart-narrow")}'
             "</div>")
+
     def fill() -> None:
         # Markdown, not st.table: no Arrow table script for the page to fetch.
         st.markdown(markdown_table(spec.data, lang))
