@@ -172,15 +172,19 @@ def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
     ``row``, as an editor does by keyboard, and wait for the page to say ``then``."""
     editor = page.locator("#portal textarea, #portal input").first
     # The canvas takes a click only once it is drawn where the box says (on a busy
-    # machine a phone's layout can still be settling): until the cell's editor opens,
-    # select the cell again and ask for it.
+    # machine a phone's layout can still be settling, and a rerun can hide the grid
+    # for a moment: it has no box then): until the cell's editor opens, select the
+    # cell again and ask for it.
     for attempt in range(5):
+        grid.wait_for(state="visible", timeout=30_000)
         box = grid.bounding_box()
-        page.mouse.click(box["x"] + MARK_X, box["y"] + ROW_PX * (row + 1) + ROW_PX // 2)
-        for _ in range(column):
-            page.keyboard.press("ArrowRight")
-        page.keyboard.press("Enter")
         try:
+            if box is None:
+                raise PlaywrightTimeout("the grid has no box yet")
+            page.mouse.click(box["x"] + MARK_X, box["y"] + ROW_PX * (row + 1) + ROW_PX // 2)
+            for _ in range(column):
+                page.keyboard.press("ArrowRight")
+            page.keyboard.press("Enter")
             editor.wait_for(timeout=10_000)
             break
         except PlaywrightTimeout:
