@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import PageLog
 from dashboard.embeds import CHART_VIEWS
@@ -400,6 +401,23 @@ def test_an_editor_uploads_checks_previews_and_saves(browser, editing_server, tm
     context.close()
 
 
+def open_folded(block) -> None:
+    """Open the expander ``block`` (a ``stExpander``) as a reader does, by its
+    summary. A click can miss while the page still lays out (a chart above drawn
+    late moves the summary between Playwright's aim and its click; a clean-clone
+    run lost one that way): the expander is clicked again until it says it is open."""
+    details = block.locator("details")
+    for _ in range(3):
+        if details.get_attribute("open") is None:
+            block.locator("summary").click()
+        try:
+            details.and_(block.page.locator("details[open]")).wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise AssertionError("the expander did not open after three clicks")
+
+
 def downloaded(page, button, tmp_path) -> tuple[str, bytes]:
     """Click ``button`` and return the file the browser saved: its name and bytes."""
     with page.expect_download(timeout=60_000) as info:
@@ -422,7 +440,7 @@ def test_the_briefing_downloads_as_a_pdf(page, app_server, tmp_path):
 def test_a_chart_downloads_exactly_what_it_plots_as_csv(page, app_server, tmp_path):
     open_page(page, app_server.url, "staffing")
     block = page.locator('[data-testid="stExpander"]').filter(has_text="View data").first
-    block.get_by_text("View data").click()
+    open_folded(block)
     name, csv = downloaded(page, block.get_by_role("button", name="Download CSV"), tmp_path)
     assert name == "omik_staffing_latest_split.csv"
     text = csv.decode("utf-8")
@@ -444,7 +462,7 @@ def test_the_elections_page_draws_every_chart(page, app_server, tmp_path):
     # The CSV first, as the other chart-download test does: clicked while the page
     # still lays out the charts scrolled into view below, the download could be lost.
     block = page.locator('[data-testid="stExpander"]').filter(has_text="View data").nth(2)
-    block.get_by_text("View data").click()
+    open_folded(block)
     name, content = downloaded(page, block.get_by_role("button", name="Download CSV"), tmp_path)
     assert name == "omik_elections_organised_kosovo_turnout.csv"
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
