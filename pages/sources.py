@@ -29,19 +29,11 @@ sources = data["sources"]
 if sources.empty:
     st.info(t("sources.empty", lang))
 else:
-    # st.dataframe shows text as text; only the link column makes links, and only of web addresses.
-    table = sources_listing(data)
+    # A Markdown table, not st.dataframe: the data grid's script is 1 MB, fetched
+    # before the page is ready. Only the link column makes links, of web addresses.
     columns = ["id", "title", "publisher", "year", "url", "rows", "note"]
-    st.dataframe(
-        table[columns], hide_index=True, width="stretch",
-        column_config={
-            "id": t("sources.col.id", lang), "title": t("sources.col.title", lang),
-            "publisher": t("sources.col.publisher", lang),
-            "year": st.column_config.NumberColumn(t("sources.col.year", lang), format="%d"),
-            "url": st.column_config.LinkColumn(t("sources.col.url", lang)),
-            "rows": t("sources.col.rows", lang), "note": t("sources.col.note", lang),
-        },
-    )
+    st.markdown(ui.markdown_table(sources_listing(data)[columns], lang, links=["url"],
+                                  headers={c: t(f"sources.col.{c}", lang) for c in columns}))
 
 st.header(t("sources.geography", lang))
 st.write(t("map.attribution", lang))

@@ -9,6 +9,7 @@ leaves the app, no link in the DOM) is in test_browser.py.
 """
 import re
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1.element_tree import Block
 
@@ -16,7 +17,7 @@ from conftest import run_page
 from dashboard.embeds import VIEWS
 from dashboard.formatting import web_url
 from dashboard.i18n import t
-from dashboard.ui.text import WORD_JOINER, md_escape, md_frame, shorten, t_md
+from dashboard.ui.text import WORD_JOINER, markdown_table, md_escape, md_frame, md_link, shorten, t_md
 from dashboard.validation import validate_package
 from hostile import JAVASCRIPT_URL, PAYLOADS, SOURCE_URL, make_hostile_package
 
@@ -25,16 +26,26 @@ MARKDOWN_PAYLOADS = [p for p in PAYLOADS if not p.startswith('"')]
 # What Streamlit still turns into links, emoji or logos in the text left after parsing
 # (backslash escapes gone): GFM autolinks and shortcodes.
 TEXT_PATTERNS = re.compile(r"(?i)(?:https?://|www\.)evil|\w@evil|:(?:smile|streamlit):")
-# Elements whose text is not Markdown: plain text (code, charts, st.dataframe, whose
-# link column is checked on the Sources page), and HTML (legend, map frames), checked
+# Elements whose text is not Markdown: plain text (code, charts, st.dataframe), and HTML (legend, map frames), checked
 # for raw markup instead.
 PLAIN = {"code", "vega_lite_chart", "dataframe"}
 HTML = {"html", "iframe", "bidi_component"}
 HTML_PAYLOADS = ["<img src=https://evil.example", "<script>alert(1)", '" onmouseover="alert(1)', "<https://evil"]
 
 
+# A link the page makes on purpose (ui.text.md_link): to a web address, percent-encoded.
+LINK = re.compile(r"\]\(<([^<>\s]*)>\)")
+
+
+def links(text: str) -> list[str]:
+    """The addresses of the links ``md_link`` made in ``text`` (Markdown)."""
+    return LINK.findall(text)
+
+
 def unescaped(text: str) -> list[str]:
-    """The payloads ``text`` (Markdown) would render as something other than text."""
+    """The payloads ``text`` (Markdown) would render as something other than text,
+    besides the links to web addresses the page makes on purpose."""
+    text = LINK.sub(lambda m: "](<>)" if web_url(m.group(1)) else m.group(0), text)
     left_after_parsing = re.sub(r"\\(.)", r"\1", text)
     return [p for p in MARKDOWN_PAYLOADS if p in text] + TEXT_PATTERNS.findall(left_after_parsing)
 
@@ -108,6 +119,32 @@ def test_md_escape_leaves_ordinary_text_alone():
     assert md_escape("Source: booklet") == "Source\\: booklet"  # no joiner where nothing follows
 
 
+@pytest.mark.parametrize("url, target", [
+    ("https://www.osce.org/kosovo", "https://www.osce.org/kosovo"),
+    ("https://evil.example/a)b|c<d>e[f]g`h$i\\j", "https://evil.example/a%29b%7Cc%3Cd%3Ee%5Bf%5Dg%60h%24i%5Cj"),
+    ("https://evil.example/x](javascript:alert(1))", "https://evil.example/x%5D%28javascript:alert%281%29%29"),
+])
+def test_a_link_to_a_web_address_shows_its_host_and_cannot_end_early(url, target):
+    link = md_link(url)
+    assert link.endswith(f"](<{target}>)") and links(link) == [target]
+    assert link.startswith("[") and unescaped(link) == []
+
+
+def test_a_link_column_links_web_addresses_only_and_keeps_its_table_whole():
+    frame = pd.DataFrame({"title": ["a | b", "c"], "url": ["https://evil.example/|x", JAVASCRIPT_URL]})
+    table = markdown_table(frame, "en", links=["url"], headers={"url": "Link"}).splitlines()
+    assert table[0] == "| title | Link |"
+    assert [row.count(" | ") for row in table[2:]] == [1, 1]  # two cells each: no | split one
+    assert links(table[2]) == ["https://evil.example/%7Cx"] and links(table[3]) == []
+    assert md_escape(JAVASCRIPT_URL) in table[3]  # shown as text
+    assert unescaped("\n".join(table)) == []
+
+
+def test_sources_links_each_sources_web_address(hostile_data):
+    shown = [u for m in run_page("sources").markdown for u in links(m.value)]
+    assert SOURCE_URL in shown and all(web_url(u) == u for u in shown)
+
+
 def test_the_table_on_screen_is_escaped_and_the_csv_keeps_the_values():
     import pandas as pd
 
@@ -173,8 +210,8 @@ def test_sources_never_links_an_address_that_is_not_a_web_address(tmp_path, monk
     at = run_page("sources", opened=True)
     assert_shown_as_text(at)
     # The validator refuses the address, so the sources table is left out whole (its
-    # notice names it); web_url would drop the address from the link column anyway.
-    shown = [u for frame in at.dataframe for u in frame.value.get("url", []) if isinstance(u, str)]
+    # notice names it); markdown_table would show it as text, not a link, anyway.
+    shown = [u for m in at.markdown for u in links(m.value)]
     assert JAVASCRIPT_URL not in shown and all(web_url(u) == u for u in shown)
     assert any(md_escape("sources.csv") in w.value for w in at.warning)
     assert web_url(JAVASCRIPT_URL) is None and web_url(SOURCE_URL) == SOURCE_URL

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection, Mapping
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
-from ..formatting import figures_as_text
+from ..formatting import figures_as_text, web_url
 from ..i18n import DEFAULT_LANG, isolate, t_with
 from ..loading import per_frame
 
@@ -88,3 +90,28 @@ def _shown_table_in(lang: str):
         return convert_pandas_df_to_arrow_table(md_frame(figures_as_text(frame, lang)))
 
     return shown
+
+
+def md_link(url: str) -> str:
+    """A Markdown link to the web address ``url`` (``formatting.web_url`` checked it),
+    shown as its host ("www.osce.org"). The address is percent-encoded except for
+    the characters an address needs, so that none of it (a ``)``, ``|`` or ``<``)
+    can end the link, split a table's cell or become Markdown."""
+    target = quote(url, safe=":/?#@!&'*+,;=%-._~")
+    return f"[{md_escape(urlsplit(url).hostname or url)}](<{target}>)"
+
+
+def markdown_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, headers: Mapping[str, str] | None = None,
+                   links: Collection[str] = ()) -> str:
+    """``frame`` as a Markdown table that shows every cell exactly as written
+    (escaped), its numbers as the language writes them: plain text, so the page
+    loads no table script. ``headers`` renames columns on screen; the columns in
+    ``links`` hold web addresses, shown as links (``md_link``); anything else in
+    them is shown as text."""
+    shown = figures_as_text(frame, lang)
+    names = [md_escape((headers or {}).get(name, name)) for name in shown.columns]
+    rows = [names, ["---"] * len(names)]
+    for row in shown.itertuples(index=False):
+        rows.append(["" if pd.isna(value) else md_link(value) if name in links and web_url(value)
+                     else md_escape(value) for name, value in zip(shown.columns, row)])
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
