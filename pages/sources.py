@@ -29,11 +29,9 @@ sources = data["sources"]
 if sources.empty:
     st.info(t("sources.empty", lang))
 else:
-    # A Markdown table, not st.dataframe: the data grid's script is 1 MB, fetched
-    # before the page is ready. Only the link column makes links, of web addresses.
-    columns = ["id", "title", "publisher", "year", "url", "rows", "note"]
-    st.markdown(ui.markdown_table(sources_listing(data)[columns], lang, links=["url"],
-                                  headers={c: t(f"sources.col.{c}", lang) for c in columns}))
+    # Markdown, not st.dataframe: the data grid's script is 1 MB, fetched before the
+    # page is ready. Only web addresses are links.
+    st.markdown(ui.sources_list(sources_listing(data), lang))
 
 st.header(t("sources.geography", lang))
 st.write(t("map.attribution", lang))

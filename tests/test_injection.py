@@ -17,7 +17,7 @@ from conftest import run_page
 from dashboard.embeds import VIEWS
 from dashboard.formatting import web_url
 from dashboard.i18n import t
-from dashboard.ui.text import WORD_JOINER, markdown_table, md_escape, md_frame, md_link, shorten, t_md
+from dashboard.ui.text import WORD_JOINER, md_escape, md_frame, md_link, shorten, sources_list, t_md
 from dashboard.validation import validate_package
 from hostile import JAVASCRIPT_URL, PAYLOADS, SOURCE_URL, make_hostile_package
 
@@ -130,14 +130,15 @@ def test_a_link_to_a_web_address_shows_its_host_and_cannot_end_early(url, target
     assert link.startswith("[") and unescaped(link) == []
 
 
-def test_a_link_column_links_web_addresses_only_and_keeps_its_table_whole():
-    frame = pd.DataFrame({"title": ["a | b", "c"], "url": ["https://evil.example/|x", JAVASCRIPT_URL]})
-    table = markdown_table(frame, "en", links=["url"], headers={"url": "Link"}).splitlines()
-    assert table[0] == "| title | Link |"
-    assert [row.count(" | ") for row in table[2:]] == [1, 1]  # two cells each: no | split one
-    assert links(table[2]) == ["https://evil.example/%7Cx"] and links(table[3]) == []
-    assert md_escape(JAVASCRIPT_URL) in table[3]  # shown as text
-    assert unescaped("\n".join(table)) == []
+def test_the_sources_list_links_web_addresses_only_and_keeps_each_item_whole():
+    listing = pd.DataFrame({"id": ["a_b", "c"], "title": ["- x\n# y", "**z**"], "publisher": ["P", None],
+                            "year": pd.array([2024, None], dtype="Int64"), "rows": [3, 0],
+                            "url": ["https://evil.example/|x", None], "note": ["n\n- o", None]})
+    items = sources_list(listing).split("\n- ")
+    assert len(items) == 2 and all(line.startswith("  ") for item in items for line in item.splitlines()[1:])
+    assert links(items[0]) == ["https://evil.example/%7Cx"] and links(items[1]) == []
+    assert "P, 2024" in items[0] and "Id: a\\_b" in items[0] and "Rows citing it: 0 · Id: c" in items[1]
+    assert unescaped(sources_list(listing)) == []
 
 
 def test_sources_links_each_sources_web_address(hostile_data):
@@ -210,7 +211,7 @@ def test_sources_never_links_an_address_that_is_not_a_web_address(tmp_path, monk
     at = run_page("sources", opened=True)
     assert_shown_as_text(at)
     # The validator refuses the address, so the sources table is left out whole (its
-    # notice names it); markdown_table would show it as text, not a link, anyway.
+    # notice names it); sources_list would show it as text, not a link, anyway.
     shown = [u for m in at.markdown for u in links(m.value)]
     assert JAVASCRIPT_URL not in shown and all(web_url(u) == u for u in shown)
     assert any(md_escape("sources.csv") in w.value for w in at.warning)

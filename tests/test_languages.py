@@ -18,12 +18,14 @@ import html
 import json
 import re
 from functools import cache
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pytest
 from google.protobuf.message import Message
 
 from conftest import run_page
+from dashboard.formatting import web_url
 from dashboard.i18n import catalogue
 from dashboard.paths import DATA_DIR, ROOT
 
@@ -58,6 +60,8 @@ def data_texts() -> tuple[str, ...]:
                 walk(item)
 
     walk(json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8")))
+    # A link to a web address of the data is shown as its host (ui.text.md_link).
+    texts.update([host for t in texts if (url := web_url(t)) and (host := urlsplit(url).hostname)])
     return tuple(sorted((t for t in texts if len(t) >= 3 and not t.isdigit()), key=len, reverse=True))
 
 

@@ -21,13 +21,14 @@ from .map_widgets import below_cue, clickable_map, detail_panel, static_map
 from .sharing import briefing_button, embed_footer, embed_gallery, iframe_snippet, share_link
 from .sign_in import signed_in_user
 from .static_chart import static_chart_block
-from .text import markdown_table, md_escape, md_frame, shorten, t_md
+from .text import md_escape, md_frame, shorten, sources_list, t_md
 from .url_state import url_choice, url_choices, url_value
 
 __all__ = [
     "Page", "below_cue", "briefing_button", "chart_block", "clickable_map", "collapsed_table", "csv_download",
     "current_lang", "detail_panel", "embed_footer", "embed_gallery", "embed_start", "freshness_line", "freshness_table",
-    "iframe_snippet", "kpi_cards", "kpi_strip", "language_switcher", "markdown_table", "md_escape", "md_frame",
-    "milestones_timeline", "navigation_pages", "page_start", "share_link", "shorten", "static_chart_block",
-    "signed_in_user", "static_map", "t_md", "table_block", "url_choice", "url_choices", "url_value",
+    "iframe_snippet", "kpi_cards", "kpi_strip", "language_switcher", "md_escape", "md_frame",
+    "milestones_timeline", "navigation_pages", "page_start", "share_link", "shorten", "sources_list",
+    "static_chart_block", "signed_in_user", "static_map", "t_md", "table_block", "url_choice", "url_choices",
+    "url_value",
 ]

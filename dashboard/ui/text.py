@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Mapping
 from urllib.parse import quote, urlsplit
 
 import pandas as pd
 
-from ..formatting import figures_as_text, web_url
-from ..i18n import DEFAULT_LANG, isolate, t_with
+from ..formatting import figures_as_text, format_exact, web_url
+from ..i18n import DEFAULT_LANG, isolate, t, t_with
 from ..loading import per_frame
 
 WORD_JOINER = "\u2060"  # invisible, and no line break where it stands
@@ -101,17 +100,31 @@ def md_link(url: str) -> str:
     return f"[{md_escape(urlsplit(url).hostname or url)}](<{target}>)"
 
 
-def markdown_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, headers: Mapping[str, str] | None = None,
-                   links: Collection[str] = ()) -> str:
+def markdown_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
     """``frame`` as a Markdown table that shows every cell exactly as written
     (escaped), its numbers as the language writes them: plain text, so the page
-    loads no table script. ``headers`` renames columns on screen; the columns in
-    ``links`` hold web addresses, shown as links (``md_link``); anything else in
-    them is shown as text."""
+    loads no table script."""
     shown = figures_as_text(frame, lang)
-    names = [md_escape((headers or {}).get(name, name)) for name in shown.columns]
-    rows = [names, ["---"] * len(names)]
-    for row in shown.itertuples(index=False):
-        rows.append(["" if pd.isna(value) else md_link(value) if name in links and web_url(value)
-                     else md_escape(value) for name, value in zip(shown.columns, row)])
+    rows = [[md_escape(name) for name in shown.columns], ["---"] * len(shown.columns)]
+    rows += [[md_escape("" if pd.isna(value) else value) for value in row] for row in shown.itertuples(index=False)]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
+
+
+def sources_list(listing: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
+    """The sources (``provenance.sources_listing``) as a Markdown list, a source an
+    item: its title, publisher and year, a link to its web address (``md_link``;
+    none when it has none), how many rows cite it, its id and its note, all from
+    the data and escaped. A list, not a table: the notes are paragraphs, and a
+    seven-column table on a phone shows two columns of very tall rows."""
+    items = []
+    for row in listing.itertuples(index=False):
+        byline = ", ".join(md_escape(v) for v in (row.publisher, row.year) if not pd.isna(v) and str(v).strip())
+        parts = [f"**{md_escape(row.title)}**" + (f" · {byline}" if byline else "")]
+        if web_url(row.url):
+            parts.append(md_link(row.url))
+        parts.append(f"{t('sources.col.rows', lang)}: {format_exact(row.rows, lang)} · "
+                     f"{t('sources.col.id', lang)}: {md_escape(row.id)}")
+        if not pd.isna(row.note) and str(row.note).strip():
+            parts.append(md_escape(row.note))
+        items.append("- " + "  \n  ".join(parts))
+    return "\n".join(items)
