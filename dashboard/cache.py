@@ -195,16 +195,17 @@ def per_version(what: str, build: Callable[[Store, Dataset], T], *key: Hashable)
 
 def warm_up(lang: str = DEFAULT_LANG) -> None:
     """Build, in ``lang``, what the Presence map's first view builds for the current
-    data version: its clickable map, its years and measures to choose from, and its
-    chart drawn as SVG, whose first drawing starts vl-convert's JavaScript engine
-    (two to three seconds holding the GIL). ``serve.py`` calls it before its health
-    check answers, so that a new server's first reader of the map finds them built
-    (the same memos and arguments as the page's default view)."""
+    data version: its clickable map, its years and measures to choose from; and the
+    charts that it, the Budget and the Reports pages show as pictures, drawn as SVG,
+    whose first drawing starts vl-convert's JavaScript engine (two to three seconds
+    holding the GIL; each further one some tens of milliseconds). ``serve.py`` calls
+    it before its health check answers, so that a new server's first reader of these
+    pages finds them built (the same memos and arguments as the pages' default views)."""
     # Here, not at the top: altair and vl-convert load where a chart is drawn
-    from .static_charts import offices_over_time_svg
+    from .static_charts import draw_pictures
 
     data = dataset()
     rendered_presence_map(lang, layer_control=True)
-    offices_over_time_svg(data, lang)
+    draw_pictures(data, lang)
     year_options(data)  # its controls' choices
     available_measures(data)

@@ -25,7 +25,7 @@ import pandas as pd
 from babel import Locale
 
 from .display_tables import unit_text
-from .formatting import babel_locale, format_number, qualify
+from .formatting import babel_locale, format_money, format_number, qualify
 from .i18n import t
 from .kpis import indicator_label, latest
 from .loading import Dataset, per_dataset
@@ -46,6 +46,9 @@ GRID = "#DDDDDD"
 MOST_COLOURS = 4
 OTHER_COLOUR = "#BBBBBB"
 MOST_GRIDLINES = 5
+# A line chart with its figures written over its points (``_line_chart``) has its
+# value axis reach at least this many times its top figure: room for the label over it.
+LABEL_ROOM = 1.15
 # Characters per line of an axis label before it wraps (about 150 px at 12 px).
 LABEL_WIDTH = 24
 Drawn = alt.Chart | alt.LayerChart
@@ -63,9 +66,23 @@ class ChartSpec:
     chart: Drawn | None
     reason: str | None
     caption: str
-    # Each plotted figure in words ("Field offices, December 1999: 15"), for a chart
-    # drawn as an image (``static_charts``): its text alternative.
+    # Each plotted figure in words ("Field offices, December 1999: 15"): given, the
+    # chart is one to read, not to explore (every figure is written on it), and a page
+    # shows it as a picture drawn on the server (``svg``) with these as its text
+    # alternative; empty, it is drawn in the browser, its figures in tooltips.
     in_words: tuple[str, ...] = ()
+
+    @cached_property
+    def svg(self) -> tuple[str, str]:
+        """The chart drawn on the server as SVG documents, a desktop's and a phone's
+        (``static_charts.draw``), once per ChartSpec: with the builders memoised per
+        data version, once per version, view and language. The first drawing in a
+        process starts vl-convert's engine (``cache.warm_up`` does it on a server's start)."""
+        if self.chart is None:
+            raise ValueError(f"{self.key} has no chart to draw: {self.reason}")
+        from .static_charts import draw  # (it imports this module, and vl-convert where it draws)
+
+        return draw(self.chart)
 
     @cached_property
     def vega_lite(self) -> dict | None:
@@ -170,14 +187,19 @@ def value_axis(top: float, title: str, percent: bool = False) -> tuple[alt.Scale
             alt.Axis(title=title, values=value_ticks(end, step), format=",d", grid=True))
 
 
+def year_bounds(dates: pd.Series, end_year: int | None = None) -> tuple[int, int]:
+    """The first and last year of ``year_axis`` over ``dates``."""
+    newest = dates.max()
+    last = end_year if end_year is not None else (
+        int(newest.year) if (newest.month, newest.day) == (1, 1) else int(newest.year) + 1)
+    return int(dates.min().year), last
+
+
 def year_axis(dates: pd.Series, title: str, end_year: int | None = None) -> tuple[alt.Scale, alt.Axis]:
     """A time scale over whole years, from 1 January of the first date's year to 1
     January after the last (or the last date itself when it is a 1 January, or
     ``end_year``), with ``year_ticks`` on it."""
-    first = int(dates.min().year)
-    newest = dates.max()
-    last = end_year if end_year is not None else (
-        int(newest.year) if (newest.month, newest.day) == (1, 1) else int(newest.year) + 1)
+    first, last = year_bounds(dates, end_year)
     ticks = year_ticks(first, last)
     return (alt.Scale(domain=[alt.DateTime(year=first), alt.DateTime(year=last)], nice=False),
             alt.Axis(title=title, values=[alt.DateTime(year=y) for y in ticks], format="%Y", grid=False))
@@ -216,9 +238,14 @@ def _with_display(rows: pd.DataFrame, value_column: str, lang: str) -> pd.DataFr
 
 
 def _line_chart(frame: pd.DataFrame, y: str, y_title: str, colour: str | None, colour_title: str | None,
-                lang: str, colours: dict[str, str] | None = None) -> alt.Chart:
+                lang: str, colours: dict[str, str] | None = None, *, labelled: bool = False) -> Drawn:
+    """Dashed lines through dated figures. ``labelled``: each point with its
+    ``figure`` written above it, for a chart read without tooltips (a picture): the
+    value axis leaves room above the top figure, and a label starts at its point in
+    the first half of the time axis and ends at it in the second, so that none runs
+    off the plot or over the value axis's numbers."""
     x_scale, x_axis = year_axis(frame["date"], t("chart.axis.as_of", lang))
-    y_scale, y_axis = value_axis(float(frame[y].max()), y_title)
+    y_scale, y_axis = value_axis(float(frame[y].max()) * (LABEL_ROOM if labelled else 1), y_title)
     encoding: dict[str, Any] = {
         "x": alt.X("date:T", scale=x_scale, axis=x_axis),
         "y": alt.Y(f"{y}:Q", scale=y_scale, axis=y_axis),
@@ -237,7 +264,23 @@ def _line_chart(frame: pd.DataFrame, y: str, y_title: str, colour: str | None, c
     # Dashed: the line only joins figures that may be years apart; what lies between
     # them is not known.
     line = base.mark_line(strokeDash=[6, 4], point=alt.OverlayMarkDef(size=80, filled=True))
-    return finish(line.properties(height=320), lang)
+    if not labelled:
+        return finish(line.properties(height=320), lang)
+    start, end = (pd.Timestamp(year, 1, 1) for year in year_bounds(frame["date"]))
+    early = frame["date"] < start + (end - start) / 2
+    texts = alt.Chart(frame.assign(early=early)).encode(x=encoding["x"], y=encoding["y"], text="figure:N")
+    # Each label twice: a white halo first, so that a line crossing it leaves it readable.
+    labels = [texts.transform_filter(f"{'' if first else '!'}datum.early")
+              .mark_text(align="left" if first else "right", dx=6 if first else -6, dy=-12, **ink)
+              for first in (True, False)
+              for ink in ({"color": "white", "stroke": "white", "strokeWidth": 4, "strokeJoin": "round"},
+                          {"color": AXIS_TEXT})]
+    return finish(alt.LayerChart(layer=[line, *labels]).properties(height=320), lang)
+
+
+def _in_words(frame: pd.DataFrame) -> tuple[str, ...]:
+    """Each dated figure of ``frame`` (``_with_display``'s) in words: "2019: about 7,000"."""
+    return tuple(f"{when}: {figure}" for when, figure in zip(frame["as_of_text"], frame["figure"]))
 
 
 @per_dataset
@@ -268,13 +311,16 @@ def budget_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     rows = data["budget"]
     rows = rows[(rows["category"] == "unified_budget") & (rows["currency"] == "EUR") & rows["as_of"].map(is_dated)]
     frame = _with_display(rows, "amount", lang).sort_values("date")
+    frame["figure"] = [qualify(format_money(a, c, lang), q, lang)
+                       for a, c, q in zip(frame["amount"], frame["currency"], frame["qualifier"])]
     plotted = frame[["as_of", "amount", "currency", "qualifier", "source_id"]]
     title = t("budget.chart_title", lang)
     caption = provenance_caption(frame, data, lang)
     if frame["as_of"].nunique() < 2:
         return ChartSpec("budget_over_time", title, plotted, None, t("chart.too_few_points", lang), caption)
-    chart = _line_chart(frame, "amount", t("budget.axis.eur", lang), None, None, lang)
-    return ChartSpec("budget_over_time", title, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}")
+    chart = _line_chart(frame, "amount", t("budget.axis.eur", lang), None, None, lang, labelled=True)
+    return ChartSpec("budget_over_time", title, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}",
+                     _in_words(frame))
 
 
 @per_dataset
@@ -289,8 +335,9 @@ def indicator_chart(data: Dataset, indicator: str, lang: str = "en") -> ChartSpe
     caption = provenance_caption(frame, data, lang)
     if frame["as_of"].nunique() < 2:
         return ChartSpec(f"{indicator}_over_time", label, plotted, None, t("chart.too_few_points", lang), caption)
-    chart = _line_chart(frame, "value", t("chart.axis.count", lang, unit=unit), None, None, lang)
-    return ChartSpec(f"{indicator}_over_time", label, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}")
+    chart = _line_chart(frame, "value", t("chart.axis.count", lang, unit=unit), None, None, lang, labelled=True)
+    return ChartSpec(f"{indicator}_over_time", label, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}",
+                     _in_words(frame))
 
 
 @per_dataset
@@ -439,7 +486,7 @@ def labelled_bars(frame: pd.DataFrame, value_title: str, item_title: str, lang: 
 
 def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, items: list[str],
                       value_title: str, lang: str = "en", series: list[str] | None = None,
-                      series_title: str | None = None) -> ChartSpec:
+                      series_title: str | None = None, *, picture: bool = False) -> ChartSpec:
     """Sourced figures as horizontal bars, one per item (``items``: an election, a
     court department, a report period; the label of each row, in order), each bar
     labelled with its figure as the source hedges it ("about 1,250,000").
@@ -449,6 +496,7 @@ def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, i
     cases) puts bars of the same item side by side. Drawn when there are at least
     two items to compare; otherwise the figures alone and the reason. Figures in a
     unit of per cent ("%", "% of judges") are drawn on an axis of 0 to 100.
+    ``picture``: a chart to show as a picture (its ``in_words`` given).
     """
     frame = _with_display(rows, "value", lang).assign(item=items)
     units = [u for u in frame["unit"]] if "unit" in frame else []
@@ -470,7 +518,9 @@ def figures_bar_chart(rows: pd.DataFrame, data: Dataset, key: str, title: str, i
     else:
         frame["colour"] = PALETTE[0]
     chart = labelled_bars(frame, value_title, t("table.what", lang), lang, percent=percent, series_title=series_title)
-    return ChartSpec(key, title, plotted, chart, None, caption)
+    names = [", ".join(parts) for parts in zip(frame["item"], *([frame["series_text"]] if series is not None else []))]
+    in_words = tuple(f"{name}: {figure}" for name, figure in zip(names, frame["figure"])) if picture else ()
+    return ChartSpec(key, title, plotted, chart, None, caption, in_words)
 
 
 # Below this width (px) the offices chart's legend takes one column: two would not fit a phone.
@@ -486,8 +536,8 @@ def offices_over_time_chart(data: Dataset, lang: str = "en", width: int | None =
     joins them: they count different structures (offices with and without the
     regional centres), so neither a line nor a sum would be true.
 
-    ``width``: the plot's width in pixels, for a chart drawn on the server
-    (``static_charts``); ``None`` fills the page's width in the browser."""
+    ``width``: the plot's width in pixels; ``None`` leaves it to the page, or to
+    ``ChartSpec.svg``, which draws it at a desktop's and a phone's width."""
     from .presence_over_time import OFFICE_COUNT_UNITS  # (it imports kpis, as this module does)
 
     rows = data["indicators"]
@@ -511,9 +561,10 @@ def offices_over_time_chart(data: Dataset, lang: str = "en", width: int | None =
     domain = list(dict.fromkeys(frame["what"]))
     # The palette's darker colours: a small point in its pale sand or sky blue is hard to see.
     dark = [PALETTE[i] for i in (0, 1, 2, 6, 7, 5, 8)]
+    # Vega's own width: a phone's picture gets one column.
+    columns = alt.ExprRef(f"width < {NARROW} ? 1 : 2")
     colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=domain, range=dark[:len(domain)]),
-                       legend=alt.Legend(orient="bottom", columns=1 if width and width < NARROW else 2,
-                                          labelExpr=WRAPPED))
+                       legend=alt.Legend(orient="bottom", columns=columns, labelExpr=WRAPPED))
     base = alt.Chart(frame).encode(
         x=alt.X("start:T", scale=x_scale, axis=x_axis), y=alt.Y("value:Q", scale=y_scale, axis=y_axis), color=colour,
         tooltip=[alt.Tooltip("what:N", title=t("table.what", lang)), alt.Tooltip("figure:N", title=y_title),
@@ -521,10 +572,8 @@ def offices_over_time_chart(data: Dataset, lang: str = "en", width: int | None =
     points = base.transform_filter("datum.dated").mark_point(size=80, filled=True)
     spans = base.transform_filter("!datum.dated").mark_rule(strokeWidth=4).encode(x2="end:T")
     figures = base.mark_text(align="left", dx=6, dy=-8).encode(text="figure:N", color=alt.value(AXIS_TEXT))
-    # Streamlit fits plot and legend into the height together: room for both. Drawn
-    # on the server, the legend comes on top of the plot's height.
-    size = {"height": 460} if width is None else {"height": 300, "width": width}
-    chart = (spans + points + figures).properties(**size)
+    # Drawn on the server, the legend comes on top of the plot's height.
+    chart = (spans + points + figures).properties(height=300, **({"width": width} if width else {}))
     in_words = tuple(f"{label}, {period}: {figure}"
                      for label, period, figure in zip(labels, frame["period_text"], frame["figure"]))
     return ChartSpec("offices_over_time", title, plotted, finish(chart, lang), None,

@@ -6,6 +6,9 @@ Court (``court_monitoring.csv``, the newest report's breakdown), and hearings an
 cases per report period (``indicators.csv``). Reports cover periods of different
 lengths, so each bar is labelled with its period, and a total over a longer period
 (the booklet's 1999–2024) is never drawn beside the periods it contains.
+
+Each chart is one to read (every figure is written on its bar), so a page shows it
+as a picture drawn on the server (``ChartSpec.svg``), its figures in words beside it.
 """
 from __future__ import annotations
 
@@ -39,7 +42,8 @@ def department_chart(data: Dataset, lang: str = "en") -> ChartSpec:
                              _period_title("reports.departments_chart", rows, lang),
                              [t(f"department.{d}", lang) for d in rows["department"]],
                              t("reports.axis.monitored", lang), lang,
-                             [t(f"court_measure.{m}", lang) for m in rows["measure"]], t("reports.axis.measure", lang))
+                             [t(f"court_measure.{m}", lang) for m in rows["measure"]], t("reports.axis.measure", lang),
+                             picture=True)
 
 
 @per_dataset
@@ -48,7 +52,8 @@ def court_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     rows = data["court_monitoring"]
     rows = _newest_report(rows[(rows["court"] != "all") & (rows["measure"] == "judges_monitored_share")])
     return figures_bar_chart(rows, data, "court_monitoring_courts", _period_title("reports.courts_chart", rows, lang),
-                             [t(f"court.{c}", lang) for c in rows["court"]], t("reports.axis.share", lang), lang)
+                             [t(f"court.{c}", lang) for c in rows["court"]], t("reports.axis.share", lang), lang,
+                             picture=True)
 
 
 def separate_periods(rows: pd.DataFrame) -> pd.DataFrame:
@@ -66,7 +71,8 @@ def period_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     indicators = data["indicators"]
     parts = [separate_periods(indicators[indicators["indicator"] == i]) for i in PERIOD_INDICATORS]
     rows = pd.concat(parts) if parts else indicators.iloc[0:0]
-    rows = rows.assign(_start=[as_of_bounds(p)[0] for p in rows["period"]]).sort_values("_start", kind="stable")
+    rows = rows.iloc[sorted(range(len(rows)), key=lambda i: as_of_bounds(rows["period"].iloc[i])[0])]
     return figures_bar_chart(rows, data, "court_monitoring_periods", t("reports.periods_chart", lang),
                              [format_as_of(p, lang) for p in rows["period"]], t("reports.axis.monitored", lang), lang,
-                             [indicator_label(r, lang) for _, r in rows.iterrows()], t("reports.axis.measure", lang))
+                             [indicator_label(r, lang) for _, r in rows.iterrows()], t("reports.axis.measure", lang),
+                             picture=True)

@@ -2,11 +2,11 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.cache import rendered_presence_map
+from dashboard.charts import offices_over_time_chart
 from dashboard.details import detail_for
 from dashboard.i18n import place_name, t
 from dashboard.maps import available_measures, region_basis_note
 from dashboard.presence_over_time import NOW, field_presence, map_note, year_options, year_view
-from dashboard.static_charts import offices_over_time_svg
 
 page = ui.page_start("presence.title", "presence.intro", embed_view="map")
 data, lang = page.data, page.lang
@@ -84,7 +84,7 @@ with map_column:
 with details:
     ui.detail_panel(detail_for(data, *selection, lang) if selection else None, lang)
 
-ui.static_chart_block(offices_over_time_svg(data, lang), lang)
+ui.chart_block(offices_over_time_chart(data, lang), lang)
 st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
 page.finish(briefing_region=chosen_region)

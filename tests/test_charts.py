@@ -14,7 +14,8 @@ def data():
 
 
 def axis_titles(spec) -> list[str]:
-    encoding = spec.chart.to_dict()["encoding"]
+    drawn = spec.chart.to_dict()
+    encoding = drawn["encoding"] if "encoding" in drawn else drawn["layer"][0]["encoding"]  # a line's, under its labels
     return [encoding[ch].get("title") or encoding[ch].get("axis", {}).get("title")
             for ch in ("x", "y") if encoding[ch].get("title") or encoding[ch].get("axis", {}).get("title")]
 
@@ -209,6 +210,8 @@ def test_every_value_axis_ends_at_the_rounded_maximum_with_at_most_five_gridline
                 value = next((c for c in ("value", "amount") if c in spec.data), None)
                 top = float(spec.data[value].max() if value
                             else spec.data.groupby("year")["milestones"].sum().max())  # stacked
+                if len(_layers(chart)) > 1 and _layers(chart)[0]["mark"]["type"] == "line":
+                    top *= charts.LABEL_ROOM  # each figure written over its point: room for the top one
                 unit = spec.data["unit"].iloc[0] if "unit" in spec.data else ""
                 percent = isinstance(unit, str) and unit.startswith("%")
                 assert start == 0 and end >= top, spec.key

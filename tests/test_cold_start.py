@@ -109,6 +109,22 @@ def test_warm_up_leaves_the_map_pages_first_view_nothing_to_build():
     assert (set(cache._MAPS._values), set(cache.dataset().derived)) == built
 
 
+def test_warm_up_draws_the_pictures_of_the_pages_first_views(monkeypatch):
+    # The charts the map, Budget and Reports pages draw on the server as SVG: some
+    # tens of milliseconds each (ten on Reports), drawn before a new server answers.
+    from dashboard import static_charts
+
+    cache._DATASETS.clear()
+    run_page("overview")
+    cache.warm_up()
+    drawn = []
+    monkeypatch.setattr(static_charts, "to_svg", lambda chart: drawn.append(chart) or "<svg/>")
+    for page in ("map", "budget", "reports"):
+        at = run_page(page)
+        assert any("omik-static-chart" in h.proto.body for h in at.get("html")), page
+    assert drawn == []
+
+
 def test_serve_py_starts_when_warming_up_fails(tmp_path):
     # A data folder the store cannot use: the pages say so to their readers, and the
     # warm-up's failure is logged, not a server that never starts.

@@ -86,10 +86,34 @@ def test_staffing_shows_latest_split_and_trend():
     assert "Staffing by region: the sources give no split" in texts(at)
 
 
-def test_budget_draws_the_trend_of_its_dated_euro_figures():
-    at = run_page("budget")
+def pictures(at) -> list[str]:
+    """The text alternatives of the charts on the page drawn as pictures (each a
+    desktop's and a phone's ``<img>`` with the same one), unescaped."""
+    import html
+    import re
+
+    found = []
+    for element in at.get("html"):
+        if "omik-static-chart" in element.proto.body:
+            alts = re.findall(r'<img [^>]*alt="([^"]*)" src="data:image/svg\+xml;base64,', element.proto.body)
+            assert len(alts) == 2 and alts[0] == alts[1], element.proto.body[:200]
+            found.append(html.unescape(alts[0]))
+    return found
+
+
+def test_budget_draws_the_trend_of_its_dated_euro_figures_as_a_picture():
+    at = run_page("budget", opened=True)
     assert {m.label: m.value for m in at.metric}["Budget"] == "€17,462,600"
-    assert len(at.get("vega_lite_chart")) == 1  # 2015 (rounded) and 2019
+    # 2015 (rounded) and 2019, drawn on the server: no chart renderer for the browser
+    assert not at.get("vega_lite_chart")
+    assert pictures(at) == ["Chart: Unified Budget allocation over time (EUR). "
+                            "2015: about €18,900,000; 2019: €17,462,600."]
+    assert any(h.value.startswith("Unified Budget allocation over time") for h in at.header)
+    view_data = next(e for e in at.expander if e.label == "View data")
+    table = view_data.markdown[0].value.splitlines()
+    assert table[0] == "| as\\_of | amount | currency | qualifier | source\\_id |" and len(table) == 2 + 2
+    assert [b.label for b in view_data.get("download_button")] == ["Download CSV"]
+    assert any("Dashed lines only join the figures" in c.value for c in at.caption)
 
 
 def test_budget_without_a_trend_shows_its_figures_titled_and_says_why(data_copy, monkeypatch):
@@ -110,6 +134,30 @@ def test_reports_show_cumulative_figures_with_their_hedges():
     assert metrics["Court cases monitored"] == "about 25,735"
     assert metrics["Court hearings monitored"] == "about 37,311"
     assert metrics["Pieces of legislation reviewed and commented on"] == "about 450"
+
+
+def test_reports_draws_every_chart_as_a_picture_with_its_data_a_click_away():
+    at = run_page("reports", opened=True)
+    assert not at.get("vega_lite_chart")
+    shown = pictures(at)
+    assert len(shown) == 3 + 2  # the court monitoring's three tabs, the two indicators over time
+    assert "Serious Crimes Department, Hearings monitored: 781" in shown[0]
+    assert "Basic Court of Gjakovë/Đakovica: 96%" in shown[1]
+    assert shown[3].startswith("Chart: Police officers trained") and "June 2005: about 7,000" in shown[3]
+    # the tabs' charts under the section's heading (h2), a level below it
+    assert any(h.value.startswith("Hearings and cases monitored by court department") for h in at.subheader)
+    assert "Hate incidents the Mission reported to ODIHR" in [h.value for h in at.header]
+    folds = [e for e in at.expander if e.label == "View data"]
+    assert len(folds) == 5
+    for fold in folds:
+        assert fold.markdown[0].value.startswith("| ") and not fold.table  # Markdown: no Arrow table script
+        assert [b.label for b in fold.get("download_button")] == ["Download CSV"]
+
+
+def test_reports_in_serbian_writes_the_pictures_text_in_serbian():
+    shown = pictures(run_page("reports", lang="sr", group="justice"))
+    assert len(shown) == 3 and all(s.startswith("Grafikon: ") for s in shown)
+    assert "januar 2016–novembar 2016, Praćena sudska ročišta: 2.191" in shown[2]
 
 
 def test_reports_filter_by_field_from_the_url():
@@ -314,7 +362,8 @@ def test_full_tables_are_folded_under_their_count(page, label):
 
 def test_view_data_shows_figures_as_the_page_writes_them():
     at = run_page("budget", opened=True)
-    cells = [str(v) for table in at.table for v in table.value.to_numpy().ravel()]
+    table = next(e for e in at.expander if e.label == "View data").markdown[0].value  # a picture's: Markdown
+    cells = [c.strip() for line in table.splitlines()[2:] for c in line.strip("|").split("|")]
     assert "17,462,600" in cells
     assert not any(c.endswith(".0000") or c.endswith(".0") for c in cells)
     at = run_page("history", opened=True)

@@ -1,7 +1,8 @@
-"""The offices-over-time chart drawn on the server as SVG (dashboard/static_charts.py,
-ui/static_chart.py): the picture in the reader's language and number format, the
-data's text escaped, every figure in its text alternative, and a page that needs
-no chart or table script in the browser."""
+"""Charts drawn on the server as SVG (``ChartSpec.svg``, dashboard/static_charts.py,
+ui/static_chart.py): the Presence map's offices over time, the Budget's and Reports'
+charts. The picture in the reader's language and number format, every figure written
+on it and in its text alternative, the data's text escaped, and pages that need no
+chart or table script in the browser."""
 import base64
 import dataclasses
 import re
@@ -10,10 +11,12 @@ import pandas as pd
 import pytest
 
 from conftest import run_page
+from dashboard import charts, monitoring
 from dashboard.charts import offices_over_time_chart
 from dashboard.loading import load_dataset
-from dashboard.static_charts import offices_over_time_svg
-from dashboard.ui.static_chart import image, markdown_table
+from dashboard.static_charts import draw_pictures, image_text
+from dashboard.ui.static_chart import image
+from dashboard.ui.text import markdown_table
 
 HOSTILE = '<img src=x onerror="alert(1)"> & </text><script>alert(2)</script>'
 
@@ -21,6 +24,20 @@ HOSTILE = '<img src=x onerror="alert(1)"> & </text><script>alert(2)</script>'
 @pytest.fixture(scope="module")
 def data():
     return load_dataset()
+
+
+@dataclasses.dataclass
+class Drawn:
+    spec: charts.ChartSpec
+    wide: str
+    narrow: str
+    text: str
+
+
+def offices_over_time_svg(data, lang="en") -> Drawn:
+    """The offices chart as the map page shows it: its two pictures and their text alternative."""
+    spec = offices_over_time_chart(data, lang)
+    return Drawn(spec, *(spec.svg if spec.chart is not None else ("", "")), image_text(spec, lang))
 
 
 def with_indicators(data, frame):
@@ -98,9 +115,10 @@ def test_the_view_data_table_is_escaped_markdown_with_the_languages_numbers():
 def test_too_few_figures_draw_no_picture(data):
     indicators = data["indicators"]
     few = with_indicators(data, indicators[indicators["indicator"] == "field_offices"])
-    chart = offices_over_time_svg(few)
-    assert chart.spec.chart is None and not chart.wide and not chart.narrow
-    assert offices_over_time_chart(few).reason
+    spec = offices_over_time_chart(few)
+    assert spec.chart is None and spec.reason
+    with pytest.raises(ValueError, match="no chart to draw"):
+        assert spec.svg
 
 
 def test_the_map_page_shows_the_chart_as_a_picture_and_no_chart_or_table_element():
@@ -121,3 +139,75 @@ def test_the_map_pages_chart_in_serbian():
     wide = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', picture).group(1)
     assert "Stanje (godina)" in texts(base64.b64decode(wide).decode("utf-8"))
     assert 'alt="Grafikon: ' in picture
+
+
+# --- the Budget's and Reports' charts: every figure written on the picture -------------
+
+def reports_and_budget_charts(data, lang="en"):
+    return [charts.budget_chart(data, lang),
+            *(charts.indicator_chart(data, indicator, lang) for indicator in charts.CHARTED_INDICATORS),
+            *(build(data, lang) for build in (monitoring.department_chart, monitoring.court_chart,
+                                              monitoring.period_chart))]
+
+
+@pytest.mark.parametrize("lang", ["en", "sr"])
+def test_every_figure_is_written_on_the_budget_and_reports_pictures(data, lang):
+    for spec in reports_and_budget_charts(data, lang):
+        assert spec.chart is not None and len(spec.in_words) == len(spec.data), spec.key
+        figures = [words.rsplit(": ", 1)[1] for words in spec.in_words]  # "2015: about €18,900,000"
+        for svg in spec.svg:
+            assert svg.startswith("<svg ") and "aria-label" not in svg
+            shown = texts(svg)
+            assert [f for f in figures if f not in shown] == [], spec.key
+    assert "oko 7.000" in texts(charts.indicator_chart(data, "police_officers_trained", "sr").svg[0])
+
+
+def test_the_line_charts_write_each_figure_as_the_source_hedges_it(data):
+    budget = charts.budget_chart(data)
+    for svg in budget.svg:
+        assert {"about €18,900,000", "€17,462,600"} <= set(texts(svg))
+    police = charts.indicator_chart(data, "police_officers_trained")
+    assert {"1,383", "4,105", "about 7,000"} <= set(texts(police.svg[1]))  # the phone's too
+
+
+def test_each_charts_figures_in_words_for_its_text_alternative(data):
+    assert charts.budget_chart(data).in_words == ("2015: about €18,900,000", "2019: €17,462,600")
+    assert charts.indicator_chart(data, "hate_incidents_reported", "sq").in_words == ("2018: 36", "2019: 7")
+    assert charts.indicator_chart(data, "police_officers_trained").in_words == (
+        "4 August 2000: 1,383", "15 September 2001: 4,105", "June 2005: about 7,000")
+    departments = monitoring.department_chart(data)
+    assert departments.in_words[:2] == ("Serious Crimes Department, Hearings monitored: 781",
+                                        "Serious Crimes Department, Cases monitored: 280")
+    assert "Basic Court of Gjakovë/Đakovica: 96%" in monitoring.court_chart(data).in_words
+    assert "January 2014–June 2014, Court hearings monitored: 1,107" in monitoring.period_chart(data).in_words
+    for spec in reports_and_budget_charts(data):
+        assert len(spec.in_words) == len(spec.data), spec.key  # one for each figure plotted
+        assert image_text(spec).startswith(f"Chart: {spec.title}. ")
+
+
+def test_charts_with_overlapping_labels_stay_in_the_browser(data):
+    # The staffing trend's points are months apart: its labels would overlap.
+    from dashboard import elections
+
+    browser = [charts.staffing_chart(data), charts.staffing_split_chart(data),
+               *(c for section in elections.sections(data, "en") for c in section.charts)]
+    assert all(spec.chart is not None and spec.in_words == () for spec in browser)
+
+
+def test_a_chart_is_drawn_once_per_spec_at_a_desktops_and_a_phones_width(data, monkeypatch):
+    from dashboard import static_charts
+
+    spec = monitoring.court_chart(with_indicators(data, data["indicators"].copy()))  # a version of its own
+    drawn = []
+    convert = static_charts.to_svg
+    monkeypatch.setattr(static_charts, "to_svg", lambda chart: drawn.append(chart.width) or convert(chart))
+    wide, narrow = spec.svg
+    assert spec.svg == (wide, narrow) and drawn == [static_charts.WIDE, static_charts.PHONE]
+    width = [int(re.match(r'<svg[^>]* width="(\d+)"', svg).group(1)) for svg in (wide, narrow)]
+    assert width[1] < width[0]
+
+
+def test_warming_up_draws_every_picture_of_the_default_views(data):
+    pictures = draw_pictures(data)
+    specs = [offices_over_time_chart(data), *reports_and_budget_charts(data)]
+    assert len(pictures) == len(specs) and all("svg" in spec.__dict__ for spec in specs)  # drawn, kept on the spec

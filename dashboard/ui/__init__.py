@@ -6,7 +6,7 @@
 - ``sharing``: the link to a view (Copy, Share), its embed snippet and footer, the
   gallery of embeddable views, the briefing download.
 - ``figures``: headline cards, charts and tables with their sources and CSVs.
-- ``static_chart``: a chart drawn on the server as SVG, with its table and CSV.
+- ``static_chart``: a chart drawn on the server as SVG, as pictures on a page.
 - ``map_widgets``: the maps, their legend and the detail panel
   (``map_frame.js`` is the clickable map's frame in the browser).
 - ``sign_in``: signing in to edit.
@@ -20,7 +20,6 @@ from .freshness import freshness_line, freshness_table
 from .map_widgets import below_cue, clickable_map, detail_panel, static_map
 from .sharing import briefing_button, embed_footer, embed_gallery, iframe_snippet, share_link
 from .sign_in import signed_in_user
-from .static_chart import static_chart_block
 from .text import md_escape, md_frame, shorten, sources_list, t_md
 from .url_state import url_choice, url_choices, url_value
 
@@ -29,6 +28,5 @@ __all__ = [
     "current_lang", "detail_panel", "embed_footer", "embed_gallery", "embed_start", "freshness_line", "freshness_table",
     "iframe_snippet", "kpi_cards", "kpi_strip", "language_switcher", "md_escape", "md_frame",
     "milestones_timeline", "navigation_pages", "page_start", "share_link", "shorten", "sources_list",
-    "static_chart_block", "signed_in_user", "static_map", "t_md", "table_block", "url_choice", "url_choices",
-    "url_value",
+    "signed_in_user", "static_map", "t_md", "table_block", "url_choice", "url_choices", "url_value",
 ]

@@ -15,7 +15,8 @@ from ..export import csv_for_excel
 from ..i18n import DEFAULT_LANG, t
 from ..kpis import Kpi, kpi_sources
 from ..loading import Dataset
-from .text import md_escape, shown_table, t_md
+from .static_chart import picture
+from .text import markdown_table, md_escape, shown_table, t_md
 
 
 def kpi_cards(kpis: list[Kpi], lang: str = DEFAULT_LANG, per_row: int = 3, first: int | None = None) -> None:
@@ -69,7 +70,12 @@ _HEADINGS = {2: st.header, 3: st.subheader}
 def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG, level: int = 2) -> None:
     """A chart with its title (a heading of ``level``: 2 or 3), caption (sources and
     dates), a "view data" table and a CSV of exactly what is plotted; or, with too
-    few figures for a trend, the figures themselves and the reason there is no chart."""
+    few figures for a trend, the figures themselves and the reason there is no chart.
+
+    A chart that gives its figures in words (``spec.in_words``: each is written on
+    it) is a picture drawn on the server, a desktop's and a phone's, those words its
+    text alternative, and its table Markdown: the page fetches no chart or table
+    script. Any other is drawn in the browser, its figures in tooltips."""
     if level not in _HEADINGS:
         raise ValueError(f"level must be one of {sorted(_HEADINGS)}, not {level!r}")
     _HEADINGS[level](md_escape(spec.title))  # an indicator's label, from the data
@@ -80,10 +86,21 @@ def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG, level: int = 2) -> No
         table_block(spec.key, spec.data, lang)
         st.caption(md_escape(spec.caption))
         return
-    # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
-    st.vega_lite_chart(spec.vega_lite, width="stretch")
-    lazy_expander(t("chart.view_data", lang), f"view_{spec.key}", partial(table_block, spec.key, spec.data, lang))
+    if spec.in_words:
+        st.html(picture(spec, lang))
+        fill = partial(_markdown_table_block, spec.key, spec.data, lang)
+    else:
+        # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
+        st.vega_lite_chart(spec.vega_lite, width="stretch")
+        fill = partial(table_block, spec.key, spec.data, lang)
+    lazy_expander(t("chart.view_data", lang), f"view_{spec.key}", fill)
     st.caption(md_escape(spec.caption))
+
+
+def _markdown_table_block(key: str, frame: pd.DataFrame, lang: str) -> None:
+    # Markdown, not st.table: no Arrow table script for the page to fetch.
+    st.markdown(markdown_table(frame, lang))
+    csv_download(key, frame, lang)
 
 
 def lazy_expander(label: str, key: str, fill: Callable[[], None], *, expanded: bool = False,
