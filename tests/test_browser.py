@@ -277,9 +277,11 @@ AUDITED = [pytest.param(path, lang, id=f"{path or 'overview'}-{lang}")
           [pytest.param("map?office=hq", "en", id="map-with-a-selection-en")]  # the detail panel's headings
 WIDTHS = {1280: {"viewport": {"width": 1280, "height": 900}},
           390: {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}}
-# Drawn: every chart that is shown (not in a closed tab) has its canvas or SVG.
+# Drawn: every chart that is shown (not in a closed tab) has its canvas or SVG, and
+# every chart drawn on the server its picture loaded.
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-    .every(c => c.offsetParent === null || c.querySelector('canvas, svg'))"""
+    .every(c => c.offsetParent === null || c.querySelector('canvas, svg'))
+    && [...document.querySelectorAll('.omik-static-chart img')].every(i => i.complete)"""
 SIDEWAYS_SCROLL = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     return [document.documentElement.scrollWidth - window.innerWidth, main ? main.scrollWidth - main.clientWidth : 0];
@@ -598,6 +600,30 @@ def test_the_map_page_fetches_no_chart_renderer_table_or_select_box_script(page,
     page.wait_for_function("(i) => i.complete && i.naturalWidth > 0", arg=chart.element_handle(), timeout=30_000)
     assert chart.get_attribute("alt").startswith("Chart: The Mission's offices over time")
     assert chart.is_visible() and not page.locator(".omik-static-chart img.omik-chart-narrow").is_visible()
+    assert scripts and [s for s in scripts if s.split(".")[0] in HEAVY_SCRIPTS] == []
+    assert page.log.external_requests == [] and page.log.page_errors == []
+
+
+@pytest.mark.parametrize("path, pictures, key", [("budget", 1, "budget_over_time"),
+                                                 ("reports", 3 + 2, "court_monitoring_departments")])
+def test_the_budget_and_reports_pages_draw_their_charts_as_pictures_and_fetch_no_chart_script(
+        page, app_server, tmp_path, path, pictures, key):
+    scripts = []
+    page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[-1]) if "/static/js/" in r.url else None)
+    open_page(page, app_server.url, path)
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+    wide = page.locator(".omik-static-chart img.omik-chart-wide")
+    assert wide.count() == pictures and page.locator(".omik-static-chart img.omik-chart-narrow").count() == pictures
+    first = wide.first
+    first.scroll_into_view_if_needed()
+    page.wait_for_function("(i) => i.complete && i.naturalWidth > 300", arg=first.element_handle(), timeout=30_000)
+    assert first.is_visible() and first.get_attribute("alt").startswith("Chart: ")
+    # its figures a click away, as a Markdown table, and as a CSV of exactly what is drawn
+    block = page.locator('[data-testid="stExpander"]').filter(has_text="View data").first
+    open_folded(block)
+    block.locator("table").wait_for(timeout=30_000)
+    name, _ = downloaded(page, block.get_by_role("button", name="Download CSV"), tmp_path)
+    assert name == f"omik_{key}.csv"
     assert scripts and [s for s in scripts if s.split(".")[0] in HEAVY_SCRIPTS] == []
     assert page.log.external_requests == [] and page.log.page_errors == []
 
