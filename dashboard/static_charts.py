@@ -17,6 +17,9 @@ language (its builder is memoised with ``loading.per_dataset``).
 """
 from __future__ import annotations
 
+import math
+import re
+
 import altair as alt
 
 from .charts import CHARTED_INDICATORS, ChartSpec, Drawn, budget_chart, indicator_chart, offices_over_time_chart
@@ -29,12 +32,39 @@ VEGA_LITE = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 # readable without scaling) and a phone's (390 px with the page's margins).
 WIDE = 620
 PHONE = 290
+# A 390 px phone's column for the picture (the page's margins taken off): a picture
+# wider than that is scaled down, and its text with it.
+PHONE_COLUMN = 350
 
 
 def draw(chart: Drawn) -> tuple[str, str]:
-    """``chart`` as SVG documents: a desktop's (``WIDE``) and a phone's (``PHONE``)."""
-    wide, narrow = (to_svg(chart.properties(width=width)) for width in (WIDE, PHONE))
+    """``chart`` as SVG documents: a desktop's (``WIDE``) and a phone's (``PHONE``,
+    narrower when its axis labels leave less room: the whole picture within
+    ``PHONE_COLUMN``, so that its text is not scaled down)."""
+    wide = to_svg(chart.properties(width=WIDE))
+    # What the desktop's picture has beside its plot (axis labels), the phone's has too.
+    width = max(PHONE // 2, min(PHONE, PHONE_COLUMN - (svg_width(wide) - WIDE)))
+    narrow = to_svg(chart.properties(width=width))
+    total = svg_width(narrow)
+    # Unless a title wider than the plot overhangs it, and the picture narrows by less
+    # than its plot: each try learns by how much.
+    per_px = 1.0
+    for _ in range(3):
+        if total <= PHONE_COLUMN or width <= PHONE // 2:
+            break
+        narrower = max(PHONE // 2, math.floor(width - (total - PHONE_COLUMN) / per_px))
+        narrow = to_svg(chart.properties(width=narrower))
+        per_px = max(0.1, (total - svg_width(narrow)) / (width - narrower))
+        width, total = narrower, svg_width(narrow)
     return wide, narrow
+
+
+def svg_width(svg: str) -> int:
+    """The width of the SVG document ``svg``, in px."""
+    found = re.match(r'<svg [^>]*?width="(\d+)', svg)
+    if found is None:
+        raise ValueError(f"an SVG document without its width: {svg[:80]!r}")
+    return int(found.group(1))
 
 
 def to_svg(chart: Drawn) -> str:
