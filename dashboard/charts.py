@@ -11,6 +11,11 @@ five gridlines, whole-year ticks, each written once (``year_ticks``), long label
 wrapped rather than cut (``wrap``), bars labelled with their figures instead of an
 axis, axis text dark enough to read (4.5:1 and more), and numbers written as the
 language writes them (the chart's own number locale, ``number_locale``).
+
+A chart that gives its figures in words (``ChartSpec.in_words``: the Budget's, the
+indicators' and court monitoring's) has every figure written on it, a line chart's
+over each point, and pages show it as a picture drawn on the server (``ChartSpec.svg``);
+the others are drawn in the browser, their figures in tooltips.
 """
 from __future__ import annotations
 
