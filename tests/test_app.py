@@ -97,7 +97,7 @@ def test_sources_page_lists_every_source_and_the_map_attribution():
     at.run()
     assert not at.exception
     assert not at.dataframe  # Markdown: no data grid script for the browser to fetch
-    listing = next(m.value for m in at.markdown if m.value.startswith("- **")).split("\n- ")
+    listing = next(m.value for m in at.markdown if "Rows citing it: " in m.value).split("\n- ")
     assert len(listing) == len(load_dataset()["sources"])
     booklet = next(item for item in listing if "Id: booklet\\_25" in item)
     assert "25 Years Together" in booklet and "[www\u2060\\.osce\\.org](<https://www.osce.org/kosovo>)" in booklet

@@ -251,13 +251,12 @@ def test_the_sources_pages_table_of_tables_is_built_and_converted_once_per_versi
     builds = {"frame": 0}
     monkeypatch.setattr(freshness, "tables_frame", functools.partial(counting, builds)("frame", freshness.tables_frame))
     shown = []
-    table_block = freshness.table_block
-    monkeypatch.setattr(freshness, "table_block",
-                        lambda key, frame, lang: shown.append(frame) or table_block(key, frame, lang))
+    record_list = freshness.record_list
+    monkeypatch.setattr(freshness, "record_list",
+                        lambda frame, lang, **kw: shown.append(frame) or record_list(frame, lang, **kw))
     for _ in range(3):
         run_page("sources")
-    # the same frame each run, so its escaped Arrow form is made once too (shown_table)
-    assert builds == {"frame": 1} and shown[0] is shown[1] is shown[2]
+    assert builds == {"frame": 1} and shown[0] is shown[1] is shown[2]  # the same frame each run
     run_page("sources", lang="sq")
     assert builds == {"frame": 2}
     (data_copy / "staffing.csv").write_bytes((data_copy / "staffing.csv").read_bytes())  # a new version

@@ -16,8 +16,8 @@ from ..loading import Dataset
 from ..schema import Resource, resources
 from ..storage import StorageError
 from ..stores import Store
-from .figures import table_block
-from .text import md_escape
+from .figures import csv_download
+from .text import md_escape, record_list
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +64,17 @@ def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
 
 def freshness_table(lang: str = DEFAULT_LANG) -> None:
     """Every table of the package for a reader (the Sources page): what it holds, how
-    many rows, how current it is and its update rule."""
+    many rows, how current it is and its update rule; and its CSV."""
     # One frame per version, day and language: its shown form is then converted once too.
     def build(store: Store, data: Dataset) -> pd.DataFrame:
         return tables_frame(app_freshness(), resources(store.descriptor_dir), data, lang)
 
     frame = per_version("tables_frame", build, lang, *_today())
-    table_block("tables", frame, lang)
+    # A list, not st.table: seven columns do not fit a phone, and the table's script
+    # (1 MB) would be the only one of its kind on the page's first screen.
+    _table, holds, _rows, status = frame.columns[:4]
+    st.markdown(record_list(frame, lang, by=[status], paragraphs=[holds]))
+    csv_download("tables", frame, lang)
 
 
 def tables_frame(items: list[Freshness], package: list[Resource], data: Dataset,

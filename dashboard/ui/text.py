@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from urllib.parse import quote, urlsplit
 
 import pandas as pd
@@ -108,6 +109,29 @@ def markdown_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
     rows = [[md_escape(name) for name in shown.columns], ["---"] * len(shown.columns)]
     rows += [[md_escape("" if pd.isna(value) else value) for value in row] for row in shown.itertuples(index=False)]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
+
+
+def record_list(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, by: Sequence[str] = (),
+                paragraphs: Sequence[str] = ()) -> str:
+    """``frame`` as a Markdown list, a row an item: its first column in bold, after it
+    the columns ``by``, then each column of ``paragraphs`` on a line of its own, and
+    the others as "column: value" on one line; empty values left out, everything
+    escaped, numbers as the language writes them. For a table too wide for a phone:
+    a list reads on any screen, and the page loads no table script."""
+    shown = figures_as_text(frame, lang)
+    title, rest = shown.columns[0], [c for c in shown.columns[1:] if c not in (*by, *paragraphs)]
+
+    def present(value: object) -> bool:
+        return not pd.isna(value) and str(value).strip() != ""
+
+    items = []
+    for row in shown.to_dict("records"):
+        head = " · ".join(md_escape(row[c]) for c in by if present(row[c]))
+        lines = [f"**{md_escape(row[title])}**" + (f" · {head}" if head else "")]
+        lines += [md_escape(row[c]) for c in paragraphs if present(row[c])]
+        lines.append(" · ".join(f"{md_escape(c)}: {md_escape(row[c])}" for c in rest if present(row[c])))
+        items.append("- " + "  \n  ".join(line for line in lines if line))
+    return "\n".join(items)
 
 
 def sources_list(listing: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
