@@ -196,7 +196,7 @@ def per_version(what: str, build: Callable[[Store, Dataset], T], *key: Hashable)
 def warm_up(lang: str = DEFAULT_LANG) -> None:
     """Build, in ``lang``, what the Presence map's first view builds for the current
     data version: its clickable map, its years and measures to choose from; and the
-    charts that it, the Budget and the Reports pages show as pictures, drawn as SVG,
+    charts that it, the Staffing, Budget and Reports pages show as pictures, drawn as SVG,
     whose first drawing starts vl-convert's JavaScript engine (two to three seconds
     holding the GIL; each further one some tens of milliseconds). ``serve.py`` calls
     it before its health check answers, so that a new server's first reader of these

@@ -12,9 +12,9 @@ wrapped rather than cut (``wrap``), bars labelled with their figures instead of 
 axis, axis text dark enough to read (4.5:1 and more), and numbers written as the
 language writes them (the chart's own number locale, ``number_locale``).
 
-A chart that gives its figures in words (``ChartSpec.in_words``: the Budget's, the
-indicators' and court monitoring's) has every figure written on it, a line chart's
-over each point, and pages show it as a picture drawn on the server (``ChartSpec.svg``);
+A chart that gives its figures in words (``ChartSpec.in_words``: Staffing's, the
+Budget's, the indicators' and court monitoring's) has every figure written on it, a
+line chart's beside each point, and pages show it as a picture drawn on the server (``ChartSpec.svg``);
 the others are drawn in the browser, their figures in tooltips.
 """
 from __future__ import annotations
@@ -273,14 +273,34 @@ def _line_chart(frame: pd.DataFrame, y: str, y_title: str, colour: str | None, c
         return finish(line.properties(height=320), lang)
     start, end = (pd.Timestamp(year, 1, 1) for year in year_bounds(frame["date"]))
     early = frame["date"] < start + (end - start) / 2
-    texts = alt.Chart(frame.assign(early=early)).encode(x=encoding["x"], y=encoding["y"], text="figure:N")
+    below = _labels_below(frame, colour, (end - start) / CLOSE)
+    texts = alt.Chart(frame.assign(early=early, below=below)).encode(x=encoding["x"], y=encoding["y"],
+                                                                    text="figure:N")
     # Each label twice: a white halo first, so that a line crossing it leaves it readable.
-    labels = [texts.transform_filter(f"{'' if first else '!'}datum.early")
-              .mark_text(align="left" if first else "right", dx=6 if first else -6, dy=-12, **ink)
-              for first in (True, False)
+    labels = [texts.transform_filter(f"{'' if first else '!'}datum.early && {'' if under else '!'}datum.below")
+              .mark_text(align="left" if first else "right", dx=6 if first else -6, dy=16 if under else -12, **ink)
+              for first in (True, False) for under in (False, True)
               for ink in ({"color": "white", "stroke": "white", "strokeWidth": 4, "strokeJoin": "round"},
                           {"color": AXIS_TEXT})]
     return finish(alt.LayerChart(layer=[line, *labels]).properties(height=320), lang)
+
+
+# Two points of a series nearer than this part of the time axis have their labels
+# on either side of the line: above, they would run into each other.
+CLOSE = 10
+
+
+def _labels_below(frame: pd.DataFrame, colour: str | None, near: pd.Timedelta) -> list[bool]:
+    """Whether each point's label goes below it (in ``frame``'s order): a point near
+    the one before it in its series (``colour``'s) whose label went above."""
+    below = [False] * len(frame)
+    series, dates = list(frame[colour]) if colour else [0] * len(frame), list(frame["date"])
+    last: dict[object, int] = {}  # each series' latest point so far, by position
+    for i in sorted(range(len(frame)), key=dates.__getitem__):
+        before = last.get(series[i])
+        below[i] = before is not None and not below[before] and dates[i] - dates[before] < near
+        last[series[i]] = i
+    return below
 
 
 def _in_words(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -306,8 +326,10 @@ def staffing_chart(data: Dataset, lang: str = "en") -> ChartSpec:
     if frame["as_of"].nunique() < 2:
         return ChartSpec("staffing_over_time", title, plotted, None, t("chart.too_few_points", lang), caption)
     chart = _line_chart(frame, "value", t("staffing.axis.people", lang), "category",
-                        t("staffing.axis.category", lang), lang, CATEGORY_COLOURS)
-    return ChartSpec("staffing_over_time", title, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}")
+                        t("staffing.axis.category", lang), lang, CATEGORY_COLOURS, labelled=True)
+    in_words = tuple(f"{category}, {when}" for category, when in zip(frame["category_text"], _in_words(frame)))
+    return ChartSpec("staffing_over_time", title, plotted, chart, None, f"{caption} {t('chart.dashed_note', lang)}",
+                     in_words)
 
 
 @per_dataset
@@ -437,7 +459,8 @@ def staffing_split_chart(data: Dataset, lang: str = "en") -> ChartSpec:
         return ChartSpec("staffing_latest_split", title, plotted, None, t("chart.no_rows", lang), caption)
     bars = frame.assign(item=frame["category_text"], colour=[CATEGORY_COLOURS[c] for c in frame["category"]])
     chart = labelled_bars(bars, t("staffing.axis.posts", lang), t("staffing.axis.category", lang), lang)
-    return ChartSpec("staffing_latest_split", title, plotted, chart, None, caption)
+    in_words = tuple(f"{item}: {figure}" for item, figure in zip(bars["item"], bars["figure"]))
+    return ChartSpec("staffing_latest_split", title, plotted, chart, None, caption, in_words)
 
 
 # Bars of a second, third ... series (hearings beside cases): dark colours first, so

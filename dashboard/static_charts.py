@@ -22,7 +22,16 @@ import re
 
 import altair as alt
 
-from .charts import CHARTED_INDICATORS, ChartSpec, Drawn, budget_chart, indicator_chart, offices_over_time_chart
+from .charts import (
+    CHARTED_INDICATORS,
+    ChartSpec,
+    Drawn,
+    budget_chart,
+    indicator_chart,
+    offices_over_time_chart,
+    staffing_chart,
+    staffing_split_chart,
+)
 from .i18n import t
 from .loading import Dataset
 
@@ -92,11 +101,12 @@ def image_text(spec: ChartSpec, lang: str = "en") -> str:
 
 def draw_pictures(data: Dataset, lang: str = "en") -> list[tuple[str, str]]:
     """The charts that pages show as pictures in their default views, drawn
-    (``ChartSpec.svg``): the Presence map's, the Budget's and Reports'.
+    (``ChartSpec.svg``): the Presence map's, Staffing's, the Budget's and Reports'.
     ``cache.warm_up`` draws them on a server's start, for its first readers."""
     from . import monitoring  # (it imports charts, as this module does)
 
-    specs = [offices_over_time_chart(data, lang), budget_chart(data, lang),
+    specs = [offices_over_time_chart(data, lang), staffing_split_chart(data, lang), staffing_chart(data, lang),
+             budget_chart(data, lang),
              *(build(data, lang) for build in (monitoring.department_chart, monitoring.court_chart,
                                                monitoring.period_chart)),
              *(indicator_chart(data, indicator, lang) for indicator in CHARTED_INDICATORS)]

@@ -110,8 +110,8 @@ def test_warm_up_leaves_the_map_pages_first_view_nothing_to_build():
 
 
 def test_warm_up_draws_the_pictures_of_the_pages_first_views(monkeypatch):
-    # The charts the map, Budget and Reports pages draw on the server as SVG: some
-    # tens of milliseconds each (ten on Reports), drawn before a new server answers.
+    # The charts the map, Staffing, Budget and Reports pages draw on the server as SVG:
+    # some tens of milliseconds each (ten on Reports), drawn before a new server answers.
     from dashboard import static_charts
 
     cache._DATASETS.clear()
@@ -119,7 +119,7 @@ def test_warm_up_draws_the_pictures_of_the_pages_first_views(monkeypatch):
     cache.warm_up()
     drawn = []
     monkeypatch.setattr(static_charts, "to_svg", lambda chart: drawn.append(chart) or "<svg/>")
-    for page in ("map", "budget", "reports"):
+    for page in ("map", "staffing", "budget", "reports"):
         at = run_page(page)
         assert any("omik-static-chart" in h.proto.body for h in at.get("html")), page
     assert drawn == []

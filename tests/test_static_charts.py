@@ -185,13 +185,25 @@ def test_each_charts_figures_in_words_for_its_text_alternative(data):
         assert image_text(spec).startswith(f"Chart: {spec.title}. ")
 
 
-def test_charts_with_overlapping_labels_stay_in_the_browser(data):
-    # The staffing trend's points are months apart: its labels would overlap.
+def test_charts_without_their_figures_written_on_them_stay_in_the_browser(data):
     from dashboard import elections
 
-    browser = [charts.staffing_chart(data), charts.staffing_split_chart(data),
-               *(c for section in elections.sections(data, "en") for c in section.charts)]
+    browser = [*(c for section in elections.sections(data, "en") for c in section.charts),
+               charts.heads_of_mission_chart(data, 2026), charts.themes_milestones_chart(data)]
     assert all(spec.chart is not None and spec.in_words == () for spec in browser)
+
+
+def test_labels_of_points_near_each_other_go_on_either_side_of_the_line(data):
+    # The staffing trend's points of 1999 and 2000, and of 2008 and 2010, are months
+    # apart: above both, their labels would run into each other.
+    def labels(spec):  # the rows of the labels' layer
+        return next(rows for rows in spec.chart.to_dict()["datasets"].values() if "below" in rows[0])
+
+    below = {(row["category"], row["as_of"]): row["below"] for row in labels(charts.staffing_chart(data))}
+    assert below[("local", "1999-12")] is False and below[("local", "2000-08-04")] is True
+    assert below[("international", "2008-12")] is False and below[("international", "2010-08-01")] is True
+    assert below[("total", "2008-12")] is False and below[("total", "2020-06-02")] is False  # twelve years apart
+    assert [row["below"] for row in labels(charts.budget_chart(data))] == [False, False]  # 2015 and 2019: room enough
 
 
 def test_a_chart_is_drawn_once_per_spec_at_a_desktops_and_a_phones_width(data, monkeypatch):
