@@ -23,6 +23,7 @@ from dashboard.embeds import CHART_VIEWS
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
 from dashboard.presence_over_time import offices_in
+from hostile import SOURCE_URL
 from support.browser import MAP_FRAME, READY_SELECTOR, AppServer, app_with_one_editor
 
 pytestmark = pytest.mark.browser
@@ -113,9 +114,10 @@ HOSTILE_QUERY = urlencode({
     "lang": ":red[x] :material/warning: $x^2$", "year": "![y](HTTPS://EVIL.EXAMPLE/Y.PNG)",
 })
 # Anything in a page or its frames that points at the payloads' host (a heading's own
-# anchor, "#...-evil-example", is a link within the page).
-EVIL_REFERENCES = """() => document.querySelectorAll(
-    'a[href*="evil" i]:not([href^="#"]), [src*="evil" i], link[href*="evil" i]').length"""
+# anchor, "#...-evil-example", is a link within the page; and the Sources page links
+# each source to its web address, which hostile.py makes one on that host, on purpose).
+EVIL_REFERENCES = f"""() => document.querySelectorAll(
+    'a[href*="evil" i]:not([href^="#"]):not([href="{SOURCE_URL}"]), [src*="evil" i], link[href*="evil" i]').length"""
 
 
 @pytest.mark.parametrize("path", [f"{p}?{HOSTILE_QUERY}" for p in PAGES]
@@ -482,7 +484,8 @@ def test_the_elections_page_draws_every_chart(page, app_server, tmp_path):
 
 
 def test_embed_mode_shows_one_chart_without_navigation(page, app_server):
-    open_page_embedded = f"{app_server.url}/embed?embed=true&view=staffing_over_time"
+    # (a chart drawn in the browser: the staffing, budget and indicator views are pictures)
+    open_page_embedded = f"{app_server.url}/embed?embed=true&view=milestones_per_year"
     page.goto(open_page_embedded)
     page.wait_for_selector(READY_SELECTOR, timeout=60_000)
     chart = page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
