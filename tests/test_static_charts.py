@@ -231,5 +231,6 @@ def test_every_phones_picture_fits_a_phones_column_with_its_text_unscaled(data):
 
 def test_warming_up_draws_every_picture_of_the_default_views(data):
     pictures = draw_pictures(data)
-    specs = [offices_over_time_chart(data), *reports_and_budget_charts(data)]
+    specs = [offices_over_time_chart(data), charts.staffing_split_chart(data), charts.staffing_chart(data),
+             *reports_and_budget_charts(data)]
     assert len(pictures) == len(specs) and all("svg" in spec.__dict__ for spec in specs)  # drawn, kept on the spec
