@@ -423,7 +423,11 @@ def open_folded(block) -> None:
 
 
 def downloaded(page, button, tmp_path) -> tuple[str, bytes]:
-    """Click ``button`` and return the file the browser saved: its name and bytes."""
+    """Click ``button`` and return the file the browser saved: its name and bytes.
+    Clicked once the page's run has finished: a button that a rerun (opening its
+    expander) is still drawing could miss the click (a clean-clone run lost one)."""
+    button.wait_for(state="visible", timeout=60_000)
+    page.wait_for_selector(READY_SELECTOR, timeout=60_000)
     with page.expect_download(timeout=60_000) as info:
         button.click()
     path = tmp_path / info.value.suggested_filename
