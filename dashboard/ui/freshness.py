@@ -65,7 +65,7 @@ def freshness_line(names: Iterable[str], lang: str = DEFAULT_LANG) -> None:
 def freshness_table(lang: str = DEFAULT_LANG) -> None:
     """Every table of the package for a reader (the Sources page): what it holds, how
     many rows, how current it is and its update rule; and its CSV."""
-    # One frame per version, day and language: its shown form is then converted once too.
+    # One frame per version, day and language (its list is a few milliseconds a run).
     def build(store: Store, data: Dataset) -> pd.DataFrame:
         return tables_frame(app_freshness(), resources(store.descriptor_dir), data, lang)
 

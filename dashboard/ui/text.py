@@ -111,6 +111,17 @@ def markdown_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
     return "\n".join("| " + " | ".join(cells) + " |" for cells in rows)
 
 
+def _present(value: object) -> bool:
+    return not pd.isna(value) and str(value).strip() != ""
+
+
+def _list_item(title: object, head: list[str], lines: list[str]) -> str:
+    # A Markdown list item: the title in bold, ``head`` (Markdown) after it, then a line each.
+    head = [part for part in head if part]
+    first = f"**{md_escape(title)}**" + (f" · {' · '.join(head)}" if head else "")
+    return "- " + "  \n  ".join(line for line in (first, *lines) if line)
+
+
 def record_list(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, by: Sequence[str] = (),
                 paragraphs: Sequence[str] = ()) -> str:
     """``frame`` as a Markdown list, a row an item: its first column in bold, after it
@@ -120,18 +131,11 @@ def record_list(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, by: Sequence[s
     a list reads on any screen, and the page loads no table script."""
     shown = figures_as_text(frame, lang)
     title, rest = shown.columns[0], [c for c in shown.columns[1:] if c not in (*by, *paragraphs)]
-
-    def present(value: object) -> bool:
-        return not pd.isna(value) and str(value).strip() != ""
-
-    items = []
-    for row in shown.to_dict("records"):
-        head = " · ".join(md_escape(row[c]) for c in by if present(row[c]))
-        lines = [f"**{md_escape(row[title])}**" + (f" · {head}" if head else "")]
-        lines += [md_escape(row[c]) for c in paragraphs if present(row[c])]
-        lines.append(" · ".join(f"{md_escape(c)}: {md_escape(row[c])}" for c in rest if present(row[c])))
-        items.append("- " + "  \n  ".join(line for line in lines if line))
-    return "\n".join(items)
+    return "\n".join(
+        _list_item(row[title], [md_escape(row[c]) for c in by if _present(row[c])],
+                   [*(md_escape(row[c]) for c in paragraphs if _present(row[c])),
+                    " · ".join(f"{md_escape(c)}: {md_escape(row[c])}" for c in rest if _present(row[c]))])
+        for row in shown.to_dict("records"))
 
 
 def sources_list(listing: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
@@ -140,15 +144,10 @@ def sources_list(listing: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
     none when it has none), how many rows cite it, its id and its note, all from
     the data and escaped. A list, not a table: the notes are paragraphs, and a
     seven-column table on a phone shows two columns of very tall rows."""
-    items = []
-    for row in listing.itertuples(index=False):
-        byline = ", ".join(md_escape(v) for v in (row.publisher, row.year) if not pd.isna(v) and str(v).strip())
-        parts = [f"**{md_escape(row.title)}**" + (f" · {byline}" if byline else "")]
-        if web_url(row.url):
-            parts.append(md_link(row.url))
-        parts.append(f"{t('sources.col.rows', lang)}: {format_exact(row.rows, lang)} · "
-                     f"{t('sources.col.id', lang)}: {md_escape(row.id)}")
-        if not pd.isna(row.note) and str(row.note).strip():
-            parts.append(md_escape(row.note))
-        items.append("- " + "  \n  ".join(parts))
-    return "\n".join(items)
+    return "\n".join(
+        _list_item(row.title, [", ".join(md_escape(v) for v in (row.publisher, row.year) if _present(v))],
+                   [md_link(row.url) if web_url(row.url) else "",
+                    f"{t('sources.col.rows', lang)}: {format_exact(row.rows, lang)} · "
+                    f"{t('sources.col.id', lang)}: {md_escape(row.id)}",
+                    md_escape(row.note) if _present(row.note) else ""])
+        for row in listing.itertuples(index=False))
