@@ -5,7 +5,9 @@ map, chart and choices, so a replica that the proxy has just added gives its fir
 page built from loaded modules and data (issue #22: a new server's first page took
 45 to 170 times a warm one; bench/cold_start.py measures both ways). Until then the
 server does not answer at all, so the proxy's and Docker's health checks
-(``/_stcore/health``) count it as not ready."""
+(``/_stcore/health``) count it as not ready. It also serves each page's address with
+Streamlit's page naming the app's address (``dashboard.page_shell``), so a first visit
+to a page other than the Overview does not first probe a wrong address."""
 from __future__ import annotations
 
 import ast
@@ -66,4 +68,17 @@ async def warm_first(app: st.App):
     yield
 
 
-app = st.App(Path(__file__).with_name("app.py"), lifespan=warm_first)
+def shell_routes():
+    """Each page's address (but the Overview's, at the root, which needs none) answered
+    with Streamlit's page that names the app's address (``dashboard.page_shell``)."""
+    from streamlit import config, file_util
+
+    from dashboard.page_shell import page_routes
+    from dashboard.ui.frame import PAGES
+
+    prefix = (config.get_option("server.baseUrlPath") or "").strip("/")
+    paths = [f"{prefix}/{path}".strip("/") for *_, path in PAGES if path]
+    return page_routes(paths, Path(file_util.get_static_dir()) / "index.html")
+
+
+app = st.App(Path(__file__).with_name("app.py"), lifespan=warm_first, routes=shell_routes())

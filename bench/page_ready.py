@@ -2,7 +2,9 @@
 
 Usage: .venv/bin/python bench/page_ready.py [--runs N] [--pages overview,map] [--compare DIR]
 
-Starts the app and an empty Streamlit app (bench/empty_app.py) side by side and
+Starts the app as deployments serve it (serve.py: app.py, warmed before it answers,
+with dashboard.page_shell's page at each page's address) and an empty Streamlit app
+(bench/empty_app.py) side by side and
 loads every page N times in a fresh browser context (nothing cached), in rounds
 that each load the empty app too. A page is
 ready when Streamlit's script has finished, the title is shown, every chart has
@@ -71,6 +73,11 @@ def map_shapes(name: str) -> int:
     return 44 if name.split(" ")[0] in MAP_PAGES else 0
 
 
+def entry_point(tree: Path) -> Path:
+    """What deployments of the app in ``tree`` run: serve.py, or app.py before there was one."""
+    return tree / "serve.py" if (tree / "serve.py").exists() else tree / "app.py"
+
+
 def measure(browser, url: str, map_shapes: int) -> tuple[float, dict[str, int]]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -111,11 +118,11 @@ def main() -> None:
                         help="another copy of the app whose pages load in the same rounds (shown as 'name (before)')")
     args = parser.parse_args()
     pages = {name: PAGES[name] for name in args.pages.split(",")} if args.pages else PAGES
-    app = AppServer(ROOT / "app.py")
+    app = AppServer(ROOT / "serve.py")
     empty = AppServer(ROOT / "bench" / "empty_app.py")
     other = AppServer(ROOT / "bench" / "empty_app_other_page.py")
     # (run from this tree, as every server here: the same .streamlit/config.toml)
-    before = AppServer(args.compare.resolve() / "app.py") if args.compare else None
+    before = AppServer(entry_point(args.compare.resolve())) if args.compare else None
     urls = {"empty": empty.url, OTHER: f"{other.url}/other"}
     for name, path in pages.items():
         urls[name] = f"{app.url}/{path}"

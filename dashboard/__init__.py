@@ -49,6 +49,8 @@ What pages show
 - ``ui``: the package of Streamlit building blocks shared by pages (frame, text,
   URL state, sharing, figures, map widgets, sign-in, freshness);
   ``ui/map_frame.js`` is the clickable map's frame in the browser.
+- ``page_shell``: Streamlit's HTML page naming the app's address, served by ``serve.py``
+  at each page's address, so a shared link to a page connects at once.
 - ``cli``: ``python -m dashboard ...``.
 """
 

@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from bench.cold_start import first_visit
 from bench.load import dashboard_view
 from conftest import run_async, run_page
 from dashboard import cache
+from dashboard.page_shell import BASE_URL_SCRIPT
 from dashboard.paths import ROOT
 from dashboard.stores import DATABASE_URL_ENV
 from support.browser import AppServer
@@ -92,6 +95,14 @@ def test_serve_py_answers_its_health_check_only_once_the_app_has_run():
         for spec in ("/", "/map"):  # and it serves the app's pages as app.py does
             result = run_async(first_visit(warmed.url, dashboard_view(spec), 120))
             assert result.ok, (spec, result.cause)
+        # Every page but the root is served Streamlit's page naming the app's address
+        # (dashboard.page_shell), uncached; any other address as Streamlit serves it.
+        for path, named in [("", False), ("budget", True), ("embed?embed=true&view=map", True), ("nope", False)]:
+            with urllib.request.urlopen(f"{warmed.url}/{path}", timeout=30) as response:
+                assert (BASE_URL_SCRIPT in response.read().decode()) == named, path
+                assert response.headers["Cache-Control"] == "no-cache"
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            urllib.request.urlopen(f"{warmed.url}/budget/_stcore/health", timeout=30)
     finally:
         warmed.stop()
 
