@@ -29,9 +29,10 @@ sources = data["sources"]
 if sources.empty:
     st.info(t("sources.empty", lang))
 else:
-    # Markdown, not st.dataframe: the data grid's script is 1 MB, fetched before the
-    # page is ready. Only web addresses are links.
-    st.markdown(ui.sources_list(sources_listing(data), lang))
+    # A list, not st.dataframe: the data grid's script is 1 MB, fetched before the
+    # page is ready; HTML, not Markdown, whose renderer's cost grows with the text
+    # (ui.text). Only web addresses are links.
+    st.html(ui.sources_list(sources_listing(data), lang))
 
 st.header(t("sources.geography", lang))
 st.write(t("map.attribution", lang))

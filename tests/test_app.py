@@ -7,6 +7,7 @@ from dashboard.kpis import headline, overview_kpis
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
 from dashboard.ui import md_escape
+from support.html_lists import app_lists, read_list
 
 APP = str(ROOT / "app.py")
 
@@ -96,13 +97,14 @@ def test_sources_page_lists_every_source_and_the_map_attribution():
     at.switch_page("pages/sources.py")
     at.run()
     assert not at.exception
-    assert not at.dataframe  # Markdown: no data grid script for the browser to fetch
-    listing = next(m.value for m in at.markdown if "Rows citing it: " in m.value).split("\n- ")
+    assert not at.dataframe  # a list: no data grid script for the browser to fetch
+    [listing] = [items for body in app_lists(at) if "Rows citing it: " in body for items in [read_list(body)]]
     assert len(listing) == len(load_dataset()["sources"])
-    booklet = next(item for item in listing if "Id: booklet\\_25" in item)
-    assert "25 Years Together" in booklet and "[www\u2060\\.osce\\.org](<https://www.osce.org/kosovo>)" in booklet
-    factsheet = next(item for item in listing if "Id: factsheet" in item)
-    assert int(re.search(r"Rows citing it: (\d+)", factsheet).group(1)) > 10
+    booklet = next(item for item in listing if any("Id: booklet_25" in line for line in item.lines))
+    assert "25 Years Together" in booklet.title
+    assert booklet.links == ["https://www.osce.org/kosovo"] and "www.osce.org" in booklet.lines
+    factsheet = next(item for item in listing if any("Id: factsheet" in line for line in item.lines))
+    assert int(re.search(r"Rows citing it: (\d+)", " ".join(factsheet.lines)).group(1)) > 10
     assert any("geoBoundaries" in m.value and "OpenStreetMap" in m.value for m in at.markdown)
     assert any("CC BY-SA" in c.value or "ShareAlike" in c.value for c in at.caption)
 

@@ -4,10 +4,13 @@ or HTML: no links, images, emphasis or directives that the data did not ask for
 
 Every page (and every embed view) runs under AppTest on a copy of the package with
 payloads in every free-text field (tests/hostile.py), and every string of every
-element that Streamlit renders as Markdown is checked. The browser side (no request
-leaves the app, no link in the DOM) is in test_browser.py.
+element that Streamlit renders as Markdown is checked; the long lists the app
+builds as HTML (ui.text) are parsed, and hold nothing but their own markup. The
+browser side (no request leaves the app, no link in the DOM) is in test_browser.py.
 """
+import html
 import re
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
@@ -17,9 +20,20 @@ from conftest import run_page
 from dashboard.embeds import VIEWS
 from dashboard.formatting import web_url
 from dashboard.i18n import t
-from dashboard.ui.text import WORD_JOINER, md_escape, md_frame, md_link, shorten, sources_list, t_md
+from dashboard.ui.text import (
+    WORD_JOINER,
+    html_link,
+    html_text,
+    md_escape,
+    md_frame,
+    record_list,
+    shorten,
+    sources_list,
+    t_md,
+)
 from dashboard.validation import validate_package
 from hostile import JAVASCRIPT_URL, PAYLOADS, SOURCE_URL, make_hostile_package
+from support.html_lists import ListReader, app_lists, is_app_list, read_list
 
 # Payloads that mean something in Markdown ('" onmouseover=...' only means something in HTML).
 MARKDOWN_PAYLOADS = [p for p in PAYLOADS if not p.startswith('"')]
@@ -33,19 +47,8 @@ HTML = {"html", "iframe", "bidi_component"}
 HTML_PAYLOADS = ["<img src=https://evil.example", "<script>alert(1)", '" onmouseover="alert(1)', "<https://evil"]
 
 
-# A link the page makes on purpose (ui.text.md_link): to a web address, percent-encoded.
-LINK = re.compile(r"\]\(<([^<>\s]*)>\)")
-
-
-def links(text: str) -> list[str]:
-    """The addresses of the links ``md_link`` made in ``text`` (Markdown)."""
-    return LINK.findall(text)
-
-
 def unescaped(text: str) -> list[str]:
-    """The payloads ``text`` (Markdown) would render as something other than text,
-    besides the links to web addresses the page makes on purpose."""
-    text = LINK.sub(lambda m: "](<>)" if web_url(m.group(1)) else m.group(0), text)
+    """The payloads ``text`` (Markdown) would render as something other than text."""
     left_after_parsing = re.sub(r"\\(.)", r"\1", text)
     return [p for p in MARKDOWN_PAYLOADS if p in text] + TEXT_PATTERNS.findall(left_after_parsing)
 
@@ -100,6 +103,10 @@ def assert_shown_as_text(at) -> None:
     assert bad == []
     raw_html = [(kind, p) for kind, text in html for p in HTML_PAYLOADS if p in text]
     assert raw_html == []
+    # The app's HTML lists: nothing in them but their own tags and attributes, and
+    # links to web addresses only.
+    assert [ListReader(text).problems for _, text in html if is_app_list(text)] == [
+        [] for _, text in html if is_app_list(text)]
 
 
 # --- the rule ----------------------------------------------------------------------
@@ -123,26 +130,55 @@ def test_md_escape_leaves_ordinary_text_alone():
     ("https://www.osce.org/kosovo", "https://www.osce.org/kosovo"),
     ("https://evil.example/a)b|c<d>e[f]g`h$i\\j", "https://evil.example/a%29b%7Cc%3Cd%3Ee%5Bf%5Dg%60h%24i%5Cj"),
     ("https://evil.example/x](javascript:alert(1))", "https://evil.example/x%5D%28javascript:alert%281%29%29"),
+    ('https://evil.example/a"onmouseover="alert(1)"&b\'c', "https://evil.example/a%22onmouseover=%22alert%281%29%22&b'c"),
 ])
 def test_a_link_to_a_web_address_shows_its_host_and_cannot_end_early(url, target):
-    link = md_link(url)
-    assert link.endswith(f"](<{target}>)") and links(link) == [target]
-    assert link.startswith("[") and unescaped(link) == []
+    link = html_link(url)
+    [item] = read_list(f"<li>{link}</li>")  # nothing but the link: no attribute or tag of its own
+    assert item.links == [target] and item.lines == [urlsplit(url).hostname]
+    assert link == f'<a href="{html.escape(target)}" target="_blank">{item.lines[0]}</a>'
+
+
+def test_html_text_shows_every_payload_as_text_on_one_line():
+    for payload in [*PAYLOADS, "a\n<b>&amp;</b>\t'q'"]:
+        [item] = read_list(f"<li>{html_text(payload)}</li>")
+        assert item.lines == [" ".join(payload.split())] and item.links == []
 
 
 def test_the_sources_list_links_web_addresses_only_and_keeps_each_item_whole():
     listing = pd.DataFrame({"id": ["a_b", "c"], "title": ["- x\n# y", "**z**"], "publisher": ["P", None],
                             "year": pd.array([2024, None], dtype="Int64"), "rows": [3, 0],
-                            "url": ["https://evil.example/|x", None], "note": ["n\n- o", None]})
-    items = sources_list(listing).split("\n- ")
-    assert len(items) == 2 and all(line.startswith("  ") for item in items for line in item.splitlines()[1:])
-    assert links(items[0]) == ["https://evil.example/%7Cx"] and links(items[1]) == []
-    assert "P, 2024" in items[0] and "Id: a\\_b" in items[0] and "Rows citing it: 0 · Id: c" in items[1]
-    assert unescaped(sources_list(listing)) == []
+                            "url": ["https://evil.example/|x", "javascript:alert(1)"], "note": ["n\n- o", None]})
+    first, second = read_list(sources_list(listing))
+    assert first.links == ["https://evil.example/%7Cx"] and second.links == []
+    assert first.title == "- x # y" and first.lines == ["- x # y · P, 2024", "evil.example",
+                                                         "Rows citing it: 3 · Id: a_b", "n - o"]
+    assert second.title == "**z**" and second.lines == ["**z**", "Rows citing it: 0 · Id: c"]
+
+
+@pytest.mark.parametrize("lang", ["en", "sr"])
+def test_the_lists_show_every_payload_as_text(lang):
+    n = len(PAYLOADS)
+    listing = pd.DataFrame({"id": PAYLOADS, "title": PAYLOADS, "publisher": PAYLOADS[1:] + PAYLOADS[:1],
+                            "year": pd.array([2024] * n, dtype="Int64"), "rows": range(n),
+                            "url": [SOURCE_URL, JAVASCRIPT_URL] * (n // 2) + [SOURCE_URL] * (n % 2),
+                            "note": PAYLOADS[2:] + PAYLOADS[:2]})
+    items = read_list(sources_list(listing, lang))
+    assert [i.title for i in items] == PAYLOADS
+    source_id = t("sources.col.id", lang)
+    assert all(item.lines[-1] == PAYLOADS[(k + 2) % n] and item.lines[-2].endswith(f"{source_id}: {PAYLOADS[k]}")
+               for k, item in enumerate(items))
+    assert {u for i in items for u in i.links} == {SOURCE_URL}
+    frame = pd.DataFrame({PAYLOADS[0]: PAYLOADS, "status": PAYLOADS[3:] + PAYLOADS[:3], PAYLOADS[1]: PAYLOADS,
+                          "figures": [1234.5] * n})
+    items = read_list(record_list(frame, lang, by=["status"]))
+    assert [i.title for i in items] == PAYLOADS and all(i.links == [] for i in items)
+    assert items[0].lines == [f"{PAYLOADS[0]} · {PAYLOADS[3]}",
+                              f"{PAYLOADS[1]}: {PAYLOADS[0]} · figures: {'1,234.5' if lang == 'en' else '1.234,5'}"]
 
 
 def test_sources_links_each_sources_web_address(hostile_data):
-    shown = [u for m in run_page("sources").markdown for u in links(m.value)]
+    shown = [u for body in app_lists(run_page("sources")) for item in read_list(body) for u in item.links]
     assert SOURCE_URL in shown and all(web_url(u) == u for u in shown)
 
 
@@ -205,6 +241,17 @@ def test_the_check_sees_the_payloads(hostile_data):
     assert sum(any(e in text for text in (s for _, s in markdown)) for e in escaped) >= 5
 
 
+@pytest.mark.parametrize("page, lists", [("sources", 2), ("history", 1)])
+def test_the_check_sees_the_html_lists_and_their_payloads(hostile_data, page, lists):
+    """The pages' long lists are HTML, which the check above parses: it sees them,
+    and the payloads in them, as text."""
+    _, html_texts = rendered_texts(run_page(page, opened=True))
+    bodies = [text for _, text in html_texts if is_app_list(text)]
+    assert len(bodies) == lists
+    shown = "\n".join(line for body in bodies for item in read_list(body) for line in item.lines)
+    assert sum(p in shown for p in PAYLOADS) >= 5
+
+
 def test_sources_never_links_an_address_that_is_not_a_web_address(tmp_path, monkeypatch):
     data = make_hostile_package(tmp_path / "data", javascript_url=True)
     monkeypatch.setenv("OMIK_DATA_DIR", str(data))
@@ -212,7 +259,7 @@ def test_sources_never_links_an_address_that_is_not_a_web_address(tmp_path, monk
     assert_shown_as_text(at)
     # The validator refuses the address, so the sources table is left out whole (its
     # notice names it); sources_list would show it as text, not a link, anyway.
-    shown = [u for m in at.markdown for u in links(m.value)]
+    shown = [u for body in app_lists(at) for item in read_list(body) for u in item.links]
     assert JAVASCRIPT_URL not in shown and all(web_url(u) == u for u in shown)
     assert any(md_escape("sources.csv") in w.value for w in at.warning)
     assert web_url(JAVASCRIPT_URL) is None and web_url(SOURCE_URL) == SOURCE_URL

@@ -60,7 +60,7 @@ def data_texts() -> tuple[str, ...]:
                 walk(item)
 
     walk(json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8")))
-    # A link to a web address of the data is shown as its host (ui.text.md_link).
+    # A link to a web address of the data is shown as its host (ui.text.html_link).
     texts.update([host for t in texts if (url := web_url(t)) and (host := urlsplit(url).hostname)])
     return tuple(sorted((t for t in texts if len(t) >= 3 and not t.isdigit()), key=len, reverse=True))
 
@@ -245,6 +245,17 @@ def test_the_check_finds_english_where_it_is_left():
     cells: list[str] = []
     assert _markdown_table_texts(f"| Vlera | Izvor |\n| --- | --- |\n| View data | {title} |", cells)
     assert cells == ["Vlera", "Izvor", "View data"]
+
+
+def test_the_lists_drawn_as_html_are_read_as_a_reader_sees_them():
+    """The Sources page's lists (and History's timeline) are HTML (ui.text): the check
+    reads their text, a link as its host, not their tags or entities."""
+    at = run_page("sources", lang="sr")
+    rows = catalogue("sr")["sources.col.rows"]
+    [listing] = [text for text in page_texts(at) if f"{rows}: " in text]
+    assert "<" not in listing and "**" not in listing and "&#" not in listing
+    assert " www.osce.org " in listing and "https://" not in listing
+    assert english_left([listing], "sr") == []
 
 
 # --- the pages in a browser, kept as screenshots ---------------------------------------

@@ -2,6 +2,7 @@
 import pytest
 
 from conftest import open_all, run_page
+from support.html_lists import app_lists, read_list
 
 PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources", "embed"]
 
@@ -175,9 +176,23 @@ def test_reports_filter_by_field_from_the_url():
 def test_history_filters_milestones_by_theme_from_the_url():
     at = run_page("history", theme=["elections", "media"])
     assert at.pills(key="theme").value == ["elections", "media"]
-    listed = "\n".join(m.value for m in at.markdown)
+    [timeline] = app_lists(at)
+    listed = "\n".join(line for item in read_list(timeline) for line in item.lines)
     assert "Administers the first democratic municipal elections in Kosovo" in listed
     assert "Establishes the Kosovo Bar Association" not in listed
+
+
+def test_history_lists_every_milestone_under_its_year_in_one_element():
+    from dashboard.loading import load_dataset
+    from support.html_lists import ListReader
+
+    milestones = load_dataset()["milestones"]
+    at = run_page("history")
+    [timeline] = app_lists(at)
+    reader = ListReader(timeline)
+    assert reader.problems == []  # each year a bold line, not a heading: the outline stays the page's
+    assert reader.between == [str(y) for y in sorted(set(milestones["year"]))]
+    assert len(reader.items) == len(milestones)
 
 
 def test_history_lists_the_eight_heads_of_mission():
@@ -313,13 +328,13 @@ def test_sources_page_says_what_each_table_holds_and_how_current_it_is():
 
     at = run_page("sources")
     assert not at.table  # a list: no table script on the page's first screen
-    listing = next(m.value for m in at.markdown if "Update rule: " in m.value).split("\n- ")
+    [listing] = [read_list(body) for body in app_lists(at) if "Update rule: " in body]
     assert len(listing) == len(resources())
-    items = {item.lstrip("- ").split("**")[1]: item.split("  \n  ") for item in listing}
-    assert items["Elections"][0] == "**Elections** · No schedule"
+    items = {item.title: item.lines for item in listing}
+    assert items["Elections"][0] == "Elections · No schedule"
     assert items["Regions"][1].startswith("The areas covered by the Mission")
     assert items["Municipalities"][2].startswith("Rows: 38 · ")
-    assert "Update rule: yearly\\: up to date until 31 December 2021" in items["Staffing"][2]
+    assert "Update rule: yearly: up to date until 31 December 2021" in items["Staffing"][2]
 
 
 # --- reading order: headings, summaries first, figures as the page writes them ----------

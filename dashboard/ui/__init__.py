@@ -1,7 +1,8 @@
 """Streamlit building blocks shared by pages, so no page repeats another's layout.
 
 - ``frame``: the frame of every page (language, data, title, notices, print styles).
-- ``text``: text from the data or the address bar, escaped for Markdown.
+- ``text``: text from the data or the address bar, escaped for Markdown (and for
+  HTML, the long lists).
 - ``url_state``: widgets whose values live in the address bar.
 - ``sharing``: the link to a view (Copy, Share), its embed snippet and footer, the
   gallery of embeddable views, the briefing download.

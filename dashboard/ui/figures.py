@@ -16,7 +16,7 @@ from ..i18n import DEFAULT_LANG, t
 from ..kpis import Kpi, kpi_sources
 from ..loading import Dataset
 from .static_chart import picture
-from .text import markdown_table, md_escape, shown_table, t_md
+from .text import html_list, html_text, markdown_table, md_escape, shown_table, t_md
 
 
 def kpi_cards(kpis: list[Kpi], lang: str = DEFAULT_LANG, per_row: int = 3, first: int | None = None) -> None:
@@ -169,17 +169,21 @@ def csv_download(key: str, frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> Non
 
 
 def milestones_timeline(themes: tuple[str, ...], lang: str = DEFAULT_LANG) -> None:
-    """The History timeline (of ``themes`` only, when given) as one Markdown element:
-    one per year made some sixty elements for the browser to lay out. Built once per
-    data version, themes and language; an honest notice when nothing is listed."""
+    """The History timeline (of ``themes`` only, when given) as one HTML element: a
+    year in bold, then a list of its milestones. One element, not one a year (some
+    sixty for the browser to lay out), and HTML, not Markdown, whose renderer's cost
+    grows with the text (``ui.text``). Built once per data version, themes and
+    language; an honest notice when nothing is listed."""
     def build(_store: object, data: Dataset) -> str:
         milestones = data["milestones"]
         shown = milestones[milestones["theme"].isin(themes)] if themes else milestones
-        return "\n\n".join(f"**{year}**\n\n" + "\n".join(f"- {md_escape(item)}" for item in items)
-                            for year, items in milestones_by_year(shown, lang))
+        # A year is not a heading: the page's outline would gain a heading a year.
+        return "".join(f'<p class="omik-year"><strong>{year}</strong></p>'
+                       + html_list(f"<li>{html_text(item)}</li>" for item in items)
+                       for year, items in milestones_by_year(shown, lang))
 
     timeline = per_version("milestones_timeline", build, themes, lang)
     if timeline:
-        st.markdown(timeline)
+        st.html(f'<div class="omik-timeline">{timeline}</div>')
     else:
         st.info(t("history.no_milestones", lang), icon=":material/info:")

@@ -1,16 +1,24 @@
-"""Text from the data or the address bar, made safe for Streamlit's Markdown.
+"""Text from the data or the address bar, made safe for Streamlit's Markdown, and
+the long lists of a page as escaped HTML.
 
 Streamlit renders Markdown almost everywhere (st.markdown, captions, notices,
 headings, st.table cells, and the labels of metrics, expanders, tabs, buttons and
 pills). Text that comes from the data files or the URL is never Markdown: it goes
 through ``md_escape`` (or ``t_md`` for catalogue text with such placeholders), and
 the building blocks of this package do that themselves so that no page can forget.
+
+A long list (the sources, the tables' status, the History timeline) is HTML built
+here, every text in it escaped (``html_text``), and shown with ``st.html``: the
+browser's Markdown renderer spends main-thread time in proportion to the text's
+length (on the Sources page, most of the time before it was ready), where st.html
+only sanitises the HTML and sets it.
 """
 from __future__ import annotations
 
 import functools
+import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote, urlsplit
 
 import pandas as pd
@@ -41,10 +49,21 @@ def md_escape(text: object) -> str:
     would show them anyway): a line break could start a heading or a list. Text
     with bidirectional controls or right-to-left letters is isolated
     (``i18n.isolate``): it cannot reorder the sentence it stands in."""
-    text = _MD_SYNTAX.sub(r"\\\1", isolate(_SPACES.sub(" ", str(text)).strip(" ")))
+    text = _MD_SYNTAX.sub(r"\\\1", _one_line(text))
     for pattern, replacement in _TEXT_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def html_text(text: object) -> str:
+    """``text`` as HTML that shows it exactly as written, on one line: every ``<``,
+    ``&`` and quote escaped (it may stand in an attribute), spaces and line breaks
+    as ``md_escape`` has them, and bidirectional text isolated likewise."""
+    return html.escape(_one_line(text), quote=True)
+
+
+def _one_line(text: object) -> str:
+    return isolate(_SPACES.sub(" ", str(text)).strip(" "))
 
 
 def shorten(text: str, limit: int = 40) -> str:
@@ -92,13 +111,13 @@ def _shown_table_in(lang: str):
     return shown
 
 
-def md_link(url: str) -> str:
-    """A Markdown link to the web address ``url`` (``formatting.web_url`` checked it),
-    shown as its host ("www.osce.org"). The address is percent-encoded except for
-    the characters an address needs, so that none of it (a ``)``, ``|`` or ``<``)
-    can end the link, split a table's cell or become Markdown."""
-    target = quote(url, safe=":/?#@!&'*+,;=%-._~")
-    return f"[{md_escape(urlsplit(url).hostname or url)}](<{target}>)"
+def html_link(url: str) -> str:
+    """An HTML link to the web address ``url`` (``formatting.web_url`` checked it),
+    opening in a new tab, shown as its host ("www.osce.org"). The address is
+    percent-encoded except for the characters an address needs, then escaped, so
+    that none of it (a quote or ``<``) can end the attribute or the link."""
+    target = html.escape(quote(url, safe=":/?#@!&'*+,;=%-._~"), quote=True)
+    return f'<a href="{target}" target="_blank">{html_text(urlsplit(url).hostname or url)}</a>'
 
 
 def markdown_table(frame: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
@@ -116,38 +135,43 @@ def _present(value: object) -> bool:
 
 
 def _list_item(title: object, head: list[str], lines: list[str]) -> str:
-    # A Markdown list item: the title in bold, ``head`` (Markdown) after it, then a line each.
+    # An item of an HTML list: the title in bold, ``head`` (HTML) after it, then a line each.
     head = [part for part in head if part]
-    first = f"**{md_escape(title)}**" + (f" · {' · '.join(head)}" if head else "")
-    return "- " + "  \n  ".join(line for line in (first, *lines) if line)
+    first = f"<strong>{html_text(title)}</strong>" + (f" · {' · '.join(head)}" if head else "")
+    return "<li>" + "<br>".join(line for line in (first, *lines) if line) + "</li>"
+
+
+def html_list(items: Iterable[str]) -> str:
+    """``items`` (each an HTML ``<li>``) as the app's list (``omik-list`` in page.css)."""
+    return f'<ul class="omik-list">{"".join(items)}</ul>'
 
 
 def record_list(frame: pd.DataFrame, lang: str = DEFAULT_LANG, *, by: Sequence[str] = (),
                 paragraphs: Sequence[str] = ()) -> str:
-    """``frame`` as a Markdown list, a row an item: its first column in bold, after it
-    the columns ``by``, then each column of ``paragraphs`` on a line of its own, and
-    the others as "column: value" on one line; empty values left out, everything
-    escaped, numbers as the language writes them. For a table too wide for a phone:
-    a list reads on any screen, and the page loads no table script."""
+    """``frame`` as an HTML list (for ``st.html``), a row an item: its first column in
+    bold, after it the columns ``by``, then each column of ``paragraphs`` on a line
+    of its own, and the others as "column: value" on one line; empty values left
+    out, everything escaped, numbers as the language writes them. For a table too
+    wide for a phone: a list reads on any screen, and the page loads no table script."""
     shown = figures_as_text(frame, lang)
     title, rest = shown.columns[0], [c for c in shown.columns[1:] if c not in (*by, *paragraphs)]
-    return "\n".join(
-        _list_item(row[title], [md_escape(row[c]) for c in by if _present(row[c])],
-                   [*(md_escape(row[c]) for c in paragraphs if _present(row[c])),
-                    " · ".join(f"{md_escape(c)}: {md_escape(row[c])}" for c in rest if _present(row[c]))])
+    return html_list(
+        _list_item(row[title], [html_text(row[c]) for c in by if _present(row[c])],
+                   [*(html_text(row[c]) for c in paragraphs if _present(row[c])),
+                    " · ".join(f"{html_text(c)}: {html_text(row[c])}" for c in rest if _present(row[c]))])
         for row in shown.to_dict("records"))
 
 
 def sources_list(listing: pd.DataFrame, lang: str = DEFAULT_LANG) -> str:
-    """The sources (``provenance.sources_listing``) as a Markdown list, a source an
-    item: its title, publisher and year, a link to its web address (``md_link``;
-    none when it has none), how many rows cite it, its id and its note, all from
-    the data and escaped. A list, not a table: the notes are paragraphs, and a
-    seven-column table on a phone shows two columns of very tall rows."""
-    return "\n".join(
-        _list_item(row.title, [", ".join(md_escape(v) for v in (row.publisher, row.year) if _present(v))],
-                   [md_link(row.url) if web_url(row.url) else "",
-                    f"{t('sources.col.rows', lang)}: {format_exact(row.rows, lang)} · "
-                    f"{t('sources.col.id', lang)}: {md_escape(row.id)}",
-                    md_escape(row.note) if _present(row.note) else ""])
+    """The sources (``provenance.sources_listing``) as an HTML list (for ``st.html``),
+    a source an item: its title, publisher and year, a link to its web address
+    (``html_link``; none when it has none), how many rows cite it, its id and its
+    note, all from the data and escaped. A list, not a table: the notes are
+    paragraphs, and a seven-column table on a phone shows two columns of very tall rows."""
+    rows, source_id = html.escape(t("sources.col.rows", lang)), html.escape(t("sources.col.id", lang))
+    return html_list(
+        _list_item(row.title, [", ".join(html_text(v) for v in (row.publisher, row.year) if _present(v))],
+                   [html_link(row.url) if web_url(row.url) else "",
+                    f"{rows}: {html_text(format_exact(row.rows, lang))} · {source_id}: {html_text(row.id)}",
+                    html_text(row.note) if _present(row.note) else ""])
         for row in listing.itertuples(index=False))
