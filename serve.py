@@ -43,9 +43,9 @@ def import_page_modules() -> None:
 
 
 def warm_pages() -> None:
-    """Every page's modules imported, and the map page's own work done for the current
-    data version (``cache.warm_up``: its map, its choices, and vl-convert's engine
-    started for its chart): its first reader then waits for no import, map or chart."""
+    """Every page's modules imported, and the pages' maps and pictures built for the
+    current data version in every language (``cache.warm_up``): a first reader then
+    waits for no import, map or chart."""
     import_page_modules()
     from dashboard.cache import warm_up
 
