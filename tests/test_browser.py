@@ -20,10 +20,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conftest import PageLog
 from dashboard.embeds import CHART_VIEWS
+from dashboard.formatting import web_url
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
 from dashboard.presence_over_time import offices_in
-from hostile import SOURCE_URL
+from hostile import PAYLOADS, SOURCE_URL
 from support.browser import MAP_FRAME, READY_SELECTOR, AppServer, app_with_one_editor
 
 pytestmark = pytest.mark.browser
@@ -135,6 +136,34 @@ def test_hostile_data_and_links_make_no_request_and_no_link(browser, hostile_dat
     assert [frame.evaluate(EVIL_REFERENCES) for frame in page.frames] == [0] * len(page.frames)
     assert page.log.external_requests == []
     assert page.log.page_errors == []
+    context.close()
+
+
+# The links in the app's HTML lists, as the browser has them after st.html's sanitising.
+LIST_LINKS = """() => [...document.querySelectorAll('.omik-list a')]
+    .map(a => [a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel') || ''])"""
+
+
+@pytest.mark.parametrize("path, lists", [("sources", 2), ("history", 1)])
+def test_the_long_lists_show_the_data_as_text_and_link_web_addresses_only(browser, hostile_data_server, path, lists):
+    """The Sources page's lists and History's timeline are HTML built on the server
+    (ui.text): the browser shows the payloads in them as text, and keeps the links
+    to the sources' web addresses, each opening a tab that cannot reach this one."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.log = PageLog(page, hostile_data_server.url)
+    open_page(page, hostile_data_server.url, path)
+    shown = page.locator('[data-testid="stHtml"]:has(ul.omik-list)')
+    shown.first.wait_for(timeout=30_000)
+    assert shown.count() == lists
+    text = "\n".join(shown.all_inner_texts())
+    assert [p for p in PAYLOADS if p.startswith("<") and p in text] != []  # markup, shown as its text
+    assert page.locator(".omik-list :is(img, script, iframe, [onmouseover])").count() == 0
+    links = page.evaluate(LIST_LINKS)
+    assert all(href == web_url(href) and target == "_blank" and "noopener" in rel.split()
+               for href, target, rel in links)
+    assert (SOURCE_URL in [href for href, _, _ in links]) == (path == "sources")
+    assert page.log.external_requests == [] and page.log.page_errors == []
     context.close()
 
 
