@@ -107,40 +107,54 @@ def test_serve_py_answers_its_health_check_only_once_the_app_has_run():
         warmed.stop()
 
 
-@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
-def test_warm_up_leaves_the_map_pages_first_view_nothing_to_build(lang):
-    # From no map and no dataset, what serve.py does before its health check answers:
-    # the Overview's run, then cache.warm_up. The map page's first view, in any
-    # language, then finds its map and everything it derives from the dataset (its
-    # chart as SVG) already built; the Overview's, its map (its figures and headline
-    # are built in milliseconds).
+def warm_as_serve_py_does() -> None:
+    """From no map and no dataset, what serve.py does: the Overview's run (Streamlit's
+    script health check), ``cache.warm_up`` before its health check answers, then the
+    other languages' in the background (here waited for)."""
     cache._MAPS.clear()
     cache._DATASETS.clear()
     run_page("overview")
     cache.warm_up()
-    built = set(cache._MAPS._values), set(cache.dataset().derived)
-    run_page("map", lang=lang)
-    assert (set(cache._MAPS._values), set(cache.dataset().derived)) == built
-    run_page("overview", lang=lang)
-    assert set(cache._MAPS._values) == built[0]
+    cache.warm_up_in_background(["sq", "sr"]).join()
 
 
-@pytest.mark.parametrize("lang", ["en", "sq", "sr"])
-def test_warm_up_draws_the_pictures_of_the_pages_first_views(monkeypatch, lang):
+def test_warm_up_leaves_the_map_pages_first_view_nothing_to_build():
+    # The map page's first view, in any language, finds its map and everything it
+    # derives from the dataset (its chart as SVG) already built; the Overview's, its
+    # map (its figures and headline are built in milliseconds).
+    warm_as_serve_py_does()
+    maps = set(cache._MAPS._values)
+    for lang in ("en", "sq", "sr"):
+        derived = set(cache.dataset().derived)
+        run_page("map", lang=lang)
+        assert (set(cache._MAPS._values), set(cache.dataset().derived)) == (maps, derived), lang
+        run_page("overview", lang=lang)
+        assert set(cache._MAPS._values) == maps, lang
+
+
+def test_warm_up_draws_the_pictures_of_the_pages_first_views(monkeypatch):
     # The charts the map, Staffing, Budget and Reports pages draw on the server as SVG:
-    # some tens of milliseconds each (ten on Reports), drawn before a new server
-    # answers, in every language a shared link can name (about three seconds each).
+    # some tens of milliseconds each (ten on Reports), drawn in every language a
+    # shared link can name (about three seconds each).
     from dashboard import static_charts
 
-    cache._DATASETS.clear()
-    run_page("overview")
-    cache.warm_up()
+    warm_as_serve_py_does()
     drawn = []
     monkeypatch.setattr(static_charts, "to_svg", lambda chart: drawn.append(chart) or "<svg/>")
-    for page in ("map", "staffing", "budget", "reports"):
-        at = run_page(page, lang=lang)
-        assert any("omik-static-chart" in h.proto.body for h in at.get("html")), page
+    for lang in ("en", "sq", "sr"):
+        for page in ("map", "staffing", "budget", "reports"):
+            at = run_page(page, lang=lang)
+            assert any("omik-static-chart" in h.proto.body for h in at.get("html")), page
     assert drawn == []
+
+
+def test_a_failed_background_warm_up_is_logged_not_raised(monkeypatch, caplog):
+    def fail(lang):
+        raise OSError(f"no {lang}")
+
+    monkeypatch.setattr(cache, "warm_up", fail)
+    cache.warm_up_in_background(["sq"]).join()
+    assert "warming up sq failed" in caplog.text and "no sq" in caplog.text
 
 
 def test_serve_py_starts_when_warming_up_fails(tmp_path):
