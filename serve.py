@@ -44,12 +44,17 @@ def import_page_modules() -> None:
 
 def warm_pages() -> None:
     """Every page's modules imported, and the pages' maps and pictures built for the
-    current data version in English (``cache.warm_up``): a first reader then waits
-    for no import, map or chart."""
+    current data version in every language (``cache.warm_up``): a first reader, in
+    whichever language a shared link names, then waits for no import, map or chart.
+    Some three seconds of drawing a language, before the server takes readers: a
+    server that answered first and drew the others' meanwhile served a first
+    Albanian Staffing 10 times as slow as a warm one (bench/cold_start.py)."""
     import_page_modules()
     from dashboard.cache import warm_up
+    from dashboard.i18n import languages
 
-    warm_up()
+    for lang in languages():
+        warm_up(lang)
 
 
 @asynccontextmanager
@@ -65,14 +70,6 @@ async def warm_first(app: st.App):
         await asyncio.to_thread(warm_pages)
     except Exception:  # as above: the server starts, and the pages show the problem
         log.exception("warming up the pages failed")
-    else:
-        # The other languages' (some three seconds each) once the server answers: its
-        # first Albanian or Serbian readers then find their maps and charts drawn, or
-        # being drawn, and no server waits six seconds more to take readers.
-        from dashboard.cache import warm_up_in_background
-        from dashboard.i18n import DEFAULT_LANG, languages
-
-        warm_up_in_background([lang for lang in languages() if lang != DEFAULT_LANG])
     yield
 
 

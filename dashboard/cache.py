@@ -17,7 +17,6 @@ copy-on-write makes every frame derived from them a copy.
 """
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -201,10 +200,10 @@ def warm_up(lang: str = DEFAULT_LANG) -> None:
     it, the Staffing, Budget and Reports pages show as pictures, drawn as SVG, whose
     first drawing starts vl-convert's JavaScript engine (two to three seconds
     holding the GIL; each further one some tens of milliseconds, about three seconds
-    a language in all). ``serve.py`` calls it before its health check answers, so
-    that a new server's first reader of these pages finds them built (the same
-    memos and arguments as the pages' default views), and ``warm_up_in_background``
-    for the other languages."""
+    a language in all). ``serve.py`` calls it for every language before its health
+    check answers, so that a new server's first reader of these pages, in whichever
+    language a shared link names, finds them built (the same memos and arguments as
+    the pages' default views)."""
     # Here, not at the top: altair and vl-convert load where a chart is drawn
     from .static_charts import draw_pictures
 
@@ -214,20 +213,3 @@ def warm_up(lang: str = DEFAULT_LANG) -> None:
     draw_pictures(data, lang)
     year_options(data)  # its controls' choices
     available_measures(data)
-
-
-def warm_up_in_background(langs: list[str]) -> threading.Thread:
-    """``warm_up`` of each of ``langs`` in turn, in a thread of its own (started,
-    and returned): for the languages a server need not wait for before it answers.
-    vl-convert draws without holding the GIL, so readers' page runs meanwhile go on
-    at most of their speed. A failure is logged, as the first warm-up's is."""
-    def run() -> None:
-        try:
-            for lang in langs:
-                warm_up(lang)
-        except Exception:  # the pages show the problem to their readers
-            logging.getLogger(__name__).exception("warming up %s failed", ", ".join(langs))
-
-    thread = threading.Thread(target=run, name="omik-warm-up", daemon=True)
-    thread.start()
-    return thread

@@ -108,14 +108,14 @@ def test_serve_py_answers_its_health_check_only_once_the_app_has_run():
 
 
 def warm_as_serve_py_does() -> None:
-    """From no map and no dataset, what serve.py does: the Overview's run (Streamlit's
-    script health check), ``cache.warm_up`` before its health check answers, then the
-    other languages' in the background (here waited for)."""
+    """From no map and no dataset, what serve.py does before its health check answers:
+    the Overview's run (Streamlit's script health check), then ``cache.warm_up`` in
+    every language."""
     cache._MAPS.clear()
     cache._DATASETS.clear()
     run_page("overview")
-    cache.warm_up()
-    cache.warm_up_in_background(["sq", "sr"]).join()
+    for lang in ("en", "sq", "sr"):
+        cache.warm_up(lang)
 
 
 def test_warm_up_leaves_the_map_pages_first_view_nothing_to_build():
@@ -146,15 +146,6 @@ def test_warm_up_draws_the_pictures_of_the_pages_first_views(monkeypatch):
             at = run_page(page, lang=lang)
             assert any("omik-static-chart" in h.proto.body for h in at.get("html")), page
     assert drawn == []
-
-
-def test_a_failed_background_warm_up_is_logged_not_raised(monkeypatch, caplog):
-    def fail(lang):
-        raise OSError(f"no {lang}")
-
-    monkeypatch.setattr(cache, "warm_up", fail)
-    cache.warm_up_in_background(["sq"]).join()
-    assert "warming up sq failed" in caplog.text and "no sq" in caplog.text
 
 
 def test_serve_py_starts_when_warming_up_fails(tmp_path):
