@@ -41,8 +41,11 @@ def topology(postgres_server, tmp_path_factory):
     servers, proxy = {}, None
     try:
         for name in ("app1", "app2"):
-            # as compose starts them: serve.py (app.py, warmed before it answers)
-            servers[name] = AppServer(ROOT / "serve.py", env=env, options=["--secrets.files", str(secrets)])
+            # as compose starts them: serve.py (app.py, warmed before it answers), side by side
+            servers[name] = AppServer(ROOT / "serve.py", env=env, options=["--secrets.files", str(secrets)],
+                                      wait=False)
+        for server in servers.values():
+            server.wait_healthy()
         proxy = Proxy({name: f"127.0.0.1:{server.port}" for name, server in servers.items()})
         proxy.servers, proxy.database_url, proxy.schema_dir = servers, url, env["OMIK_DATA_DIR"]
         yield proxy

@@ -48,9 +48,11 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
 
 class AppServer:
     """``streamlit run script`` on 127.0.0.1 and a free port, until ``stop()``;
-    the constructor returns once the server answers its health check."""
+    the constructor returns once the server answers its health check (``wait``: else
+    at once, for servers started side by side, each then ``wait_healthy()``)."""
 
-    def __init__(self, script: Path, env: dict | None = None, options: list[str] | None = None):
+    def __init__(self, script: Path, env: dict | None = None, options: list[str] | None = None,
+                 wait: bool = True):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
@@ -61,7 +63,13 @@ class AppServer:
         self.log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        wait_until(self._healthy, 60, f"streamlit on port {self.port}")
+        if wait:
+            self.wait_healthy()
+
+    def wait_healthy(self) -> None:
+        """Return once the server answers its health check: serve.py's once it has
+        drawn every language's maps and charts (some 15 s on a quiet machine)."""
+        wait_until(self._healthy, 120, f"streamlit on port {self.port}")
 
     def _healthy(self) -> bool:
         if self.proc.poll() is not None:

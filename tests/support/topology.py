@@ -153,9 +153,11 @@ class Deployment:
                 database_url = self.postgres.create_database("omik")
             self.database_url = database_url
             migrate(database_url)
-            for name in self.NAMES:
-                self.servers[name] = AppServer(ROOT / "serve.py", options=options,
+            for name in self.NAMES:  # started side by side: each warms up for some seconds
+                self.servers[name] = AppServer(ROOT / "serve.py", options=options, wait=False,
                                                env={"OMIK_DATABASE_URL": database_url, **(env or {})})
+            for server in self.servers.values():
+                server.wait_healthy()
             self.proxy = Proxy({name: f"127.0.0.1:{server.port}" for name, server in self.servers.items()})
         except BaseException:
             self.stop()
