@@ -73,6 +73,15 @@ function omikPlaceLabels(map, margin) {
     labels.forEach(function (label) { put(label.tip, label.layer, PLACES[label.at]); });
   }
 
-  map.whenReady(arrange);
-  map.on("zoomend moveend resize overlayadd overlayremove", arrange);
+  // Once for all the events of one change (a fit fires "zoomend" and "moveend"
+  // together), after them: each arrangement reads the layout twenty-odd times.
+  var pending = false;
+  function soon() {
+    if (pending) return;
+    pending = true;
+    Promise.resolve().then(function () { pending = false; arrange(); });
+  }
+
+  map.whenReady(soon);
+  map.on("zoomend moveend resize overlayadd overlayremove", soon);
 }
