@@ -1,8 +1,8 @@
 """The app, answering its health check only once it is warm: ``streamlit run serve.py``
 serves app.py as ``streamlit run app.py`` does, with the same configuration, but
-first runs app.py's default page (the Overview) once and builds the Presence map's
-map, chart and choices, so a replica that the proxy has just added gives its first reader a
-page built from loaded modules and data (issue #22: a new server's first page took
+first runs app.py's default page (the Overview) once and builds the pages' maps,
+pictures and choices in every language, so a replica that the proxy has just added gives
+its first reader a page built from loaded modules and data (issue #22: a new server's first page took
 45 to 170 times a warm one; bench/cold_start.py measures both ways). Until then the
 server does not answer at all, so the proxy's and Docker's health checks
 (``/_stcore/health``) count it as not ready. It also serves each page's address with
