@@ -5,17 +5,13 @@ servers are given by address instead of Docker's DNS). A real browser talks only
 to the proxy. Which server answered is read from the proxy's own counters (its
 admin socket), so nothing is added to the app or the config for the test.
 """
-import os
-import subprocess
-import sys
-
 import pytest
 
 from conftest import descriptor_only
 from dashboard import auth
-from dashboard.paths import DATA_DIR, ROOT
-from support.browser import READY_SELECTOR, AppServer, wait_until
-from support.topology import Proxy
+from dashboard.paths import DATA_DIR
+from support.browser import READY_SELECTOR, wait_until
+from support.topology import Deployment, Proxy
 from test_browser import wait_for_map
 
 pytestmark = [pytest.mark.topology, pytest.mark.postgres, pytest.mark.browser]
@@ -28,32 +24,23 @@ CORRECTED = b"OSCE Mission in Kosovo (corrected fact sheet),"
 
 @pytest.fixture(scope="module")
 def topology(postgres_server, tmp_path_factory):
+    """The proxy in front of the deployment (``support.topology.Deployment``: migrated,
+    two serve.py servers, haproxy), with its ``servers``, ``database_url`` and
+    ``schema_dir`` for the tests that reach past it."""
     root = tmp_path_factory.mktemp("topology")
     url = postgres_server.create_database("topology")
-    # What the compose "migrate" service runs before any app server starts.
-    for command in (["db", "upgrade"], ["db", "load"]):
-        subprocess.run([sys.executable, "-m", "dashboard", *command], cwd=ROOT, check=True, timeout=120,
-                       capture_output=True, env={**os.environ, "OMIK_DATABASE_URL": url})
     secrets = root / "secrets.toml"  # one secrets file for every server, as compose mounts it
     secrets.write_text(f'[editors.ana]\npassword_hash = "{auth.hash_password(PASSWORD)}"\nrole = "editor"\n',
                        encoding="utf-8")
-    env = {"OMIK_DATABASE_URL": url, "OMIK_DATA_DIR": str(descriptor_only(DATA_DIR, root / "schema"))}
-    servers, proxy = {}, None
+    schema_dir = str(descriptor_only(DATA_DIR, root / "schema"))
+    deployment = Deployment(database_url=url, env={"OMIK_DATA_DIR": schema_dir},
+                            options=["--secrets.files", str(secrets)])
     try:
-        for name in ("app1", "app2"):
-            # as compose starts them: serve.py (app.py, warmed before it answers), side by side
-            servers[name] = AppServer(ROOT / "serve.py", env=env, options=["--secrets.files", str(secrets)],
-                                      wait=False)
-        for server in servers.values():
-            server.wait_healthy()
-        proxy = Proxy({name: f"127.0.0.1:{server.port}" for name, server in servers.items()})
-        proxy.servers, proxy.database_url, proxy.schema_dir = servers, url, env["OMIK_DATA_DIR"]
+        proxy = deployment.proxy
+        proxy.servers, proxy.database_url, proxy.schema_dir = deployment.servers, url, schema_dir
         yield proxy
     finally:
-        if proxy:
-            proxy.stop()
-        for server in servers.values():
-            server.stop()
+        deployment.stop()
 
 
 class Reader:
