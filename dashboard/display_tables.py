@@ -1,6 +1,8 @@
 """Figures as tables for people: each value with its hedge, date and source."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from .formatting import format_money, format_number, qualify
@@ -73,6 +75,57 @@ def figures_table(data: Dataset, name: str, lang: str = "en", rows: pd.DataFrame
     if name == "indicators":
         out.insert(2, t("table.period", lang), [format_as_of(v, lang) for v in rows["period"]])
     return out
+
+
+def _coded(prefix: str, code: object, lang: str) -> str:
+    # A code from the data ("international", "justice") in ``lang``: its catalogue
+    # entry, or the code as written until the team adds one.
+    key = f"{prefix}.{code}"
+    return t(key, lang) if key in catalogue(lang) else str(code)
+
+
+def plotted_table(frame: pd.DataFrame, data: Dataset, lang: str = "en") -> pd.DataFrame:
+    """What a chart plots (``ChartSpec.data``: the data package's columns and codes,
+    as its CSV keeps them) as a table for people, with the columns of
+    ``figures_table``: what (its item, series, category, indicator or theme, in
+    ``lang``), name, country and term (the Heads of Mission), period, figure (with its
+    unit and the source's hedge), as of, source (its title). Rows keep their order;
+    a column the frame lacks is left out."""
+    records = frame.to_dict("records")
+    indicators = {r["indicator"]: indicator_label(r, lang) for r in data["indicators"].to_dict("records")}
+    what_of: dict[str, Callable[[object], str]] = {
+        "item": str, "series": str,
+        "category": lambda code: _coded("staffing.category", code, lang),
+        "indicator": lambda code: indicators.get(code, str(code)),
+        "theme": lambda code: _coded("theme", code, lang),
+    }
+    shown = [column for column in what_of if column in frame]
+    out = {}
+    if shown:
+        out[t("table.what", lang)] = [" · ".join(what_of[c](r[c]) for c in shown if pd.notna(r[c])) for r in records]
+    if "name" in frame:
+        out[t("history.col.name", lang)] = list(frame["name"])
+    if "country" in frame:
+        out[t("history.col.country", lang)] = list(frame["country"])
+    if "term_start" in frame:
+        out[t("history.col.term", lang)] = [
+            t("history.term", lang, start=int(r["term_start"]),
+              end=int(r["term_end"]) if pd.notna(r["term_end"]) else t("history.present", lang)) for r in records]
+    if "period" in frame:
+        out[t("table.period", lang)] = [format_as_of(v, lang) for v in frame["period"]]
+    if "value" in frame or "amount" in frame:
+        out[t("table.figure", lang)] = [_figure(r, lang) for r in records]
+    elif "milestones" in frame:
+        out[t("table.figure", lang)] = [format_number(v, lang) for v in frame["milestones"]]
+    if "as_of" in frame:
+        out[t("table.as_of", lang)] = [format_as_of(v, lang) for v in frame["as_of"]]
+    elif "year" in frame:
+        out[t("table.as_of", lang)] = [str(int(v)) for v in frame["year"]]
+    if "source_id" in frame:
+        sources = source_refs(data["sources"])
+        out[t("table.source", lang)] = [(sources.get(s) or source_ref(data["sources"], s)).title
+                                        for s in frame["source_id"]]
+    return pd.DataFrame(out)
 
 
 def milestones_by_year(milestones: pd.DataFrame, lang: str = "en") -> list[tuple[int, list[str]]]:

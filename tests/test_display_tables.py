@@ -1,7 +1,9 @@
 """Figures as tables for people (``dashboard.display_tables``)."""
+import pandas as pd
 import pytest
 
-from dashboard.display_tables import figures_table
+from dashboard.charts import budget_chart, staffing_split_chart
+from dashboard.display_tables import figures_table, plotted_table
 from dashboard.loading import load_dataset
 
 
@@ -52,3 +54,31 @@ def test_serbian_dates_close_without_a_second_full_stop():
 
     assert format_as_of("2010-08-01", "sr") == "1. avgust 2010"
     assert format_as_of("2010-08-01", "en") == "1 August 2010"
+
+
+@pytest.mark.parametrize("lang, header, international, hedge", [
+    ("en", ["What", "Figure", "As of", "Source"], "International", "about €18,900,000"),
+    ("sq", ["Treguesi", "Shifra", "Gjendja më", "Burimi"], "Ndërkombëtar", None),
+    ("sr", ["Pokazatelj", "Vrednost", "Stanje na dan", "Izvor"], "Međunarodno", None),
+])
+def test_what_a_chart_plots_reads_in_the_language_not_in_the_data_packages_codes(data, lang, header, international,
+                                                                              hedge):
+    """A chart's "View data": headings, categories and hedges in the reader's
+    language, a source by its title; its CSV keeps the codes (``ChartSpec.data``)."""
+    split = staffing_split_chart(data, lang)
+    table = plotted_table(split.data, data, lang)
+    assert list(table.columns) == header
+    assert table.iloc[0, 0] == international and table.iloc[0, 1] == "116"
+    assert table.iloc[0, 3] == "OSCE Mission in Kosovo (fact sheet)"
+    assert "category" in split.data.columns and split.data["category"].iloc[0] == "international"  # the CSV's
+    budget = plotted_table(budget_chart(data, lang).data, data, lang)
+    codes = {"as_of", "amount", "currency", "qualifier", "source_id", "approximately", "exact", "EUR"}
+    assert not codes & ({*budget.columns} | {*budget.to_numpy().ravel()})
+    if hedge:
+        assert hedge in budget["Figure"].tolist()
+
+
+def test_a_plotted_table_shows_only_the_columns_its_chart_has_and_unknown_codes_as_written(data):
+    frame = pd.DataFrame({"year": [1999], "theme": ["not_a_theme"], "milestones": [3]})
+    assert plotted_table(frame, data, "en").to_dict("records") == [{"What": "not_a_theme", "Figure": "3",
+                                                                    "As of": "1999"}]

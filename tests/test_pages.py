@@ -117,7 +117,10 @@ def test_budget_draws_the_trend_of_its_dated_euro_figures_as_a_picture():
     assert any(h.value.startswith("Unified Budget allocation over time") for h in at.header)
     view_data = next(e for e in at.expander if e.label == "View data")
     table = view_data.markdown[0].value.splitlines()
-    assert table[0] == "| as\\_of | amount | currency | qualifier | source\\_id |" and len(table) == 2 + 2
+    # read as people read it (the figure with its hedge, the date, the source's title);
+    # the CSV keeps the data package's columns
+    assert table[0] == "| Figure | As of | Source |" and len(table) == 2 + 2
+    assert table[2].startswith("| about €18,900,000 | 2015 | ") and table[3].startswith("| €17,462,600 | 2019 | ")
     assert [b.label for b in view_data.get("download_button")] == ["Download CSV"]
     assert any("Dashed lines only join the figures" in c.value for c in at.caption)
 
@@ -198,8 +201,10 @@ def test_history_lists_every_milestone_under_its_year_in_one_element():
 def test_history_lists_the_eight_heads_of_mission():
     at = run_page("history", opened=True)
     frames = [d.value for d in at.table]
-    hom = next(f for f in frames if "name" in f.columns)
-    assert len(hom) == 8 and "Daan Everts" in set(hom["name"])
+    hom = next(f for f in frames if "Name" in f.columns)
+    assert len(hom) == 8 and "Daan Everts" in set(hom["Name"])
+    assert list(hom.columns) == ["Name", "Country", "Term", "Source"]
+    assert hom["Term"].iloc[0] == "1999–2001" and hom["Term"].iloc[-1].endswith("–present")
 
 
 def test_history_unknown_theme_gets_a_notice():
@@ -385,12 +390,11 @@ def test_view_data_shows_figures_as_the_page_writes_them():
     at = run_page("budget", opened=True)
     table = next(e for e in at.expander if e.label == "View data").markdown[0].value  # a picture's: Markdown
     cells = [c.strip() for line in table.splitlines()[2:] for c in line.strip("|").split("|")]
-    assert "17,462,600" in cells
+    assert "€17,462,600" in cells and "about €18,900,000" in cells
     assert not any(c.endswith(".0000") or c.endswith(".0") for c in cells)
     at = run_page("history", opened=True)
-    start = "term\\_start"  # (column names are shown as text: Markdown-escaped)
-    years = [str(v) for table in at.table if start in table.value.columns for v in table.value[start]]
-    assert "1999" in years and not any("," in y for y in years)
+    terms = [str(v) for table in at.table if "Term" in table.value.columns for v in table.value["Term"]]
+    assert "1999–2001" in terms and not any("," in y for y in terms)  # years, not thousands
 
 
 @pytest.mark.parametrize("page, params", [("overview", {}), ("map", {}), ("embed", {"view": "map"})])

@@ -299,10 +299,11 @@ def test_a_municipality_chosen_by_link_gives_its_teams_year_basis_and_source():
 def test_the_map_page_charts_the_offices_counted_over_time():
     at = run_page("map", opened=True)
     assert any("offices over time, as the sources count them" in h.value for h in at.header)
-    (table,) = [m.value for m in at.markdown if m.value.startswith("| period | indicator | value |")]
-    values = [row.split(" | ")[2] for row in table.splitlines()[2:]]
+    (table,) = [m.value for m in at.markdown if m.value.startswith("| What | Period | Figure |")]
+    values = [row.split(" | ")[2].removeprefix("over ").split(" ")[0] for row in table.splitlines()[2:]]
     assert {"15", "21", "9", "1", "5", "30"} <= set(values)  # every count, none summed
     assert len(values) == 7
+    assert table.splitlines()[2].startswith("| Field offices | December 1999 | 15 field offices |")
 
 
 @pytest.mark.parametrize("bad", ["1850", "2021", "now2", "<b>x</b>", "2018/2019"])

@@ -8,9 +8,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from ..cache import per_version
+from ..cache import dataset, per_version
 from ..charts import ChartSpec
-from ..display_tables import milestones_by_year
+from ..display_tables import milestones_by_year, plotted_table
 from ..export import csv_for_excel
 from ..i18n import DEFAULT_LANG, t
 from ..kpis import Kpi, kpi_sources
@@ -69,8 +69,10 @@ _HEADINGS = {2: st.header, 3: st.subheader}
 
 def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG, level: int = 2) -> None:
     """A chart with its title (a heading of ``level``: 2 or 3), caption (sources and
-    dates), a "view data" table and a CSV of exactly what is plotted; or, with too
-    few figures for a trend, the figures themselves and the reason there is no chart.
+    dates), a "view data" table of what is plotted as people read it
+    (``display_tables.plotted_table``) and a CSV of exactly what is plotted (the data
+    package's columns and codes); or, with too few figures for a trend, the figures
+    themselves and the reason there is no chart.
 
     A chart that gives its figures in words (``spec.in_words``: each is written on
     it) is a picture drawn on the server, a desktop's and a phone's, those words its
@@ -83,24 +85,34 @@ def chart_block(spec: ChartSpec, lang: str = DEFAULT_LANG, level: int = 2) -> No
         # Too few figures for a trend: the figures themselves, where the chart would
         # be (not an empty slot over a notice), and why there is no chart.
         st.caption(md_escape(spec.reason))
-        table_block(spec.key, spec.data, lang)
+        _plotted_block(spec, lang)
         st.caption(md_escape(spec.caption))
         return
     if spec.in_words:
         st.html(picture(spec, lang))
-        fill = partial(_markdown_table_block, spec.key, spec.data, lang)
+        fill = partial(_plotted_block, spec, lang, markdown=True)
     else:
         # What st.altair_chart(spec.chart) would send, converted once per ChartSpec.
         st.vega_lite_chart(spec.vega_lite, width="stretch")
-        fill = partial(table_block, spec.key, spec.data, lang)
+        fill = partial(_plotted_block, spec, lang)
     lazy_expander(t("chart.view_data", lang), f"view_{spec.key}", fill)
     st.caption(md_escape(spec.caption))
 
 
-def _markdown_table_block(key: str, frame: pd.DataFrame, lang: str) -> None:
-    # Markdown, not st.table: no Arrow table script for the page to fetch.
-    st.markdown(markdown_table(frame, lang))
-    csv_download(key, frame, lang)
+def _plotted_block(spec: ChartSpec, lang: str, markdown: bool = False) -> None:
+    # What the chart plots as people read it (``plotted_table``: the language's
+    # headings, names and numbers), and its CSV as the data package has it: codes and
+    # plain numbers, for a spreadsheet. Markdown, not st.table, where the page has
+    # no Arrow table script to fetch.
+    if spec.data.empty:
+        st.info(t("table.empty", lang), icon=":material/info:")
+        return
+    shown = plotted_table(spec.data, dataset(), lang)
+    if markdown:
+        st.markdown(markdown_table(shown, lang))
+    else:
+        _table(shown, lang)
+    csv_download(spec.key, spec.data, lang)
 
 
 def lazy_expander(label: str, key: str, fill: Callable[[], None], *, expanded: bool = False,
