@@ -30,7 +30,7 @@ from reportlab.lib.units import mm
 
 from . import charts
 from .details import region_detail
-from .display_tables import figures_table
+from .display_tables import figures_table, unit_text
 from .formatting import babel_locale, web_url
 from .freshness import Freshness, freshness_frame, package_freshness
 from .i18n import BIDI_CONTROLS, english_only, place_name, t
@@ -373,7 +373,7 @@ def _build(data: Dataset, region: str | None, lang: str, today: dt.date, freshne
     story += _more(len(cumulative), lang)
     for indicator in charts.CHARTED_INDICATORS:
         spec = charts.indicator_chart(data, indicator, lang)
-        unit = spec.data["unit"].iloc[0] if len(spec.data) else ""
+        unit = unit_text(spec.data["unit"].iloc[0], lang) if len(spec.data) else ""  # as the page's axis has it
         _chart(story, spec, t("chart.axis.count", lang, unit=unit), lang)
 
     story.append(_p(t("briefing.milestones", lang), "h2"))

@@ -267,3 +267,17 @@ def test_the_briefing_map_has_a_key(data, lang, region):
     shown = [place_name(row, lang) for _, row in data["regions"].iterrows() if region in (None, row["id"])]
     assert labels[:len(shown)] == shown
     assert t("office.kind_plural.regional_centre", lang) in labels
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+def test_the_briefing_charts_name_their_unit_in_the_chosen_language(data, lang, monkeypatch):
+    """The y-axis of a trend says its unit as the page's chart does ("Numri (kadetë)"),
+    not as the data package writes it ("cadets")."""
+    from dashboard import briefing
+    from dashboard.i18n import t
+
+    titles: list[str] = []
+    monkeypatch.setattr(briefing, "_chart", lambda _story, _spec, y_title, _lang: titles.append(y_title))
+    build_briefing(data, lang=lang)
+    assert t("chart.axis.count", lang, unit=t("unit.cadets", lang)) in titles
+    assert not any("cadets" in title or "incidents" in title for title in titles)
