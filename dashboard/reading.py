@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import os
 import stat
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -254,6 +255,18 @@ def _xlsx_cell_text(value: object) -> str:
     return str(value)
 
 
+def cell_text(cell: str) -> str:
+    """A cell as the app reads it: stripped of spaces at either end, and empty when
+    all it holds is characters that show nothing (a zero-width space or joiner, a
+    word joiner, a direction mark: Unicode's format characters). Such a cell,
+    pasted from a web page or a word processor, looks empty on every page: a
+    required label must not pass for filled with it."""
+    cell = cell.strip()
+    if cell and all(unicodedata.category(c) == "Cf" or c.isspace() for c in cell):
+        return ""
+    return cell
+
+
 def _to_table(records: Iterable[list[str]], name: str, encoding: str | None, delimiter: str | None,
               max_rows: int | None) -> FileRows:
     """The header and rows of ``records``, numbered as a spreadsheet numbers them;
@@ -266,7 +279,7 @@ def _to_table(records: Iterable[list[str]], name: str, encoding: str | None, del
             if any(cell.strip() for cell in record[MAX_COLUMNS:]):
                 raise FileProblem(Problem(name, "too-many-columns", row=number, params={"limit": MAX_COLUMNS}))
             record = record[:MAX_COLUMNS]
-        cells = [c.strip() for c in record]
+        cells = [cell_text(c) for c in record]
         if not any(cells):
             continue
         if header is None:

@@ -23,7 +23,7 @@ from .geo import contains_point, municipality_codes
 from .i18n import DEFAULT_LANG, Msg, catalogue
 from .paths import DATA_DIR
 from .problems import ERROR, WARNING, FileProblem, Problem, has_errors
-from .reading import MAX_COLUMNS, FileRows, oversize, read_table, too_large
+from .reading import MAX_COLUMNS, FileRows, cell_text, oversize, read_table, too_large
 from .schema import Resource, resource, resource_for_filename, resources
 
 MAX_PROBLEMS_PER_TABLE = 500
@@ -208,10 +208,10 @@ def _conform(raw: FileRows, res: Resource) -> tuple[ResourceRows | None, list[Pr
         row = []
         for name in expected:
             i = positions[name]
-            # Stripped as the reader strips a file's cells: an edit in the page is
+            # Read as the reader reads a file's cells: an edit in the page is
             # validated as it will read back once saved (a label of only a line break
-            # would be empty, a required cell missing).
-            cell = cells[i].strip() if i < len(cells) else ""
+            # or a zero-width space would be empty, a required cell missing).
+            cell = cell_text(cells[i]) if i < len(cells) else ""
             if problems_with_control:  # refused already; other messages must not print the raw character
                 cell = _CONTROL.sub(_escape, cell)
             if name in numeric and raw.delimiter == ";" and re.fullmatch(r"-?\d+,\d+", cell):

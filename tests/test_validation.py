@@ -108,6 +108,25 @@ def test_cells_typed_in_the_page_are_checked_as_they_will_read_back(space):
     assert report.tables["offices"].rows[0][raw.header.index("address")] == "=Rruga 1"
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200b\u200c "],
+                         ids=repr)
+def test_a_label_of_characters_that_show_nothing_is_missing(invisible, tmp_path):
+    """A zero-width space, joiner or direction mark, pasted alone, looks empty on
+    every page: in the page's editor and in a file alike, a required label of only
+    those is missing, by row and column; beside visible text they stay as written."""
+    raw = read_table(DATA_DIR / "offices.csv")
+    rows = [list(row) for row in raw.rows]
+    rows[0][raw.header.index("name_en")] = invisible
+    rows[1][raw.header.index("name_en")] = f"Zyra{invisible}"
+    report = validate_package(DATA_DIR, {"offices": dataclasses.replace(raw, rows=rows)})
+    assert [(p.code, p.row, p.column) for p in report.problems] == [("required", raw.row_numbers[0], "name_en")]
+    assert report.tables["offices"].rows[1][raw.header.index("name_en")] == f"Zyra{invisible}".strip()
+    upload = tmp_path / "offices.csv"
+    upload.write_text("\n".join(",".join(f'"{c}"' for c in row) for row in [raw.header, *rows]) + "\n",
+                      encoding="utf-8")
+    assert [(p.code, p.row, p.column) for p in validate_file(upload).problems] == [("required", 2, "name_en")]
+
+
 @pytest.mark.parametrize("path", sorted((FIXTURES / "good").iterdir()), ids=lambda p: p.name)
 def test_good_files_in_every_accepted_form_are_valid(path):
     report = validate_file(path)
