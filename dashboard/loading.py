@@ -148,6 +148,8 @@ def to_frame(table: ResourceRows) -> pd.DataFrame:
         if fld.type in _PANDAS_TYPES:
             # "raise": a cell pandas cannot read ("1_000") must not become a missing figure.
             column = pd.to_numeric(column, errors="raise").astype(_PANDAS_TYPES[fld.type])
+            if fld.type == "number":
+                column = column + 0.0  # "-0" is zero: shown as "0", not "-0"
         frame[fld.name] = column
     return frame
 
