@@ -8,6 +8,7 @@ from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
 from dashboard.ui import md_escape
 from support.html_lists import app_lists, read_list
+from support.kpi_strip import figure_values, strip_of
 
 APP = str(ROOT / "app.py")
 
@@ -26,18 +27,21 @@ def test_app_and_overview_run_without_exception():
 
 def test_overview_shows_every_kpi_with_year_and_source():
     at = run_app()
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {
+    assert figure_values(at) == {
         "Staff (posts)": "503", "Budget": "€17,462,600", "Regional centres": "5",
         "Field teams": "over 30", "Reports produced": "over 280", "Court cases monitored": "about 25,735",
     }
     kpis = overview_kpis(load_dataset())
-    # each figure's source and date behind its info marker (the data is shown as text)
-    assert [m.proto.help for m in at.metric] == [md_escape(" ".join(p for p in (k.detail, k.caption()) if p))
-                                                 for k in kpis]
+    strip = strip_of(at)
+    # each figure's year under it, and its detail, source and date behind its "Source"
+    # disclosure, in order
+    assert [f.years for f in strip] == [k.years() for k in kpis]
+    assert all(f.summary == "Source" for f in strip)
+    assert [f.about for f in strip] == [[p for p in (k.detail, k.caption()) if p] for k in kpis]
+    assert strip[0].about == ["116 international, 387 local",
+                              "Source: OSCE Mission in Kosovo (fact sheet) · as of 2016–2020"]
+    assert not at.metric  # one element, not nineteen: no metric script before the map
     captions = [c.value for c in at.caption]
-    years = [k.years() for k in kpis]  # under each figure, in order
-    assert any(captions[i:i + len(years)] == years for i in range(len(captions)))
     footnote = next(c for c in captions if c.startswith("Sources\\: "))
     assert all(md_escape(k.source.title) in footnote for k in kpis if k.source)
     assert any("geoBoundaries" in c and "OpenStreetMap" in c for c in captions)
@@ -56,7 +60,8 @@ def test_overview_leads_with_the_headline_then_the_figures_then_the_map():
     at = run_app()
     order = [(e.type, getattr(e, "value", None)) for e in in_order(at.main)]
     lead = order.index(("markdown", md_escape(headline(load_dataset()))))
-    first_figure = next(i for i, (kind, _) in enumerate(order) if kind == "metric")
+    first_figure = next(i for i, (kind, value) in enumerate(order)
+                        if kind == "html" and value.startswith('<ul class="omik-kpis">'))
     first_header = next(i for i, (kind, _) in enumerate(order) if kind == "header")
     assert lead < first_figure < first_header and order[first_header][1] == "Presence"
     assert not any(kind == "header" and value == "Key figures" for kind, value in order)
@@ -66,7 +71,7 @@ def test_overview_empty_state_invents_nothing(empty_data_dir, monkeypatch):
     monkeypatch.setenv("OMIK_DATA_DIR", str(empty_data_dir))
     at = run_app()
     assert not at.exception
-    assert {m.value for m in at.metric} == {"No sourced figure"}
+    assert set(figure_values(at).values()) == {"No sourced figure"}
     assert not at.warning  # an empty but valid package is not a data problem
 
 
@@ -76,7 +81,7 @@ def test_invalid_data_shows_a_notice_not_a_crash(data_copy, monkeypatch):
     at = run_app()
     assert not at.exception
     assert "problems" in at.warning[0].value
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = figure_values(at)
     assert metrics["Staff (posts)"] == "No sourced figure"
     assert metrics["Budget"] == "€17,462,600"
 
@@ -84,12 +89,12 @@ def test_invalid_data_shows_a_notice_not_a_crash(data_copy, monkeypatch):
 def test_a_changed_file_on_disk_shows_at_the_next_run(data_copy, monkeypatch):
     monkeypatch.setenv("OMIK_DATA_DIR", str(data_copy))
     at = run_app()
-    assert {m.label: m.value for m in at.metric}["Staff (posts)"] == "503"
+    assert figure_values(at)["Staff (posts)"] == "503"
     path = data_copy / "staffing.csv"
     # a synthetic edit to a temporary copy, as a staff save would make
     path.write_text(path.read_text(encoding="utf-8").replace("posts,total,503", "posts,total,510"), encoding="utf-8")
     at.run()
-    assert {m.label: m.value for m in at.metric}["Staff (posts)"] == "510"
+    assert figure_values(at)["Staff (posts)"] == "510"
 
 
 def test_sources_page_lists_every_source_and_the_map_attribution():

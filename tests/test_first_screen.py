@@ -42,6 +42,21 @@ def test_copy_link_works_by_touch_and_says_copied(phone, app_server):
     assert phone.log.page_errors == []
 
 
+def test_a_figures_source_opens_by_touch_and_by_keyboard(phone, app_server):
+    """The Overview's figures keep their detail and source behind "Burimi" (Source): a
+    tap opens it on a phone, where a tooltip needed a pointer, and so does the keyboard."""
+    open_page(phone, app_server.url, "?lang=sq")
+    staff, budget = phone.locator(".omik-kpi").nth(0), phone.locator(".omik-kpi").nth(1)
+    source = staff.get_by_text("Burimi: OSCE Mission in Kosovo (fact sheet)", exact=False)
+    assert not source.is_visible()
+    staff.locator("summary", has_text="Burimi").tap()
+    source.wait_for(state="visible", timeout=10_000)
+    budget.locator("summary").focus()
+    phone.keyboard.press("Enter")
+    budget.get_by_text("ecoi.net", exact=False).wait_for(state="visible", timeout=10_000)
+    assert phone.log.page_errors == []
+
+
 def test_the_share_sheet_is_offered_only_where_the_device_has_one(phone, app_server):
     phone.add_init_script("navigator.share = async () => { window.sharedWith = true; };")
     open_page(phone, app_server.url, "")

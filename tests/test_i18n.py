@@ -7,6 +7,7 @@ import pytest
 from conftest import FIXTURES, run_page
 from dashboard.i18n import LANGUAGE_NAMES, catalogue, english_only, languages, t
 from dashboard.validation import validate_file
+from support.kpi_strip import figure_values
 
 LANGS = ["en", "sq", "sr"]
 PAGES = ["overview", "map", "staffing", "budget", "reports", "elections", "history", "data", "sources"]
@@ -66,7 +67,7 @@ def test_every_page_runs_in_every_language(page, lang):
 
 def test_numbers_follow_the_language():
     def budget(lang: str) -> str:
-        return {m.label: m.value for m in run_page("overview", lang=lang).metric}[t("kpi.budget", lang)]
+        return figure_values(run_page("overview", lang=lang))[t("kpi.budget", lang)]
 
     assert budget("sr") == "17.462.600\u00a0€"
     assert budget("sq") == "17\u00a0462\u00a0600\u00a0€"

@@ -34,6 +34,7 @@ from dashboard.ui.text import (
 from dashboard.validation import validate_package
 from hostile import JAVASCRIPT_URL, PAYLOADS, SOURCE_URL, make_hostile_package
 from support.html_lists import ListReader, app_lists, is_app_list, read_list
+from support.kpi_strip import START, StripReader, strip_of
 
 # Payloads that mean something in Markdown ('" onmouseover=...' only means something in HTML).
 MARKDOWN_PAYLOADS = [p for p in PAYLOADS if not p.startswith('"')]
@@ -107,6 +108,9 @@ def assert_shown_as_text(at) -> None:
     # links to web addresses only.
     assert [ListReader(text).problems for _, text in html if is_app_list(text)] == [
         [] for _, text in html if is_app_list(text)]
+    # The Overview's strip of figures: nothing in it but its own tags and classes.
+    strips = [text for _, text in html if text.startswith(START)]
+    assert [StripReader(text).problems for text in strips] == [[] for _ in strips]
 
 
 # --- the rule ----------------------------------------------------------------------
@@ -250,6 +254,13 @@ def test_the_check_sees_the_html_lists_and_their_payloads(hostile_data, page, li
     assert len(bodies) == lists
     shown = "\n".join(line for body in bodies for item in read_list(body) for line in item.lines)
     assert sum(p in shown for p in PAYLOADS) >= 5
+
+
+def test_the_check_sees_the_figure_strip_and_its_payloads(hostile_data):
+    """The Overview's figures are one HTML element, which the check above parses: the
+    sources' hostile titles reach it, behind each figure's "Source", as text."""
+    shown = "\n".join(line for figure in strip_of(run_page("overview")) for line in figure.about)
+    assert sum(p in shown for p in PAYLOADS) >= 3
 
 
 def test_sources_never_links_an_address_that_is_not_a_web_address(tmp_path, monkeypatch):

@@ -270,13 +270,15 @@ MAIN_HEIGHT = """() => document.querySelector('[data-testid="stMain"]').scrollHe
 # The map's frame holds its offices' markers.
 MAP_DRAWN = """(sel) => { const f = document.querySelector(sel);
     return f && f.contentDocument && f.contentDocument.querySelector('path.omik-office'); }"""
-# Each figure card's label and value (st.metric): how many there are, and the text of
+# Each figure card's label and value (st.metric, and the Overview's strip: ui.figures.
+# kpi_strip_html): how many there are, and the text of
 # those cut short, i.e. holding a box whose content is wider or taller than the box
 # (Streamlit's default: one line, cut with an ellipsis). The cards folded under "More
 # figures" are filled when it opens (ui.figures.lazy_expander): the test opens it.
 CLIPPED_FIGURES = """() => {
     const parts = [...document.querySelectorAll(
-        '[data-testid="stMetric"] :is([data-testid="stMetricLabel"], [data-testid="stMetricValue"])')];
+        '[data-testid="stMetric"] :is([data-testid="stMetricLabel"], [data-testid="stMetricValue"]),'
+        + '.omik-kpi :is(.omik-kpi-label, .omik-kpi-value)')];
     const cut = e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1;
     return {count: parts.length,
             clipped: parts.filter(p => [p, ...p.querySelectorAll('*')].some(cut)).map(p => p.textContent.trim())};

@@ -45,20 +45,34 @@ def _cards(kpis: list[Kpi], lang: str, per_row: int) -> None:
 
 
 def kpi_strip(kpis: list[Kpi], lang: str = DEFAULT_LANG) -> None:
-    """Headline figures as one even strip: value, label and year each, the detail
-    and source behind the figure's info marker, and every source once in a
-    footnote under the strip (a tooltip neither prints nor shows to everyone).
+    """Headline figures as one even strip (``kpi_strip_html``), and every source once
+    in a footnote under it (a disclosure neither prints nor shows to everyone).
     Six figures fit one row at desktop width and wrap two by two on a phone
-    (``frame.page_styles``)."""
-    with st.container(horizontal=True, key="kpi_strip", gap="small"):
-        for i, kpi in enumerate(kpis):
-            with st.container(key=f"kpi_item_{i}", width="stretch", gap=None):
-                tip = " ".join(part for part in (kpi.detail, kpi.caption(lang)) if part)
-                st.metric(kpi.label(lang, md_escape), kpi.display_value(lang), help=md_escape(tip))
-                st.caption(md_escape(kpi.years() or t("kpi.no_figure", lang)))
+    (``page.css``)."""
+    st.html(kpi_strip_html(kpis, lang))
     footnote = kpi_sources(kpis, lang)
     if footnote:
         st.caption(md_escape(t("kpi.sources", lang, sources=footnote)))
+
+
+def kpi_strip_html(kpis: list[Kpi], lang: str = DEFAULT_LANG) -> str:
+    """The strip as one HTML list: each figure's label, value and year, and its
+    detail and source behind a "Source" disclosure (a ``details`` element: it
+    opens by touch and by keyboard, where a tooltip needs a pointer).
+    One element, where metric cards were nineteen for the browser to draw before
+    the map below them, and a script of their own. Every text is escaped
+    (``html_text``): a label or source title may come from the data."""
+    def card(kpi: Kpi) -> str:
+        label = html_text(kpi.label(lang))
+        about = "".join(f"<p>{html_text(part)}</p>" for part in (kpi.detail, kpi.caption(lang)) if part)
+        return ('<li class="omik-kpi">'
+                f'<span class="omik-kpi-label">{label}</span>'
+                f'<span class="omik-kpi-value">{html_text(kpi.display_value(lang))}</span>'
+                f'<span class="omik-kpi-years">{html_text(kpi.years() or t("kpi.no_figure", lang))}</span>'
+                f'<details class="omik-kpi-about"><summary>{html_text(t("table.source", lang))}</summary>'
+                f'{about}</details></li>')
+
+    return f'<ul class="omik-kpis">{"".join(card(kpi) for kpi in kpis)}</ul>'
 
 
 # Heading levels a block's title can take: 2 directly under the page's title (h1),
