@@ -130,7 +130,7 @@ def test_the_map_page_shows_the_chart_as_a_picture_and_no_chart_or_table_element
     assert 'alt="Chart: The Mission&#x27;s offices over time' in pictures[0]
     assert any("offices over time, as the sources count them" in h.value for h in at.header)
     assert any("View data" in e.label for e in at.expander)
-    assert any(m.value.startswith("| period | indicator | value |") for m in at.markdown)
+    assert any(m.value.startswith("| What | Period | Figure | As of | Source |") for m in at.markdown)
 
 
 def test_the_map_pages_chart_in_serbian():
