@@ -20,33 +20,67 @@ class Item:
     links: list[str] = field(default_factory=list)  # the addresses of its links
 
 
-class ListReader(HTMLParser):
-    """A list's items; the texts between them (``between``: the timeline's years);
-    and ``problems``: anything in it that is not the list's
-    own markup (another tag or attribute, a link to other than a web address, a
-    comment or declaration), each as ``(what, value)``."""
+class MarkupReader(HTMLParser):
+    """Markup the app builds, read as a browser parses it, with ``problems``: anything
+    in it that is not the app's own markup (a tag outside ``TAGS``, an attribute
+    ``allowed`` refuses, a comment or declaration), each as ``(what, value)``. A
+    subclass reads what it needs in ``start``, ``handle_endtag`` and ``handle_data``."""
+
+    TAGS: frozenset[str] = frozenset()
 
     def __init__(self, markup: str):
         super().__init__(convert_charrefs=True)
-        self.items: list[Item] = []
-        self.between: list[str] = []
         self.problems: list[tuple[str, str | None]] = []
-        self._in_strong = self._in_item = False
         self.feed(markup)
         self.close()
 
+    def allowed(self, tag: str, name: str, value: str | None) -> bool:
+        return False
+
+    def start(self, tag: str, attrs: dict[str, str | None]) -> None:
+        pass
+
     def handle_starttag(self, tag, attrs):
-        if tag not in TAGS:
+        if tag not in self.TAGS:
             self.problems.append(("tag", tag))
         for name, value in attrs:
-            if name == "class" and value in CLASSES or name == "target" and tag == "a" and value == "_blank":
-                continue
-            if name == "href" and tag == "a" and value and web_url(value) == value:
-                if self.items:
-                    self.items[-1].links.append(value)
-                continue
-            self.problems.append((f"{tag} {name}", value))
-        if tag == "li":
+            if not self.allowed(tag, name, value):
+                self.problems.append((f"{tag} {name}", value))
+        self.start(tag, dict(attrs))
+
+    def handle_comment(self, data):
+        self.problems.append(("comment", data))
+
+    def handle_decl(self, decl):
+        self.problems.append(("declaration", decl))
+
+    def handle_pi(self, data):
+        self.problems.append(("processing instruction", data))
+
+    def unknown_decl(self, data):
+        self.problems.append(("declaration", data))
+
+
+class ListReader(MarkupReader):
+    """A list's items; the texts between them (``between``: the timeline's years);
+    and ``problems`` (``MarkupReader``), a link to other than a web address among them."""
+
+    TAGS = frozenset(TAGS)
+
+    def __init__(self, markup: str):
+        self.items: list[Item] = []
+        self.between: list[str] = []
+        self._in_strong = self._in_item = False
+        super().__init__(markup)
+
+    def allowed(self, tag, name, value):
+        return (name == "class" and value in CLASSES or name == "target" and tag == "a" and value == "_blank"
+                or name == "href" and tag == "a" and bool(value) and web_url(value) == value)
+
+    def start(self, tag, attrs):
+        if tag == "a" and self.items and self.allowed(tag, "href", attrs.get("href")):
+            self.items[-1].links.append(attrs["href"])
+        elif tag == "li":
             self.items.append(Item())
             self._in_item = True
         elif tag == "br" and self._in_item:
@@ -67,18 +101,6 @@ class ListReader(HTMLParser):
         self.items[-1].lines[-1] += data
         if self._in_strong:
             self.items[-1].title += data
-
-    def handle_comment(self, data):
-        self.problems.append(("comment", data))
-
-    def handle_decl(self, decl):
-        self.problems.append(("declaration", decl))
-
-    def handle_pi(self, data):
-        self.problems.append(("processing instruction", data))
-
-    def unknown_decl(self, data):
-        self.problems.append(("declaration", data))
 
 
 def read_list(markup: str) -> list[Item]:

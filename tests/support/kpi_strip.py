@@ -4,7 +4,8 @@ disclosure holds. Test support, not part of the app."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+
+from support.html_lists import MarkupReader
 
 # All the strip is made of: its tags, and the class of each part.
 TAGS = {"ul", "li", "span", "details", "summary", "p"}
@@ -21,29 +22,25 @@ class Figure:
     about: list[str] = field(default_factory=list)  # a line per paragraph in it
 
 
-class StripReader(HTMLParser):
-    """The strip's figures, and ``problems``: any tag or attribute that is not the
-    strip's own markup, each as ``(what, value)``."""
+class StripReader(MarkupReader):
+    """The strip's figures, and ``problems`` (``MarkupReader``): any tag or attribute
+    that is not the strip's own markup."""
+
+    TAGS = frozenset(TAGS)
 
     def __init__(self, markup: str):
-        super().__init__(convert_charrefs=True)
         self.figures: list[Figure] = []
-        self.problems: list[tuple[str, str | None]] = []
         self._part: str | None = None
-        self.feed(markup)
-        self.close()
+        super().__init__(markup)
 
-    def handle_starttag(self, tag, attrs):
-        if tag not in TAGS:
-            self.problems.append(("tag", tag))
-        for name, value in attrs:
-            if name != "class" or value not in CLASSES:
-                self.problems.append((f"{tag} {name}", value))
-        classes = dict(attrs).get("class") or ""
+    def allowed(self, tag, name, value):
+        return name == "class" and value in CLASSES
+
+    def start(self, tag, attrs):
         if tag == "li":
             self.figures.append(Figure())
         elif tag == "span":
-            self._part = classes.removeprefix("omik-kpi-")
+            self._part = (attrs.get("class") or "").removeprefix("omik-kpi-")
         elif tag == "summary":
             self._part = "summary"
         elif tag == "p":
