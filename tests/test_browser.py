@@ -658,6 +658,8 @@ def test_the_budget_and_reports_pages_draw_their_charts_as_pictures_and_fetch_no
     open_page(page, app_server.url, path)
     page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
     wide = page.locator(".omik-static-chart img.omik-chart-wide")
+    # (the pictures can arrive after the charts' check passes: waited for, not counted at once)
+    wide.nth(pictures - 1).wait_for(state="attached", timeout=60_000)
     assert wide.count() == pictures and page.locator(".omik-static-chart img.omik-chart-narrow").count() == pictures
     first = wide.first
     first.scroll_into_view_if_needed()
