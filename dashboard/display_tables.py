@@ -9,7 +9,7 @@ from .formatting import format_money, format_number, qualify
 from .i18n import catalogue, english_only, t
 from .kpis import indicator_label
 from .loading import Dataset
-from .provenance import format_as_of, source_ref, source_refs
+from .provenance import format_as_of, source_ref
 
 # The tables ``figures_table`` can show: each row one sourced figure. Staffing and
 # budget rows are named by their codes; indicators and elections by their own
@@ -64,12 +64,11 @@ def figures_table(data: Dataset, name: str, lang: str = "en", rows: pd.DataFrame
         what = [t(f"budget.category.{r['category']}", lang) for r in records]
     else:
         what = [indicator_label(r, lang) for r in records]
-    sources = source_refs(data["sources"])
     out = pd.DataFrame({
         t("table.what", lang): what,
         t("table.figure", lang): [_figure(r, lang) for r in records],
         t("table.as_of", lang): [format_as_of(v, lang) for v in rows["as_of"]],
-        t("table.source", lang): [(sources.get(s) or source_ref(data["sources"], s)).title for s in rows["source_id"]],
+        t("table.source", lang): [source_ref(data["sources"], s).title for s in rows["source_id"]],
         t("table.note", lang): [english_only(n, lang) for n in rows["note"].fillna("")],
     })
     if name == "indicators":
@@ -122,9 +121,7 @@ def plotted_table(frame: pd.DataFrame, data: Dataset, lang: str = "en") -> pd.Da
     elif "year" in frame:
         out[t("table.as_of", lang)] = [str(int(v)) for v in frame["year"]]
     if "source_id" in frame:
-        sources = source_refs(data["sources"])
-        out[t("table.source", lang)] = [(sources.get(s) or source_ref(data["sources"], s)).title
-                                        for s in frame["source_id"]]
+        out[t("table.source", lang)] = [source_ref(data["sources"], s).title for s in frame["source_id"]]
     return pd.DataFrame(out)
 
 
