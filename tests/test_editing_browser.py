@@ -170,15 +170,22 @@ def rerun_watch(page):
 def open_tab(page, name: str) -> None:
     """Open the tab ``name`` as an editor does, once the page has settled. Its click
     reruns the page (the tabs' on_change); clicked while an earlier run was still
-    drawing, that run's end drew the first tab again, hiding the grid for good (a
-    loaded machine's clean-clone run lost a test so): the tab is clicked again
-    until a run after the click leaves it open."""
+    drawing, that run's end drew the first tab again (a loaded machine's clean-clone
+    run lost a test so), and the page then holds the tab as its value already, so the
+    next click only shows it, with no run (another such run waited for that run in
+    vain): the tab is clicked until, with no run going, it is the one open."""
     tab = page.get_by_role("tab", name=name)
     for _ in range(3):
         ready(page)
-        rerun_done = rerun_watch(page)
+        rerun_watch(page)
         tab.click()
-        rerun_done()
+        # the click's own run has ended, or the click opened the tab without one
+        page.wait_for_function(
+            """name => (window.omikRan || [...document.querySelectorAll('[role="tab"]')].some(
+                            t => t.innerText.trim() === name && t.getAttribute('aria-selected') === 'true'))
+                       && document.querySelector('[data-testid="stApp"]').dataset.testScriptState === 'notRunning'""",
+            arg=name, timeout=60_000)
+        ready(page)
         if tab.get_attribute("aria-selected") == "true":
             return
     raise AssertionError(f"the tab {name!r} did not stay open after three clicks")
