@@ -153,42 +153,14 @@ def luminance(rgb: tuple[int, int, int]) -> float:
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
-def rerun_watch(page):
-    """Start watching for a run of the page's script; the function returned waits
-    until one has started and ended."""
-    # Any change of the state is a run (it rests at notRunning); a callback may see
-    # only the end of a quick run, so the change itself is what counts.
-    page.evaluate("""() => { window.omikRan = false;
-        new MutationObserver(() => { window.omikRan = true; }).observe(
-            document.querySelector('[data-testid="stApp"]'),
-            {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
-    return lambda: page.wait_for_function(
-        """() => window.omikRan && document.querySelector('[data-testid="stApp"]')
-                                     .dataset.testScriptState === 'notRunning'""", timeout=60_000)
-
-
 def open_tab(page, name: str) -> None:
-    """Open the tab ``name`` as an editor does, once the page has settled. Its click
-    reruns the page (the tabs' on_change); clicked while an earlier run was still
-    drawing, that run's end drew the first tab again (a loaded machine's clean-clone
-    run lost a test so), and the page then holds the tab as its value already, so the
-    next click only shows it, with no run (another such run waited for that run in
-    vain): the tab is clicked until, with no run going, it is the one open."""
+    """Open the tab ``name`` as an editor does. Tabs switch in the browser: no run."""
     tab = page.get_by_role("tab", name=name)
-    for _ in range(3):
-        ready(page)
-        rerun_watch(page)
-        tab.click()
-        # the click's own run has ended, or the click opened the tab without one
-        page.wait_for_function(
-            """name => (window.omikRan || [...document.querySelectorAll('[role="tab"]')].some(
-                            t => t.innerText.trim() === name && t.getAttribute('aria-selected') === 'true'))
-                       && document.querySelector('[data-testid="stApp"]').dataset.testScriptState === 'notRunning'""",
-            arg=name, timeout=60_000)
-        ready(page)
-        if tab.get_attribute("aria-selected") == "true":
-            return
-    raise AssertionError(f"the tab {name!r} did not stay open after three clicks")
+    tab.click()
+    page.wait_for_function(
+        """name => [...document.querySelectorAll('[role="tab"]')].some(
+                       t => t.innerText.trim() === name && t.getAttribute('aria-selected') === 'true')""",
+        arg=name, timeout=30_000)
 
 
 def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
@@ -216,10 +188,9 @@ def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
                 raise
             page.keyboard.press("Escape")
     editor.fill(text)
-    rerun_done = rerun_watch(page)
     editor.press("Enter")
-    rerun_done()
-    page.get_by_text(then).wait_for(timeout=30_000)
+    page.get_by_text(then).wait_for(timeout=30_000)  # drawn by the edit's run, which then ends
+    ready(page)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
