@@ -336,13 +336,17 @@ class _Scale(MacroElement):
     # them dull), and no focus outline on a clicked municipality or office: Chrome drew
     # its bounding box as a black rectangle (the shapes are not in the tab order; the
     # keyboard selects with the page's own choices). A municipality's seat, named on a
-    # region's map, lets a click through to the municipality.
+    # region's map, lets a click through to the municipality. On paper, no zoom buttons
+    # or layer switch, and the map kept whole: the page's print rules (ui.frame) do not
+    # reach into the map's frame, a document of its own.
     _template = Template(
         "{% macro header(this, kwargs) %}"
         "<style>.leaflet-container { background: #F7F7F4; }"
         " .leaflet-pane path.leaflet-interactive:focus { outline: none; }"
         " .leaflet-pane > svg path.omik-seat.leaflet-interactive { pointer-events: none; }"
-        " .omik-municipality-name { font-size: 0.85em; padding: 1px 4px; }</style>"
+        " .omik-municipality-name { font-size: 0.85em; padding: 1px 4px; }"
+        " @media print { .leaflet-control-zoom, .leaflet-control-layers, .leaflet-bar { display: none !important; }"
+        " html, body { overflow: hidden !important; } }</style>"
         "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});"

@@ -165,13 +165,12 @@ def page_styles() -> None:
     Browser printing gives a clean page: no sidebar, toolbar, buttons or map
     controls; charts and maps no wider than an A4 page; a section's heading stays
     with what follows it, and a chart, map or card is not cut across two pages."""
-    # A map is a page of its own in an iframe, out of reach of the page's CSS: its
-    # print rules go into each map's document (same origin) as it loads.
-    st.html(f"<style>{_PAGE_CSS}</style><script>{_MAP_PRINT_JS}</script>", unsafe_allow_javascript=True)
+    # A map's own print rules are in its document (maps._Scale): the page's CSS does
+    # not reach into its frame.
+    st.html(f"<style>{_PAGE_CSS}</style>")
 
 
 _PAGE_CSS = (Path(__file__).parent / "page.css").read_text(encoding="utf-8")
-_MAP_PRINT_JS = (Path(__file__).parent / "map_print.js").read_text(encoding="utf-8")
 
 
 def data_problems_notice(data: Dataset, lang: str = DEFAULT_LANG) -> None:
