@@ -78,6 +78,12 @@ class Reader:
             self.page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=60_000)
         assert self.page.locator('[data-testid="stException"]').count() == 0
         assert self.errors == []
+        # and done fetching: an element's script or a font still on its way when the
+        # next reader loads a page counts as a request of that load (served_by). A
+        # placeholder stands where an element's script has not arrived yet.
+        self.page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
+                                    timeout=60_000)
+        self.page.wait_for_load_state("networkidle", timeout=60_000)
 
     def cookie(self) -> str:
         [value] = [c["value"] for c in self.context.cookies() if c["name"] == "SERVERID"]
