@@ -46,6 +46,8 @@ DEPLOYMENT_STATE = {
 # checkout holds), so a path whose folder was removed is still checked.
 REPO_ROOTS = {"app.py", "pages", "dashboard", "bench", "data", "geo", "static", "scripts", "deploy", "tests",
               ".streamlit", ".ci", "assets"}
+# What the test suite writes (git-ignored), there or not depending on which tests ran
+TEST_OUTPUT = "test-results"
 UNKNOWN = "atlantis"  # README's own example of an unknown value (`?region=atlantis`)
 FILE_SUFFIXES = (".py", ".csv", ".json", ".jsonl", ".toml", ".js", ".md", ".cfg", ".yaml", ".txt", ".pdf",
                  ".xlsx", ".dump", ".html")
@@ -580,7 +582,7 @@ def _looks_like_repo_path(word: str) -> bool:
     if "/" not in word.rstrip("/"):
         return word.rstrip("/") in REPO_ROOTS  # `app.py`, `data/`
     head = word.split("/")[0]
-    return head in REPO_ROOTS or (ROOT / head).exists()
+    return head != TEST_OUTPUT and (head in REPO_ROOTS or (ROOT / head).exists())
 
 
 def path_problems(readme: Readme) -> list[str]:
