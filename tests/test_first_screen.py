@@ -57,6 +57,37 @@ def test_a_figures_source_opens_by_touch_and_by_keyboard(phone, app_server):
     assert phone.log.page_errors == []
 
 
+# Each figure card's top and its value's top, in page pixels.
+STRIP_TOPS = """() => [...document.querySelectorAll('.omik-kpi')].map(card => ({
+    card: Math.round(card.getBoundingClientRect().top),
+    value: Math.round(card.querySelector('.omik-kpi-value').getBoundingClientRect().top)}))"""
+
+
+@pytest.mark.parametrize("width", list(SCREENS))
+def test_the_figures_stand_level_whatever_their_labels_and_a_source_opened(browser, app_server, width):
+    """On a row of figure cards the values stand level, though one label takes two
+    lines (Albanian's "Raste gjyqësore të monitoruara"), and opening one card's
+    source moves no value on its row (the rows below move down as one)."""
+    context = browser.new_context(**SCREENS[width])
+    page = context.new_page()
+    try:
+        open_page(page, app_server.url, "?lang=sq")
+        page.locator(".omik-kpi").first.wait_for(timeout=30_000)
+        tops = page.evaluate(STRIP_TOPS)
+        rows: dict[int, set[int]] = {}
+        for top in tops:
+            rows.setdefault(top["card"], set()).add(top["value"])
+        assert len(tops) == 6 and all(len(values) == 1 for values in rows.values()), tops
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".omik-kpi summary").first.click()
+        page.locator(".omik-kpi details[open] p").first.wait_for(state="visible", timeout=10_000)
+        page.screenshot(path=str(RESULTS / f"figures-source-open-{width}-sq.png"))
+        first_row = [top for top in tops if top["card"] == tops[0]["card"]]
+        assert page.evaluate(STRIP_TOPS)[:len(first_row)] == first_row
+    finally:
+        context.close()
+
+
 def test_the_share_sheet_is_offered_only_where_the_device_has_one(phone, app_server):
     phone.add_init_script("navigator.share = async () => { window.sharedWith = true; };")
     open_page(phone, app_server.url, "")
