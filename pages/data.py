@@ -221,7 +221,7 @@ if saved_errors:
 
 upload_tab, edit_tab, history_tab, *place_tab = st.tabs(
     [t("edit.tab.upload", lang), t("edit.tab.edit", lang), t("edit.tab.history", lang)]
-    + ([t("place.tab", lang)] if name == "offices" else []), key=f"edit_tabs_{name}")
+    + ([t("place.tab", lang)] if name == "offices" else []), key=f"edit_tabs_{name}", on_change="rerun")
 with upload_tab:
     upload = st.file_uploader(t("edit.upload", lang, limit=MAX_FILE_BYTES // 1024 // 1024), type=["csv", "xlsx"],
                               key=f"upload_{name}_{base}")
@@ -394,10 +394,9 @@ def place_on_map() -> None:
     review_and_save(placed_table(current, office_id, lat, lon, values, new=choice == NEW_TEAM), "place")
 
 
-# The tabs switch in the browser, with no run: a run for each switch, in answer to a
-# click made while another run was still drawing, drew the first tab again. The
-# placing map, drawn in its hidden tab, fits Kosovo when it shows (maps._Fitted).
-if place_tab:
+# Drawn only while its tab is open: a map drawn in a hidden tab had no size and
+# opened on the whole world.
+if place_tab and place_tab[0].open:
     with place_tab[0]:
         place_on_map()
 
