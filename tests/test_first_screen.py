@@ -67,7 +67,8 @@ STRIP_TOPS = """() => [...document.querySelectorAll('.omik-kpi')].map(card => ({
 def test_the_figures_stand_level_whatever_their_labels_and_a_source_opened(browser, app_server, width):
     """On a row of figure cards the values stand level, though one label takes two
     lines (Albanian's "Raste gjyqësore të monitoruara"), and opening one card's
-    source moves no value on its row (the rows below move down as one)."""
+    source moves no value on its row (the rows below move down as one). Printed,
+    every card shows its detail and source, and no toggle."""
     context = browser.new_context(**SCREENS[width])
     page = context.new_page()
     try:
@@ -84,6 +85,11 @@ def test_the_figures_stand_level_whatever_their_labels_and_a_source_opened(brows
         page.screenshot(path=str(RESULTS / f"figures-source-open-{width}-sq.png"))
         first_row = [top for top in tops if top["card"] == tops[0]["card"]]
         assert page.evaluate(STRIP_TOPS)[:len(first_row)] == first_row
+        # on paper, every card's detail and source, and no toggle
+        page.emulate_media(media="print")
+        last = page.locator(".omik-kpi").last
+        last.get_by_text("Burimi: 25 Years Together", exact=False).wait_for(state="visible", timeout=10_000)
+        assert not last.locator("summary").is_visible()
     finally:
         context.close()
 
