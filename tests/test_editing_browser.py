@@ -221,8 +221,7 @@ def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
             page.keyboard.press("Escape")
     editor.fill(text)
     editor.press("Enter")
-    page.get_by_text(then).wait_for(timeout=30_000)  # drawn by the edit's run, which then ends
-    ready(page)
+    page.get_by_text(then).wait_for(timeout=30_000)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

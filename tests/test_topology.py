@@ -13,6 +13,7 @@ from dashboard.paths import DATA_DIR
 from support.browser import READY_SELECTOR, wait_until
 from support.topology import Deployment, Proxy
 from test_browser import wait_for_map
+from test_languages import ALL_DRAWN
 
 pytestmark = [pytest.mark.topology, pytest.mark.postgres, pytest.mark.browser]
 
@@ -81,8 +82,7 @@ class Reader:
         # and done fetching: an element's script or a font still on its way when the
         # next reader loads a page counts as a request of that load (served_by). A
         # placeholder stands where an element's script has not arrived yet.
-        self.page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
-                                    timeout=60_000)
+        self.page.wait_for_function(ALL_DRAWN, timeout=60_000)
         self.page.wait_for_load_state("networkidle", timeout=60_000)
 
     def cookie(self) -> str:
