@@ -23,11 +23,30 @@ function omikPlaceLabels(map, margin) {
     return (r.right - r.left) * (r.bottom - r.top) - within;
   }
 
-  function put(tip, layer, place) {
-    var clear = layer.getRadius() + layer.options.weight;  // off the marker's edge
-    tip.options.direction = place[0];
-    tip.options.offset = [place[1] * clear, place[2] * clear];
-    tip.update();
+  // Where Leaflet 1.9 puts a tooltip for each direction (Tooltip._setPosition and
+  // leaflet.css): the share of its width and height it stands back from its point,
+  // and the margin its direction's class adds, in pixels.
+  var BACK = { right: [0, 0.5], left: [1, 0.5], bottom: [0.5, 0], top: [0.5, 1] };
+  var MARGIN = { right: [6, 0], left: [-6, 0], bottom: [0, 6], top: [0, -6] };
+
+  function offset(layer, place) {  // off the marker's edge
+    var clear = layer.getRadius() + layer.options.weight;
+    return [place[1] * clear, place[2] * clear];
+  }
+
+  // A label's rectangle in every place, from one measurement where it stands now:
+  // each place shifts it by what differs in Leaflet's sums. Moving and measuring a
+  // label per place made the browser lay the map out again each time (25 times).
+  function rectsByPlace(tip, layer) {
+    var now = tip.getElement().getBoundingClientRect(), w = now.right - now.left, h = now.bottom - now.top;
+    var dir = tip.options.direction, off = L.point(tip.options.offset);
+    var x = now.left + BACK[dir][0] * w - off.x - MARGIN[dir][0];
+    var y = now.top + BACK[dir][1] * h - off.y - MARGIN[dir][1];
+    return PLACES.map(function (place) {
+      var d = place[0], o = offset(layer, place);
+      var left = x - BACK[d][0] * w + o[0] + MARGIN[d][0], top = y - BACK[d][1] * h + o[1] + MARGIN[d][1];
+      return { left: left, top: top, right: left + w, bottom: top + h };
+    });
   }
 
   function arrange() {
@@ -38,7 +57,6 @@ function omikPlaceLabels(map, margin) {
     var labels = [], size = map.getSize();
     map.eachLayer(function (layer) {
       if (!layer.getRadius || !layer.getElement || !layer.getElement()) return;  // only circle markers
-      fixed.push({ rect: layer.getElement().getBoundingClientRect(), owner: layer });
       var tip = layer.getTooltip();
       if (!tip || !tip.options.permanent || !tip.isOpen()) return;
       // The label of a marker out of view (on a map zoomed to a region) is hidden:
@@ -46,15 +64,14 @@ function omikPlaceLabels(map, margin) {
       var at = map.latLngToContainerPoint(layer.getLatLng());
       var inView = at.x >= 0 && at.y >= 0 && at.x <= size.x && at.y <= size.y;
       tip.getElement().style.visibility = inView ? "" : "hidden";
-      if (inView) labels.push({ layer: layer, tip: tip });
+      if (inView) labels.push({ layer: layer, tip: tip, at: -1 });
     });
-    // Every place's rectangle, measured once, all labels at a time (one layout per
-    // place, not per label and place); then each label's cost in a place.
-    labels.forEach(function (label) { label.rects = []; label.at = -1; });
-    PLACES.forEach(function (place) {
-      labels.forEach(function (label) { put(label.tip, label.layer, place); });
-      labels.forEach(function (label) { label.rects.push(label.tip.getElement().getBoundingClientRect()); });
+    // Every rectangle read in one go, after the writes above: one layout.
+    map.eachLayer(function (layer) {
+      if (layer.getRadius && layer.getElement && layer.getElement())
+        fixed.push({ rect: layer.getElement().getBoundingClientRect(), owner: layer });
     });
+    labels.forEach(function (label) { label.rects = rectsByPlace(label.tip, label.layer); });
     function cost(label, i) {
       var r = label.rects[i], total = outside(r, box) * 100 + i;  // an earlier place wins a tie
       fixed.forEach(function (f) { if (f.owner !== label.layer) total += overlap(r, f.rect) * 10; });
@@ -70,7 +87,14 @@ function omikPlaceLabels(map, margin) {
       });
       if (!moved) break;
     }
-    labels.forEach(function (label) { put(label.tip, label.layer, PLACES[label.at]); });
+    // Only a label that moves is placed again (Leaflet measures it as it does).
+    labels.forEach(function (label) {
+      var place = PLACES[label.at], o = offset(label.layer, place), now = L.point(label.tip.options.offset);
+      if (label.tip.options.direction === place[0] && now.x === o[0] && now.y === o[1]) return;
+      label.tip.options.direction = place[0];
+      label.tip.options.offset = o;
+      label.tip.update();
+    });
   }
 
   // Once for all the events of one change (a fit fires "zoomend" and "moveend"
