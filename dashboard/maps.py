@@ -207,7 +207,7 @@ class _Fitted(MacroElement):
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "(function (map, bounds, pad) {"
+        "(function (map, bounds, pad, maxZoom) {"
         " var byReader = false, legendSet = false;"
         " function fit() {"
         "  var size = map.getSize(); if (!size.x || !size.y) return;"
@@ -225,7 +225,7 @@ class _Fitted(MacroElement):
         "  var free = scale(0, 0), beside = scale(lw, 0), above = scale(0, lh), tl = [pad, pad], br = [pad, low];"
         "  if (Math.max(beside, above) >= 0.9 * free) {"
         "   if (beside >= above) tl = [pad + lw, pad]; else br = [pad, low + lh]; }"
-        "  map.fitBounds(bounds, {paddingTopLeft: tl, paddingBottomRight: br, animate: false});"
+        "  map.fitBounds(bounds, {paddingTopLeft: tl, paddingBottomRight: br, animate: false, maxZoom: maxZoom});"
         " }"
         " var box = map.getContainer();"
         " map.on('dragstart', function () { byReader = true; });"
@@ -238,14 +238,15 @@ class _Fitted(MacroElement):
         " map.on('resize', function () { if (!byReader) fit(); });"
         " if (window.ResizeObserver)"
         "  new ResizeObserver(function () { map.invalidateSize({pan: false}); }).observe(box);"
-        " setTimeout(fit);"  # once the page's scripts have run: the legend is added after this
-        "})({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds|tojson }}), {{ this.padding }});"
+        " fit();"  # at once: added after the legend and before the layers (base_map)
+        "})({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds|tojson }}), {{ this.padding }},"
+        " {{ this.max_zoom|tojson }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, bounds: list[list[float]], padding: int = 8):
+    def __init__(self, bounds: list[list[float]], padding: int = 8, max_zoom: int | None = None):
         super().__init__()
-        self.bounds, self.padding = bounds, padding
+        self.bounds, self.padding, self.max_zoom = bounds, padding, max_zoom
 
 
 class _Shaped(MacroElement):
@@ -367,16 +368,24 @@ def kosovo_bounds() -> list[list[float]]:
     return [[south, west], [north, east]]
 
 
-def base_map(bounds: list[list[float]] | None = None, lang: str = "en") -> folium.Map:
+def base_map(bounds: list[list[float]] | None = None, lang: str = "en", legend: str | None = None,
+             max_zoom: int | None = None) -> folium.Map:
     """An empty map of Kosovo with no base tiles (the boundaries are the base map),
-    the app's own Leaflet, a kilometre scale and the boundary attribution, fitted to
-    ``bounds`` (Kosovo's outline by default) at every size of its frame."""
+    the app's own Leaflet, a kilometre scale, the boundary attribution and
+    ``legend`` (``legend_html``, if any), fitted to ``bounds`` (``[[south, west],
+    [north, east]]`` in degrees; Kosovo's outline by default), zoomed in no further
+    than ``max_zoom``, at every size of its frame.
+
+    The fit is made here, before any layer is added: the legend's size decides it,
+    and a map fitted after its layers were drawn draws them all twice."""
     m = folium.Map(location=[42.6, 20.9], zoom_start=8, tiles=None, control_scale=False,
                    min_zoom=7, max_bounds=True, zoom_snap=0.1, zoom_delta=0.5)
     use_local_assets(m)
     m.add_child(_Scale())
     m.add_child(_Attribution(attribution(lang)))
-    m.add_child(_Fitted(bounds or kosovo_bounds()))
+    if legend is not None:
+        m.add_child(_Legend(legend))
+    m.add_child(_Fitted(bounds or kosovo_bounds(), max_zoom=max_zoom))
     return m
 
 
@@ -605,12 +614,11 @@ def presence_map(data: Dataset, lang: str = "en", region: str | None = None,
     Works with no field-team rows."""
     data = dataclasses.replace(data, tables={**data.tables, "offices": offices_in(data, year),
                                              "field_presence": presence_in(data, year)})
-    m = base_map(region_bounds(data, region) if region else None, lang)
+    m = base_map(region_bounds(data, region) if region else None, lang, legend_html(data, lang, measure))
     add_municipalities(m, data, lang, region, measure)
     if region:
         add_municipality_names(m, data, region, lang)
     add_offices(m, data, lang)
-    m.add_child(_Legend(legend_html(data, lang, measure)))
     m.add_child(_LabelsInside())
     if year is not None:
         m.add_child(_YearBadge(t("map.year_badge", lang, year=year)))
@@ -624,10 +632,9 @@ def placing_map(data: Dataset, lang: str = "en") -> folium.Map:
     page): the municipalities, named on hover, and the offices where they are now.
     It depends only on the data, so a click does not rebuild it: the chosen point
     is drawn by ``chosen_point_layer``."""
-    m = base_map(lang=lang)
+    m = base_map(lang=lang, legend=legend_html(data, lang))
     add_municipalities(m, data, lang, selectable=False)
     add_offices(m, data, lang, selectable=False)
-    m.add_child(_Legend(legend_html(data, lang)))
     return m
 
 

@@ -128,14 +128,13 @@ def move_map(move: Move, label: str, lang: str = DEFAULT_LANG) -> folium.Map:
     a line between them, zoomed to both. ``label`` (the office's name) is escaped."""
     from .maps import base_map, escape
 
-    m = base_map(lang=lang)
+    south, north = sorted((move.before[0], move.after[0]))
+    west, east = sorted((move.before[1], move.after[1]))
+    pad = 0.01  # degrees, about 1 km: the points stay clear of the edge
+    m = base_map([[south - pad, west - pad], [north + pad, east + pad]], lang, max_zoom=14)
     folium.PolyLine([move.before, move.after], color="#555555", weight=2, dash_array="6 4").add_to(m)
     folium.CircleMarker(move.before, radius=7, color="#555555", weight=3, fill=True, fill_color="#FFFFFF",
                         fill_opacity=1, tooltip=escape(t("edit.move.before", lang, office=label))).add_to(m)
     folium.CircleMarker(move.after, radius=8, color="#000000", weight=3, fill=True, fill_color="#1c6e8c",
                         fill_opacity=1, tooltip=escape(t("edit.move.after", lang, office=label))).add_to(m)
-    south, north = sorted((move.before[0], move.after[0]))
-    west, east = sorted((move.before[1], move.after[1]))
-    pad = 0.01  # degrees, about 1 km: the points stay clear of the edge
-    m.fit_bounds([[south - pad, west - pad], [north + pad, east + pad]], max_zoom=14)
     return m

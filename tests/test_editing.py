@@ -1,6 +1,8 @@
 """The Update data page's logic as plain data (dashboard.editing, dashboard.diffing's
 human terms, dashboard.moves), tested without Streamlit."""
 import datetime as dt
+import json
+import re
 
 import pytest
 
@@ -288,3 +290,7 @@ def test_the_move_map_shows_both_points_with_escaped_labels():
     html = map_html(moves.move_map(moves.office_move(PRIZREN, (42.17, 20.68)), "<b>RC</b>"))
     assert "&lt;b&gt;RC&lt;/b&gt;: before" in html and "<b>RC</b>" not in html
     assert html.count("L.circleMarker") == 2 and "L.polyline" in html
+    # zoomed to the two points (about 1 km around them), not to all Kosovo
+    bounds = json.loads(re.search(r"L\.latLngBounds\((\[\[.*?\]\])\)", html).group(1))
+    assert sum(bounds, []) == pytest.approx([42.16, 20.67, 42.21389 + 0.01, 20.73972 + 0.01])
+    assert html.count(".fitBounds(") == 1 and "maxZoom: maxZoom" in html and ", 8, 14);" in html

@@ -150,6 +150,15 @@ def test_every_map_is_fitted_to_the_outline_at_every_size(data):
         assert ".fitBounds(" not in html.split("function fit()")[0]  # no fit at load size by folium
 
 
+def test_every_map_is_fitted_once_its_legend_is_in_and_before_any_layer_is_drawn(data):
+    # A fit after the layers (it used to wait for the page's scripts) drew every shape twice.
+    for html in (map_html(presence_map(data)), map_html(placing_map(data))):
+        script = html[html.index("function fit()"):]
+        assert html.index("var legend = L.control(") < html.index("function fit()")
+        assert script.index(" fit();") < min(script.index(layer) for layer in ("L.geoJson(", "L.circleMarker("))
+        assert "setTimeout(fit)" not in html
+
+
 def flatten(coordinates):
     if isinstance(coordinates[0], (int, float)):
         yield coordinates
