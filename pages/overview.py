@@ -23,14 +23,6 @@ st.caption(region_basis_note(data, lang))
 st.caption(t("map.attribution", lang))
 
 st.header(t("overview.mandate_title", lang))
-st.write(t("overview.mandate", lang))
-departments, principles = st.columns(2)
-with departments:
-    st.markdown(f"**{t('overview.departments_title', lang)}**")
-    st.markdown("\n".join(f"- {t(f'overview.department.{i}', lang)}" for i in range(1, 4)))
-with principles:
-    st.markdown(f"**{t('overview.principles_title', lang)}**")
-    st.markdown("\n".join(f"- {t(f'overview.principle.{i}', lang)}" for i in range(1, 5)))
-st.caption(t("overview.mandate_source", lang))
+ui.mandate(lang)
 
 page.finish()

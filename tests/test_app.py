@@ -3,11 +3,12 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n import t
 from dashboard.kpis import headline, overview_kpis
 from dashboard.loading import load_dataset
 from dashboard.paths import ROOT
 from dashboard.ui import md_escape
-from support.html_lists import app_lists, read_list
+from support.html_lists import ListReader, app_lists, read_list
 from support.kpi_strip import figure_values, strip_of
 
 APP = str(ROOT / "app.py")
@@ -65,6 +66,25 @@ def test_overview_leads_with_the_headline_then_the_figures_then_the_map():
     first_header = next(i for i, (kind, _) in enumerate(order) if kind == "header")
     assert lead < first_figure < first_header and order[first_header][1] == "Presence"
     assert not any(kind == "header" and value == "Key figures" for kind, value in order)
+
+
+def test_overview_ends_with_the_mandate_its_departments_principles_and_source_in_one_element():
+    at = run_app()
+    order = [(e.type, getattr(e, "value", None)) for e in in_order(at.main)]
+    heading = order.index(("header", "Mandate"))
+    kind, body = order[heading + 1]
+    assert kind == "html" and body.startswith('<div class="omik-mandate">')
+    assert not [kind for kind, _ in order[heading + 1:] if kind in ("markdown", "caption")]
+    mandate = ListReader(body)
+    assert mandate.problems == []
+    assert [item.lines for item in mandate.items] == [
+        ["Human Rights and Communities"], ["Democratization"], ["Security and Public Safety"],
+        ["Mainstreaming multi-ethnicity, tolerance and reconciliation"],
+        ["Promoting transparency and accountability to counter discrimination"],
+        ["Sustainability"], ["Gender mainstreaming"]]
+    assert [text for text in mandate.between if text.strip()] == [
+        t("overview.mandate"), "Three programmatic departments", "Four guiding principles",
+        t("overview.mandate_source")]
 
 
 def test_overview_empty_state_invents_nothing(empty_data_dir, monkeypatch):

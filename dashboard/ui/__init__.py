@@ -15,7 +15,8 @@
 
 Pages use the names below (``ui.page_start``, ``ui.chart_block``...).
 """
-from .figures import chart_block, collapsed_table, csv_download, kpi_cards, kpi_strip, milestones_timeline, table_block
+from .figures import (chart_block, collapsed_table, csv_download, kpi_cards, kpi_strip, mandate, milestones_timeline,
+                      table_block)
 from .frame import Page, current_lang, embed_start, language_switcher, navigation_pages, page_start
 from .freshness import freshness_line, freshness_table
 from .map_widgets import below_cue, clickable_map, detail_panel, static_map
@@ -28,6 +29,6 @@ __all__ = [
     "Page", "below_cue", "briefing_button", "chart_block", "clickable_map", "collapsed_table", "csv_download",
     "current_lang", "detail_panel", "embed_footer", "embed_gallery", "embed_start", "freshness_line", "freshness_table",
     "iframe_snippet", "kpi_cards", "kpi_strip", "language_switcher", "md_escape", "md_frame",
-    "milestones_timeline", "navigation_pages", "page_start", "share_link", "shorten", "sources_list",
+    "mandate", "milestones_timeline", "navigation_pages", "page_start", "share_link", "shorten", "sources_list",
     "signed_in_user", "static_map", "t_md", "table_block", "url_choice", "url_choices", "url_value",
 ]

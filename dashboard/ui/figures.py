@@ -213,3 +213,22 @@ def milestones_timeline(themes: tuple[str, ...], lang: str = DEFAULT_LANG) -> No
         st.html(f'<div class="omik-timeline">{timeline}</div>')
     else:
         st.info(t("history.no_milestones", lang), icon=":material/info:")
+
+
+def mandate_html(lang: str = DEFAULT_LANG) -> str:
+    """The Overview's mandate under its heading, as one HTML element (``ui.text``:
+    eight Markdown elements before): the mandate, the three departments and the four
+    guiding principles side by side where there is room, and their source."""
+    def titled_list(title_key: str, item_key: str, count: int) -> str:
+        items = html_list(f"<li>{html_text(t(f'{item_key}.{i}', lang))}</li>" for i in range(1, count + 1))
+        return f"<div><p><strong>{html_text(t(title_key, lang))}</strong></p>{items}</div>"
+
+    return (f'<div class="omik-mandate"><p>{html_text(t("overview.mandate", lang))}</p>'
+            f'<div class="omik-columns">{titled_list("overview.departments_title", "overview.department", 3)}'
+            f'{titled_list("overview.principles_title", "overview.principle", 4)}</div>'
+            f'<p class="omik-note">{html_text(t("overview.mandate_source", lang))}</p></div>')
+
+
+def mandate(lang: str = DEFAULT_LANG) -> None:
+    """``mandate_html`` on the page."""
+    st.html(mandate_html(lang))

@@ -1,5 +1,5 @@
 """Reading the long lists the app draws as HTML (``dashboard.ui.text``: the Sources
-page's lists, History's timeline) as a browser would parse them: their tags and
+page's lists, History's timeline, the Overview's mandate) as a browser would parse them: their tags and
 attributes, their links and each item's text. Test support, not part of the app."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 
 from dashboard.formatting import web_url
 
-# All that ui.text's lists (and the timeline around them) are made of.
+# All that ui.text's lists (and the timeline and the mandate around them) are made of.
 TAGS = {"ul", "li", "strong", "br", "a", "p", "div"}
-CLASSES = {"omik-list", "omik-year", "omik-timeline"}
+CLASSES = {"omik-list", "omik-year", "omik-timeline", "omik-mandate", "omik-columns", "omik-note"}
 
 
 @dataclass
