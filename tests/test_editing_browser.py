@@ -214,6 +214,11 @@ def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
                 page.keyboard.press("ArrowRight")
             page.keyboard.press("Enter")
             editor.wait_for(timeout=10_000)
+            # A read-only cell's editor opens disabled: the click met the grid while a
+            # run was still laying it out (a loaded clean-clone run), and the arrows
+            # went from another cell. Closed, and the cell chosen again.
+            if not editor.is_enabled():
+                raise PlaywrightTimeout("the cell's editor opened read-only")
             break
         except PlaywrightTimeout:
             if attempt == 4:
