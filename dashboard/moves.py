@@ -20,6 +20,7 @@ from shapely.geometry import Point
 
 from .diffing import TableDiff
 from .i18n import DEFAULT_LANG, t
+from .loading import Dataset
 from .places import municipality_at, municipality_seats, office_location
 
 METRIC_CRS = "EPSG:32634"  # UTM zone 34N, metres
@@ -123,15 +124,19 @@ def default_precision(lat: float, lon: float, municipality_code: str | None) -> 
     return "building"
 
 
-def move_map(move: Move, label: str, lang: str = DEFAULT_LANG) -> folium.Map:
+def move_map(move: Move, label: str, lang: str = DEFAULT_LANG, data: Dataset | None = None) -> folium.Map:
     """A small map of a move: the old place (hollow grey), the new one (filled) and
-    a line between them, zoomed to both. ``label`` (the office's name) is escaped."""
-    from .maps import base_map, escape
+    a line between them, zoomed to both, over the municipalities of ``data`` (named
+    on hover), so that an editor sees where the office stands. ``label`` (the
+    office's name) is escaped."""
+    from .maps import add_municipalities, base_map, escape
 
     south, north = sorted((move.before[0], move.after[0]))
     west, east = sorted((move.before[1], move.after[1]))
     pad = 0.01  # degrees, about 1 km: the points stay clear of the edge
     m = base_map([[south - pad, west - pad], [north + pad, east + pad]], lang, max_zoom=14)
+    if data is not None:
+        add_municipalities(m, data, lang, selectable=False)
     folium.PolyLine([move.before, move.after], color="#555555", weight=2, dash_array="6 4").add_to(m)
     folium.CircleMarker(move.before, radius=7, color="#555555", weight=3, fill=True, fill_color="#FFFFFF",
                         fill_opacity=1, tooltip=escape(t("edit.move.before", lang, office=label))).add_to(m)

@@ -150,7 +150,7 @@ def show_diff(diff: TableDiff, before: list[dict]) -> None:
         for office, move in moved_offices(diff, before):
             label = names.get(office) or office
             st.markdown(ui.md_escape(f"{label}: {move_text(move, places, lang)}"))
-            ui.static_map(map_html(move_map(move, label, lang)), lang, height=260)
+            ui.static_map(map_html(move_map(move, label, lang, page.data)), lang, height=260)
             st.caption(t("edit.move.map", lang))
 
 

@@ -294,3 +294,12 @@ def test_the_move_map_shows_both_points_with_escaped_labels():
     bounds = json.loads(re.search(r"L\.latLngBounds\((\[\[.*?\]\])\)", html).group(1))
     assert sum(bounds, []) == pytest.approx([42.16, 20.67, 42.21389 + 0.01, 20.73972 + 0.01])
     assert html.count(".fitBounds(") == 1 and "maxZoom: maxZoom" in html and ", 8, 14);" in html
+    assert "L.geoJson(" not in html  # no data given: the points alone
+
+
+def test_the_move_map_shows_the_municipalities_around_the_move():
+    from dashboard.maps import map_html
+
+    html = map_html(moves.move_map(moves.office_move(PRIZREN, (42.17, 20.68)), "RC", data=load_dataset(DATA_DIR)))
+    assert html.count("L.geoJson(") == 1 and html.count('"type": "Feature"') == 38
+    assert "omikSelect" not in html  # a map to look at: its clicks select nothing
