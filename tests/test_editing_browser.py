@@ -210,15 +210,22 @@ def edit_cell(page, grid, row: int, column: int, text: str, then: str) -> None:
             if box is None:
                 raise PlaywrightTimeout("the grid has no box yet")
             page.mouse.click(box["x"] + MARK_X, box["y"] + ROW_PX * (row + 1) + ROW_PX // 2)
-            for _ in range(column):
-                page.keyboard.press("ArrowRight")
+            # Each key waits for the grid to have moved (its accessible table marks the
+            # selected cell): on a loaded machine keys sent at once could reach the grid
+            # before the click had selected a cell, and Enter then opened the "Edited"
+            # cell's read-only editor (two clean-clone runs lost the test so).
+            # (cells are "glide-cell-{column}-{row}", the first column the pinned "Edited")
+            first = int(grid.locator('td[role="gridcell"]').first.get_attribute("id").split("-")[2])
+            for step in range(column + 1):
+                if step:
+                    page.keyboard.press("ArrowRight")
+                grid.locator(f'td[id="glide-cell-{first + step}-{row}"][aria-selected="true"]').wait_for(
+                    state="attached", timeout=10_000)
+            # and an editable cell (a run redrawing the grid may hold it read-only a moment)
+            grid.locator(f'td[id="glide-cell-{first + column}-{row}"][aria-readonly="false"]').wait_for(
+                state="attached", timeout=30_000)
             page.keyboard.press("Enter")
             editor.wait_for(timeout=10_000)
-            # A read-only cell's editor opens disabled: the click met the grid while a
-            # run was still laying it out (a loaded clean-clone run), and the arrows
-            # went from another cell. Closed, and the cell chosen again.
-            if not editor.is_enabled():
-                raise PlaywrightTimeout("the cell's editor opened read-only")
             break
         except PlaywrightTimeout:
             if attempt == 4:
