@@ -203,7 +203,9 @@ class _Fitted(MacroElement):
     while hidden (a frame of no size, e.g. in a closed tab) is fitted when it shows:
     fitting it at no size is what sent the Data page's placing map to the whole world
     (centre 0°, 0°, zoom 0). Folium's own fit runs once, at whatever size the frame
-    had when the page loaded."""
+    had when the page loaded. Zoomed in no further than ``max_zoom`` (none: as far
+    as the map allows). The first fit is made at once, where this stands in the
+    map's script: ``base_map`` adds it after the legend and before any layer."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"

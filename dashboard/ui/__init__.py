@@ -16,14 +16,14 @@
 Pages use the names below (``ui.page_start``, ``ui.chart_block``...).
 """
 from .figures import (
-                      chart_block,
-                      collapsed_table,
-                      csv_download,
-                      kpi_cards,
-                      kpi_strip,
-                      mandate,
-                      milestones_timeline,
-                      table_block,
+    chart_block,
+    collapsed_table,
+    csv_download,
+    kpi_cards,
+    kpi_strip,
+    mandate,
+    milestones_timeline,
+    table_block,
 )
 from .frame import Page, current_lang, embed_start, language_switcher, navigation_pages, page_start
 from .freshness import freshness_line, freshness_table

@@ -216,9 +216,9 @@ def milestones_timeline(themes: tuple[str, ...], lang: str = DEFAULT_LANG) -> No
 
 
 def mandate_html(lang: str = DEFAULT_LANG) -> str:
-    """The Overview's mandate under its heading, as one HTML element (``ui.text``:
-    eight Markdown elements before): the mandate, the three departments and the four
-    guiding principles side by side where there is room, and their source."""
+    """The Overview's mandate under its heading, as one HTML element, not Markdown
+    (``ui.text``): the mandate, the three departments and the four guiding
+    principles side by side where there is room, and their source."""
     def titled_list(title_key: str, item_key: str, count: int) -> str:
         items = html_list(f"<li>{html_text(t(f'{item_key}.{i}', lang))}</li>" for i in range(1, count + 1))
         return f"<div><p><strong>{html_text(t(title_key, lang))}</strong></p>{items}</div>"

@@ -1,6 +1,7 @@
 """Reading the long lists the app draws as HTML (``dashboard.ui.text``: the Sources
-page's lists, History's timeline, the Overview's mandate) as a browser would parse them: their tags and
-attributes, their links and each item's text. Test support, not part of the app."""
+page's lists, History's timeline, the Overview's mandate) as a browser would parse
+them: their tags and attributes, their links and each item's text. Test support,
+not part of the app."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
